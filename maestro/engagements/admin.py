@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from maestro.engagements.models import Engagement, PhaseTransition
+
+
+class PhaseTransitionInline(admin.TabularInline):
+    model = PhaseTransition
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_phase", "to_phase", "by", "note", "override_reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # phases move through engagement_transition only, so gates apply
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    list_display = ["name", "client", "phase", "stance", "lead", "target_accuracy", "phase_changed_at"]
+    list_filter = ["phase", "stance", "client"]
+    list_select_related = ["client", "lead"]
+    search_fields = ["name", "client__name"]
+    raw_id_fields = ["lead"]
+    filter_horizontal = ["members"]
+    # Phase and stance are read-only here: moving them bypasses gates and the audit trail.
+    readonly_fields = ["phase", "stance", "phase_changed_at", "created_at", "updated_at"]
+    inlines = [PhaseTransitionInline]
+
+
+@admin.register(PhaseTransition)
+class PhaseTransitionAdmin(admin.ModelAdmin):
+    list_display = ["engagement", "from_phase", "to_phase", "by", "at", "overridden"]
+    list_filter = ["to_phase"]
+    list_select_related = ["engagement__client", "by"]
+    readonly_fields = [f.name for f in PhaseTransition._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

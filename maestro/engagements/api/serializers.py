@@ -1,0 +1,125 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from maestro.engagements.models import Engagement, Phase, PhaseTransition
+from maestro.lib.serializers import StrictInputSerializer
+from maestro.tenancy.models import Client, User
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+
+
+class ClientOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Client
+        fields = ["id", "name", "slug", "created_at"]
+
+
+class ClientCreateInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=80)
+
+
+class EngagementOutputSerializer(serializers.ModelSerializer):
+    client = ClientOutputSerializer(read_only=True)
+    lead = UserSummarySerializer(read_only=True)
+    members = UserSummarySerializer(many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id", "url", "client", "name", "description", "lead", "members", "target_accuracy",
+            "phase", "stance", "phase_changed_at", "created_at", "updated_at",
+        ]
+
+    @extend_schema_field(serializers.CharField())
+    def get_url(self, obj: Engagement) -> str:
+        return obj.get_absolute_url()
+
+
+class _EngagementFieldsMixin(serializers.Serializer):
+    description = serializers.CharField(required=False, allow_blank=True)
+    target_accuracy = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False,
+        help_text="Percent, 0–100. Default 85.",
+    )
+
+
+class EngagementCreateInputSerializer(_EngagementFieldsMixin, StrictInputSerializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    name = serializers.CharField(max_length=200)
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False,
+        help_text="Defaults to the caller.",
+    )
+    members = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+
+    def __init__(self, *args, clients=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only clients the caller can see are valid choices; others read as "does not exist".
+        if clients is not None:
+            self.fields["client"].queryset = clients
+
+
+class EngagementUpdateInputSerializer(_EngagementFieldsMixin, StrictInputSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+    members = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+    stance = serializers.ChoiceField(choices=Engagement.Stance.choices, required=False)
+
+
+class TransitionInputSerializer(StrictInputSerializer):
+    to_phase = serializers.ChoiceField(choices=Phase.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    override = serializers.BooleanField(
+        required=False, default=False, help_text="Move past a failing gate (needs a reason)."
+    )
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000
+    )
+
+    def validate(self, attrs):
+        if attrs["override"] and not attrs["override_reason"].strip():
+            raise serializers.ValidationError(
+                {"override_reason": ["Overriding a gate needs a reason."]}
+            )
+        return attrs
+
+
+class GateCheckOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    passed = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class GateOutputSerializer(serializers.Serializer):
+    from_phase = serializers.CharField()
+    to_phase = serializers.CharField()
+    forward = serializers.BooleanField()
+    passed = serializers.BooleanField()
+    checks = GateCheckOutputSerializer(many=True)
+
+
+class TransitionOutputSerializer(serializers.ModelSerializer):
+    by = UserSummarySerializer(read_only=True)
+    gate_results = GateCheckOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PhaseTransition
+        fields = [
+            "id", "from_phase", "to_phase", "by", "at", "note", "override_reason", "overridden",
+            "gate_results",
+        ]

@@ -1,0 +1,129 @@
+"""The engagement lifecycle: which moves are legal and the gate each forward move must pass.
+
+A gate is a list of checks. Checks whose data does not exist yet in Maestro (training rounds,
+playbooks, skill-transfer plans) fail closed with a message saying so; the issues that add that
+data replace them here. A consultant may still override a failing gate with a reason.
+"""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from django.utils.translation import gettext as _
+
+from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
+from maestro.tenancy.models import Membership
+
+
+@dataclass(frozen=True)
+class GateCheck:
+    code: str
+    label: str
+    passed: bool
+    detail: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+Check = Callable[[Engagement], GateCheck]
+
+
+def next_phase(phase: str) -> str | None:
+    index = PHASE_ORDER.index(phase)
+    return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
+
+
+def previous_phase(phase: str) -> str | None:
+    index = PHASE_ORDER.index(phase)
+    return PHASE_ORDER[index - 1] if index > 0 else None
+
+
+def legal_moves(phase: str) -> list[str]:
+    """One step forward (gated) or one step back (e.g. deployment → training to retrain)."""
+    return [p for p in (next_phase(phase), previous_phase(phase)) if p]
+
+
+def is_forward(from_phase: str, to_phase: str) -> bool:
+    return PHASE_ORDER.index(to_phase) > PHASE_ORDER.index(from_phase)
+
+
+def _not_checkable_yet(code: str, label: str, arrives_with: str) -> Check:
+    def check(engagement: Engagement) -> GateCheck:
+        return GateCheck(
+            code=code,
+            label=label,
+            passed=False,
+            detail=_("Cannot be checked yet: Maestro does not record %(what)s so far.")
+            % {"what": arrives_with},
+        )
+
+    return check
+
+
+def operator_named(engagement: Engagement) -> GateCheck:
+    operators = [
+        m.user.get_username()
+        for m in Membership.objects.filter(
+            client_id=engagement.client_id, role=Membership.Role.OPERATOR, user__is_active=True
+        ).select_related("user")
+    ]
+    if operators:
+        detail = _("Operator(s) of %(client)s: %(names)s.") % {
+            "client": engagement.client.name,
+            "names": ", ".join(operators),
+        }
+    else:
+        detail = _("%(client)s has no active operator yet; add one as a member with the operator role.") % {
+            "client": engagement.client.name
+        }
+    return GateCheck(
+        code="operator_named", label=_("An operator is named"), passed=bool(operators), detail=detail
+    )
+
+
+GATES: dict[tuple[str, str], list[Check]] = {
+    (Phase.MAPPING, Phase.TRAINING): [
+        _not_checkable_yet(
+            "process_map_ready",
+            _("At least one process map with its actual steps and a decision point"),
+            _("process maps"),
+        ),
+    ],
+    (Phase.TRAINING, Phase.DEPLOYMENT): [
+        _not_checkable_yet(
+            "latest_round_meets_target",
+            _("The latest training round meets the target accuracy"),
+            _("training rounds"),
+        ),
+        _not_checkable_yet(
+            "escalation_playbook_exists", _("An escalation playbook exists"), _("playbooks")
+        ),
+    ],
+    (Phase.DEPLOYMENT, Phase.HANDOFF): [
+        operator_named,
+        _not_checkable_yet(
+            "skill_transfer_plan_exists",
+            _("A skill-transfer plan exists"),
+            _("skill-transfer plans"),
+        ),
+    ],
+    (Phase.HANDOFF, Phase.ADVISORY): [
+        _not_checkable_yet(
+            "operator_ready",
+            _("The operator's readiness meets the plan's bar"),
+            _("check-ins and competency sign-offs"),
+        ),
+    ],
+    (Phase.ADVISORY, Phase.CLOSED): [
+        _not_checkable_yet(
+            "handoff_signed_off",
+            _("The handoff document is signed off"),
+            _("handoff sign-offs"),
+        ),
+    ],
+}
+
+
+def gate_evaluate(*, engagement: Engagement, to_phase: str) -> list[GateCheck]:
+    """The checks for moving `engagement` to `to_phase`. Backward moves have no gate."""
+    return [check(engagement) for check in GATES.get((engagement.phase, to_phase), [])]

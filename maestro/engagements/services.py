@@ -1,0 +1,184 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maestro.engagements import lifecycle
+from maestro.engagements.models import PHASE_ORDER, Engagement, Phase, PhaseTransition
+from maestro.exceptions import DomainError, NotPermitted, StateConflict
+from maestro.tenancy.models import Client, Membership, User
+from maestro.tenancy.scoping import can_manage_engagement, is_consultant, is_consultant_at
+
+# The consultant's stance that goes with each phase: they lead until handoff, then step back.
+STANCE_FOR_PHASE = {
+    Phase.ADVISORY: Engagement.Stance.ADVISORY,
+    Phase.CLOSED: Engagement.Stance.OUT,
+}
+
+
+def _check_consultants(*, client: Client, lead: User | None, members) -> None:
+    errors: dict[str, list[str]] = {}
+    if lead is not None and not is_consultant_at(lead, client):
+        errors["lead"] = [
+            _("%(user)s is not a consultant at %(client)s.") % {"user": lead, "client": client}
+        ]
+    outsiders = [str(m) for m in members if not is_consultant_at(m, client)]
+    if outsiders:
+        errors["members"] = [
+            _("Not consultants at %(client)s: %(users)s.")
+            % {"client": client, "users": ", ".join(outsiders)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_name_free(*, client: Client, name: str, exclude_pk: int | None = None) -> None:
+    clash = Engagement.objects.filter(client=client, name__iexact=name).exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError(
+            {"name": [_("%(client)s already has an engagement named “%(name)s”.")
+                      % {"client": client, "name": name}]}
+        )
+
+
+@transaction.atomic
+def client_create(*, name: str, slug: str, by: User) -> Client:
+    """Consultancy staff open a new client; the creator becomes its consultant."""
+    if not is_consultant(by):
+        raise NotPermitted(_("Only consultants can add clients."), code="not_consultant")
+    errors = {}
+    if Client.objects.filter(name__iexact=name).exists():
+        errors["name"] = [_("A client named “%(name)s” already exists.") % {"name": name}]
+    if Client.objects.filter(slug=slug).exists():
+        errors["slug"] = [_("The slug “%(slug)s” is taken.") % {"slug": slug}]
+    if errors:
+        raise ValidationError(errors)
+    client = Client(name=name, slug=slug)
+    client.full_clean()
+    client.save()
+    if not by.is_staff:
+        Membership.objects.create(user=by, client=client, role=Membership.Role.CONSULTANT)
+    return client
+
+
+@transaction.atomic
+def engagement_create(
+    *,
+    client: Client,
+    name: str,
+    by: User,
+    lead: User | None = None,
+    members=(),
+    description: str = "",
+    target_accuracy: Decimal | None = None,
+) -> Engagement:
+    if not is_consultant_at(by, client):
+        raise NotPermitted(
+            _("Only consultants at %(client)s can open engagements for it.") % {"client": client},
+            code="not_consultant",
+        )
+    lead = lead or by
+    members = list(members)
+    _check_consultants(client=client, lead=lead, members=members)
+    _check_name_free(client=client, name=name)
+    engagement = Engagement(client=client, name=name, lead=lead, description=description)
+    if target_accuracy is not None:
+        engagement.target_accuracy = target_accuracy
+    engagement.full_clean()
+    engagement.save()
+    engagement.members.set(members)
+    return engagement
+
+
+@transaction.atomic
+def engagement_update(*, engagement: Engagement, by: User, **changes) -> Engagement:
+    """Edit an engagement's details. The phase is not among them: it moves only through
+    `engagement_transition`, so every move is gated and recorded."""
+    if not can_manage_engagement(by, engagement):
+        raise NotPermitted(_("Only the engagement's consultants can change it."), code="not_consultant")
+    members = changes.pop("members", None)
+    _check_consultants(
+        client=engagement.client, lead=changes.get("lead"), members=members or []
+    )
+    if "name" in changes:
+        _check_name_free(client=engagement.client, name=changes["name"], exclude_pk=engagement.pk)
+    for field, value in changes.items():
+        setattr(engagement, field, value)
+    engagement.full_clean()
+    engagement.save()
+    if members is not None:
+        engagement.members.set(members)
+    return engagement
+
+
+@transaction.atomic
+def engagement_transition(
+    *,
+    engagement: Engagement,
+    to_phase: str,
+    by: User,
+    note: str = "",
+    override: bool = False,
+    override_reason: str = "",
+) -> PhaseTransition:
+    """Move the engagement one phase forward (through its gate) or one phase back.
+
+    A failing gate refuses the move unless `override` is set with a reason, which is kept on
+    the transition. Two consultants moving the same engagement at once: the conditional
+    update lets exactly one win; the other gets a StateConflict.
+    """
+    if not can_manage_engagement(by, engagement):
+        raise NotPermitted(
+            _("Only the engagement's consultants can move its phase."), code="not_consultant"
+        )
+    if to_phase not in PHASE_ORDER:
+        raise ValidationError({"to_phase": [_("“%(phase)s” is not a phase.") % {"phase": to_phase}]})
+    from_phase = engagement.phase
+    override_reason = override_reason.strip()
+    if override and not override_reason:
+        raise ValidationError({"override_reason": [_("Overriding a gate needs a reason.")]})
+    if to_phase not in lifecycle.legal_moves(from_phase):
+        raise DomainError(
+            _("An engagement in %(from)s can move to %(allowed)s, not to %(to)s.")
+            % {
+                "from": from_phase,
+                "to": to_phase,
+                "allowed": _(" or ").join(lifecycle.legal_moves(from_phase)) or _("nothing"),
+            },
+            code="illegal_transition",
+        )
+    if not lifecycle.is_forward(from_phase, to_phase) and not note.strip():
+        raise ValidationError({"note": [_("Moving back a phase needs a note saying why.")]})
+
+    checks = lifecycle.gate_evaluate(engagement=engagement, to_phase=to_phase)
+    failing = [c for c in checks if not c.passed]
+    if failing and not override:
+        raise DomainError(
+            _("The gate to %(to)s is not met: %(failing)s.")
+            % {"to": to_phase, "failing": "; ".join(c.label for c in failing)},
+            code="gate_failed",
+            extra={"gates": [c.as_dict() for c in checks]},
+        )
+
+    now = timezone.now()
+    stance = STANCE_FOR_PHASE.get(to_phase, Engagement.Stance.LEAD)
+    won = Engagement.objects.filter(pk=engagement.pk, phase=from_phase).update(
+        phase=to_phase, stance=stance, phase_changed_at=now, updated_at=now
+    )
+    if won == 0:
+        raise StateConflict(
+            _("The engagement moved on meanwhile; reload it and try again."), code="phase_changed"
+        )
+    engagement.phase, engagement.stance, engagement.phase_changed_at = to_phase, stance, now
+    return PhaseTransition.objects.create(
+        engagement=engagement,
+        from_phase=from_phase,
+        to_phase=to_phase,
+        by=by,
+        note=note.strip(),
+        # Kept only when a failing gate was actually overridden.
+        override_reason=override_reason if failing else "",
+        gate_results=[c.as_dict() for c in checks],
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from maestro.engagements import views
+
+app_name = "engagements"
+
+urlpatterns = [
+    path("", views.engagement_list, name="list"),
+    path("engagements/<int:engagement_id>/", views.engagement_detail, name="detail"),
+    path("engagements/<int:engagement_id>/transition/", views.engagement_transition, name="transition"),
+]

@@ -1,0 +1,12 @@
+"""Every periodic job, in one place. django-celery-beat's DatabaseScheduler syncs these into
+its tables at start-up, so the admin shows them and two beats agree on one schedule."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # * * * * *  — every minute: proves worker and beat are alive (system status page).
+    "system-heartbeat": {
+        "task": "maestro.system.tasks.system_heartbeat_record_task",
+        "schedule": crontab(),
+    },
+}

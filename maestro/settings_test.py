@@ -1,0 +1,39 @@
+"""Test settings: `from .settings import *` plus test overrides (CC config/settings/test.py).
+
+The suite runs twice (see Makefile `test`): on the embedded defaults (SQLite, filesystem broker)
+and with MAESTRO_TEST_BACKENDS=real against throwaway PostgreSQL and Redis servers that the
+pytest fixtures in tests/plugins/backends.py start on loopback and wire in here.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("MAESTRO_VAR_DIR", tempfile.mkdtemp(prefix="maestro-test-"))
+
+from maestro.settings import *  # noqa: E402,F403
+from maestro.settings import DATABASES  # noqa: E402
+
+TEST_BACKENDS = os.environ.get("MAESTRO_TEST_BACKENDS", "embedded")
+
+if TEST_BACKENDS == "real":
+    # Host, port and credentials are filled in by the postgresql_proc fixture.
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "maestro",
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": "127.0.0.1",
+        "PORT": "",
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+    }
+else:
+    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False

@@ -1,0 +1,74 @@
+"""Demo data from the article: an engagement run by a consultant for a client, and a second
+client whose operator must never see the first. Idempotent: seeding twice changes nothing."""
+
+from django.db import transaction
+
+from maestro.engagements import services as engagement_services
+from maestro.engagements.models import Engagement, Phase
+from maestro.tenancy.models import Client, Membership, User
+
+DEMO_PASSWORD = "maestro-demo"
+
+# (username, first, last, client slug, role) — printed by `make demo`.
+DEMO_PEOPLE = [
+    ("maria", "Maria", "Consultant", "northwind", Membership.Role.CONSULTANT),
+    ("olivia", "Olivia", "Operator", "northwind", Membership.Role.OPERATOR),
+    ("sam", "Sam", "Sponsor", "northwind", Membership.Role.SPONSOR),
+    ("bruno", "Bruno", "Operator", "globex", Membership.Role.OPERATOR),
+]
+DEMO_CLIENTS = {"northwind": "Northwind Supplies", "globex": "Globex Logistics"}
+
+
+def _user(username: str, first: str, last: str) -> User:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def demo_seed() -> dict:
+    clients = {
+        slug: Client.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in DEMO_CLIENTS.items()
+    }
+    people = {}
+    for username, first, last, slug, role in DEMO_PEOPLE:
+        people[username] = _user(username, first, last)
+        Membership.objects.get_or_create(
+            user=people[username], client=clients[slug], defaults={"role": role}
+        )
+    maria = people["maria"]
+    # Maria also consults for Globex, so both clients have an engagement to isolate.
+    Membership.objects.get_or_create(
+        user=maria, client=clients["globex"], defaults={"role": Membership.Role.CONSULTANT}
+    )
+
+    if not Engagement.objects.filter(client=clients["northwind"], name="Procurement & support agents").exists():
+        engagement = engagement_services.engagement_create(
+            client=clients["northwind"],
+            name="Procurement & support agents",
+            by=maria,
+            description=(
+                "Agents for procurement approval (documented in 4 steps, really 11) and customer "
+                "ticket routing (200 tickets/day at 12 minutes each)."
+            ),
+        )
+        history = [
+            (Phase.TRAINING, "Process archaeology done: procurement really has 11 steps."),
+            (Phase.DEPLOYMENT, "Round 3 reached 85% on the 500-case evaluation set."),
+        ]
+        for to_phase, note in history:
+            engagement_services.engagement_transition(
+                engagement=engagement, to_phase=to_phase, by=maria, note=note, override=True,
+                override_reason="Evidence kept outside Maestro before this phase was tracked in it.",
+            )
+    if not Engagement.objects.filter(client=clients["globex"], name="Invoice triage").exists():
+        engagement_services.engagement_create(
+            client=clients["globex"], name="Invoice triage", by=maria,
+            description="Route supplier invoices to the right approver.",
+        )
+    return {"clients": len(clients), "people": len(people)}

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from maestro.system.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Load the demo clients, people and engagements (idempotent)."
+
+    def handle(self, *args, **options):
+        demo_seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password: %s):" % DEMO_PASSWORD))
+        for username, _first, _last, client, role in DEMO_PEOPLE:
+            self.stdout.write(f"  {username:<8} {role.label.lower():<11} at {client}")

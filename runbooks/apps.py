@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RunbooksConfig(AppConfig):
+    """Versioned Markdown runbooks and escalation playbooks (later issues)."""
+
+    name = "runbooks"

@@ -1,0 +1,1 @@
+"""Backend wiring for the suite's two runs; filled in by the infrastructure commit."""
