@@ -18,7 +18,9 @@ class Pagination(pagination.PageNumberPagination):
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code)
+        return Response(
+            {"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

@@ -99,9 +99,7 @@ TEMPLATES = [
 _database_url = env_str("DATABASE_URL")
 if not _database_url:
     _database_url = (
-        f"sqlite:///{VAR_DIR / 'maestro.sqlite3'}"
-        if DEBUG
-        else env_required("DATABASE_URL", None)
+        f"sqlite:///{VAR_DIR / 'maestro.sqlite3'}" if DEBUG else env_required("DATABASE_URL", None)
     )
 DATABASES = {
     "default": dj_database_url.parse(
@@ -146,8 +144,9 @@ MEDIA_URL = "media/"
 # --- REST framework ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous API call then gets 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "maestro.api.Pagination",

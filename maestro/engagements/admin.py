@@ -16,7 +16,15 @@ class PhaseTransitionInline(admin.TabularInline):
 
 @admin.register(Engagement)
 class EngagementAdmin(admin.ModelAdmin):
-    list_display = ["name", "client", "phase", "stance", "lead", "target_accuracy", "phase_changed_at"]
+    list_display = [
+        "name",
+        "client",
+        "phase",
+        "stance",
+        "lead",
+        "target_accuracy",
+        "phase_changed_at",
+    ]
     list_filter = ["phase", "stance", "client"]
     list_select_related = ["client", "lead"]
     search_fields = ["name", "client__name"]

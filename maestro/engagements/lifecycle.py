@@ -73,11 +73,14 @@ def operator_named(engagement: Engagement) -> GateCheck:
             "names": ", ".join(operators),
         }
     else:
-        detail = _("%(client)s has no active operator yet; add one as a member with the operator role.") % {
-            "client": engagement.client.name
-        }
+        detail = _(
+            "%(client)s has no active operator yet; add one as a member with the operator role."
+        ) % {"client": engagement.client.name}
     return GateCheck(
-        code="operator_named", label=_("An operator is named"), passed=bool(operators), detail=detail
+        code="operator_named",
+        label=_("An operator is named"),
+        passed=bool(operators),
+        detail=detail,
     )
 
 

@@ -50,7 +50,9 @@ class Engagement(models.Model):
         default=Decimal("85.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.MAPPING)
+    phase = models.CharField(
+        _("phase"), max_length=20, choices=Phase.choices, default=Phase.MAPPING
+    )
     stance = models.CharField(
         _("consultant stance"), max_length=20, choices=Stance.choices, default=Stance.LEAD
     )
@@ -61,7 +63,9 @@ class Engagement(models.Model):
     class Meta:
         ordering = ["client__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "name"], name="engagement_name_unique_per_client"),
+            models.UniqueConstraint(
+                fields=["client", "name"], name="engagement_name_unique_per_client"
+            ),
             models.CheckConstraint(
                 condition=models.Q(target_accuracy__gte=0, target_accuracy__lte=100),
                 name="engagement_target_accuracy_percent",

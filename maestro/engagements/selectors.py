@@ -29,11 +29,13 @@ def engagement_moves(*, engagement: Engagement) -> list[dict]:
     moves = []
     for to_phase in lifecycle.legal_moves(engagement.phase):
         checks = lifecycle.gate_evaluate(engagement=engagement, to_phase=to_phase)
-        moves.append({
-            "from_phase": engagement.phase,
-            "to_phase": to_phase,
-            "forward": lifecycle.is_forward(engagement.phase, to_phase),
-            "passed": all(c.passed for c in checks),
-            "checks": [c.as_dict() for c in checks],
-        })
+        moves.append(
+            {
+                "from_phase": engagement.phase,
+                "to_phase": to_phase,
+                "forward": lifecycle.is_forward(engagement.phase, to_phase),
+                "passed": all(c.passed for c in checks),
+                "checks": [c.as_dict() for c in checks],
+            }
+        )
     return moves

@@ -22,9 +22,10 @@ def _check_consultants(*, client: Client, lead: User | None, members) -> None:
     errors: dict[str, list[str]] = {}
     if lead is not None and not is_consultant_at(lead, client):
         errors["lead"] = [
-            _("%(user)s is not a consultant at %(client)s.") % {"user": lead, "client": client}
+            _("%(user)s is not a consultant at %(client)s.")
+            % {"user": lead.get_username(), "client": client}
         ]
-    outsiders = [str(m) for m in members if not is_consultant_at(m, client)]
+    outsiders = [m.get_username() for m in members if not is_consultant_at(m, client)]
     if outsiders:
         errors["members"] = [
             _("Not consultants at %(client)s: %(users)s.")
@@ -38,8 +39,12 @@ def _check_name_free(*, client: Client, name: str, exclude_pk: int | None = None
     clash = Engagement.objects.filter(client=client, name__iexact=name).exclude(pk=exclude_pk)
     if clash.exists():
         raise ValidationError(
-            {"name": [_("%(client)s already has an engagement named “%(name)s”.")
-                      % {"client": client, "name": name}]}
+            {
+                "name": [
+                    _("%(client)s already has an engagement named “%(name)s”.")
+                    % {"client": client, "name": name}
+                ]
+            }
         )
 
 
@@ -97,11 +102,11 @@ def engagement_update(*, engagement: Engagement, by: User, **changes) -> Engagem
     """Edit an engagement's details. The phase is not among them: it moves only through
     `engagement_transition`, so every move is gated and recorded."""
     if not can_manage_engagement(by, engagement):
-        raise NotPermitted(_("Only the engagement's consultants can change it."), code="not_consultant")
+        raise NotPermitted(
+            _("Only the engagement's consultants can change it."), code="not_consultant"
+        )
     members = changes.pop("members", None)
-    _check_consultants(
-        client=engagement.client, lead=changes.get("lead"), members=members or []
-    )
+    _check_consultants(client=engagement.client, lead=changes.get("lead"), members=members or [])
     if "name" in changes:
         _check_name_free(client=engagement.client, name=changes["name"], exclude_pk=engagement.pk)
     for field, value in changes.items():
@@ -134,7 +139,9 @@ def engagement_transition(
             _("Only the engagement's consultants can move its phase."), code="not_consultant"
         )
     if to_phase not in PHASE_ORDER:
-        raise ValidationError({"to_phase": [_("“%(phase)s” is not a phase.") % {"phase": to_phase}]})
+        raise ValidationError(
+            {"to_phase": [_("“%(phase)s” is not a phase.") % {"phase": to_phase}]}
+        )
     from_phase = engagement.phase
     override_reason = override_reason.strip()
     if override and not override_reason:

@@ -8,6 +8,8 @@ from maestro.engagements.models import Engagement, Phase
 from maestro.tenancy.models import Client, Membership, User
 
 DEMO_PASSWORD = "maestro-demo"
+# The demo's early phases predate the data their gates check (maps, rounds): say so honestly.
+BACKFILL_REASON = "Evidence kept outside Maestro before this phase was tracked in it."
 
 # (username, first, last, client slug, role) — printed by `make demo`.
 DEMO_PEOPLE = [
@@ -21,7 +23,8 @@ DEMO_CLIENTS = {"northwind": "Northwind Supplies", "globex": "Globex Logistics"}
 
 def _user(username: str, first: str, last: str) -> User:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -47,7 +50,9 @@ def demo_seed() -> dict:
         user=maria, client=clients["globex"], defaults={"role": Membership.Role.CONSULTANT}
     )
 
-    if not Engagement.objects.filter(client=clients["northwind"], name="Procurement & support agents").exists():
+    if not Engagement.objects.filter(
+        client=clients["northwind"], name="Procurement & support agents"
+    ).exists():
         engagement = engagement_services.engagement_create(
             client=clients["northwind"],
             name="Procurement & support agents",
@@ -63,12 +68,18 @@ def demo_seed() -> dict:
         ]
         for to_phase, note in history:
             engagement_services.engagement_transition(
-                engagement=engagement, to_phase=to_phase, by=maria, note=note, override=True,
-                override_reason="Evidence kept outside Maestro before this phase was tracked in it.",
+                engagement=engagement,
+                to_phase=to_phase,
+                by=maria,
+                note=note,
+                override=True,
+                override_reason=BACKFILL_REASON,
             )
     if not Engagement.objects.filter(client=clients["globex"], name="Invoice triage").exists():
         engagement_services.engagement_create(
-            client=clients["globex"], name="Invoice triage", by=maria,
+            client=clients["globex"],
+            name="Invoice triage",
+            by=maria,
             description="Route supplier invoices to the right approver.",
         )
     return {"clients": len(clients), "people": len(people)}

@@ -17,8 +17,12 @@ def system_status() -> dict:
         "database": connection.vendor,
         "broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
         "workers": [
-            {"worker": h.worker, "last_seen_at": h.last_seen_at, "beats": h.beats,
-             "alive": now - h.last_seen_at < STALE_AFTER}
+            {
+                "worker": h.worker,
+                "last_seen_at": h.last_seen_at,
+                "beats": h.beats,
+                "alive": now - h.last_seen_at < STALE_AFTER,
+            }
             for h in heartbeats
         ],
     }

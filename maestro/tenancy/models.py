@@ -47,7 +47,9 @@ class Membership(models.Model):
     class Meta:
         ordering = ["client__name", "user__username"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "client"], name="membership_one_role_per_client"),
+            models.UniqueConstraint(
+                fields=["user", "client"], name="membership_one_role_per_client"
+            ),
             models.CheckConstraint(
                 condition=models.Q(role__in=["consultant", "operator", "sponsor"]),
                 name="membership_role_valid",

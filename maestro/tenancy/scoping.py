@@ -48,9 +48,10 @@ def is_consultant_at(user, client: Client) -> bool:
 
 
 def is_consultant(user) -> bool:
-    return user.is_staff or Membership.objects.filter(
-        user=user, role=Membership.Role.CONSULTANT
-    ).exists()
+    return (
+        user.is_staff
+        or Membership.objects.filter(user=user, role=Membership.Role.CONSULTANT).exists()
+    )
 
 
 def can_manage_engagement(user, engagement: Engagement) -> bool:

@@ -34,8 +34,19 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Engagement
         fields = [
-            "id", "url", "client", "name", "description", "lead", "members", "target_accuracy",
-            "phase", "stance", "phase_changed_at", "created_at", "updated_at",
+            "id",
+            "url",
+            "client",
+            "name",
+            "description",
+            "lead",
+            "members",
+            "target_accuracy",
+            "phase",
+            "stance",
+            "phase_changed_at",
+            "created_at",
+            "updated_at",
         ]
 
     @extend_schema_field(serializers.CharField())
@@ -46,7 +57,11 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
 class _EngagementFieldsMixin(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     target_accuracy = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False,
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
         help_text="Percent, 0–100. Default 85.",
     )
 
@@ -55,7 +70,8 @@ class EngagementCreateInputSerializer(_EngagementFieldsMixin, StrictInputSeriali
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     name = serializers.CharField(max_length=200)
     lead = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False,
+        queryset=User.objects.filter(is_active=True),
+        required=False,
         help_text="Defaults to the caller.",
     )
     members = serializers.PrimaryKeyRelatedField(
@@ -120,6 +136,13 @@ class TransitionOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = PhaseTransition
         fields = [
-            "id", "from_phase", "to_phase", "by", "at", "note", "override_reason", "overridden",
+            "id",
+            "from_phase",
+            "to_phase",
+            "by",
+            "at",
+            "note",
+            "override_reason",
+            "overridden",
             "gate_results",
         ]

@@ -25,7 +25,9 @@ class ClientListApi(generics.ListAPIView):
     def get_queryset(self):
         return clients_for(self.request.user)
 
-    @extend_schema(request=s.ClientCreateInputSerializer, responses={201: s.ClientOutputSerializer, **ERRORS})
+    @extend_schema(
+        request=s.ClientCreateInputSerializer, responses={201: s.ClientOutputSerializer, **ERRORS}
+    )
     def post(self, request):
         """Add a client (consultants and staff); the creator becomes its consultant."""
         serializer = s.ClientCreateInputSerializer(data=request.data)
@@ -65,7 +67,9 @@ class EngagementListApi(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         engagement = services.engagement_create(**serializer.validated_data, by=request.user)
         engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement.pk)
-        return Response(s.EngagementOutputSerializer(engagement).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.EngagementOutputSerializer(engagement).data, status=status.HTTP_201_CREATED
+        )
 
 
 class EngagementDetailApi(APIView):
@@ -83,7 +87,9 @@ class EngagementDetailApi(APIView):
         engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
         serializer = s.EngagementUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.engagement_update(engagement=engagement, by=request.user, **serializer.validated_data)
+        services.engagement_update(
+            engagement=engagement, by=request.user, **serializer.validated_data
+        )
         engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
         return Response(s.EngagementOutputSerializer(engagement).data)
 
@@ -118,7 +124,9 @@ class EngagementTransitionApi(APIView):
         transition = services.engagement_transition(
             engagement=engagement, by=request.user, **serializer.validated_data
         )
-        return Response(s.TransitionOutputSerializer(transition).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.TransitionOutputSerializer(transition).data, status=status.HTTP_201_CREATED
+        )
 
 
 class EngagementTransitionListApi(generics.ListAPIView):

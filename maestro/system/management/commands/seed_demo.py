@@ -8,6 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo_seed()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Logins (password: {DEMO_PASSWORD}):")
+        )
         for username, _first, _last, client, role in DEMO_PEOPLE:
             self.stdout.write(f"  {username:<8} {role.label.lower():<11} at {client}")
