@@ -170,6 +170,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the lifecycle's phases wherever they appear (phase, from_phase, to_phase).
+    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "maestro.engagements.models.Phase"},
 }
 
 # --- Celery ---
