@@ -5,14 +5,23 @@ and with MAESTRO_TEST_BACKENDS=real against throwaway PostgreSQL and Redis serve
 pytest fixtures in tests/plugins/backends.py start on loopback and wire in here.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
-os.environ.setdefault("MAESTRO_VAR_DIR", tempfile.mkdtemp(prefix="maestro-test-"))
+if "MAESTRO_VAR_DIR" not in os.environ:
+    # One throwaway var/ per test process (broker folder, media, static root), removed on exit.
+    _var_dir = tempfile.mkdtemp(prefix="maestro-test-")
+    atexit.register(shutil.rmtree, _var_dir, ignore_errors=True)
+    os.environ["MAESTRO_VAR_DIR"] = _var_dir
 
 from maestro.settings import *  # noqa: E402,F403
-from maestro.settings import DATABASES  # noqa: E402
+from maestro.settings import DATABASES, STATIC_ROOT  # noqa: E402
+
+# WhiteNoise warns on every request when STATIC_ROOT is missing; tests never collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 TEST_BACKENDS = os.environ.get("MAESTRO_TEST_BACKENDS", "embedded")
 
