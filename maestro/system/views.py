@@ -6,4 +6,6 @@ from maestro.system.selectors import system_status
 
 @login_required
 def status_page(request):
-    return render(request, "system/status.html", {"status": system_status()})
+    status = system_status()
+    healthy = bool(status["workers"]) and all(w["alive"] for w in status["workers"])
+    return render(request, "system/status.html", {"status": status, "healthy": healthy})
