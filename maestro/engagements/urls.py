@@ -7,5 +7,9 @@ app_name = "engagements"
 urlpatterns = [
     path("", views.engagement_list, name="list"),
     path("engagements/<int:engagement_id>/", views.engagement_detail, name="detail"),
-    path("engagements/<int:engagement_id>/transition/", views.engagement_transition, name="transition"),
+    path(
+        "engagements/<int:engagement_id>/transition/",
+        views.engagement_transition,
+        name="transition",
+    ),
 ]

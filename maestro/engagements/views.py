@@ -3,37 +3,84 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maestro.engagements import selectors, services
-from maestro.engagements.forms import TransitionForm
-from maestro.engagements.models import PHASE_ORDER, Phase
+from maestro.engagements.forms import EngagementFilterForm, TransitionForm
+from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
 from maestro.exceptions import DomainError
-from maestro.tenancy.scoping import can_manage_engagement
+from maestro.tenancy.scoping import can_manage_engagement, clients_for
+
+STATE_LABELS = {
+    "done": gettext_lazy("completed"),
+    "current": gettext_lazy("current phase"),
+    "todo": gettext_lazy("not started"),
+}
+STANCE_HINTS = {
+    Engagement.Stance.LEAD: gettext_lazy("The consultant runs the engagement day to day."),
+    Engagement.Stance.ADVISORY: gettext_lazy(
+        "The client's operator runs it; the consultant advises."
+    ),
+    Engagement.Stance.OUT: gettext_lazy(
+        "The consultant has stepped out; the client runs it alone."
+    ),
+}
 
 
-def _timeline(engagement) -> list[dict]:
+def _timeline(engagement: Engagement, transitions) -> list[dict]:
+    """The lifecycle as steps, each with when the engagement last entered it. `transitions`
+    is the already-fetched history (newest first), so this costs no query."""
+    entered = {Phase.MAPPING.value: engagement.created_at}
+    for t in reversed(transitions):
+        entered[t.to_phase] = t.at
+    entered[engagement.phase] = engagement.phase_changed_at
     current = PHASE_ORDER.index(engagement.phase)
+    steps = []
+    for i, (value, label) in enumerate(Phase.choices):
+        state = "done" if i < current else "current" if i == current else "todo"
+        steps.append(
+            {
+                "value": value,
+                "label": label,
+                "state": state,
+                "state_label": STATE_LABELS[state],
+                "entered": entered.get(value) if state != "todo" else None,
+            }
+        )
+    return steps
+
+
+def _stance_steps(engagement: Engagement) -> list[dict]:
+    current = [s.value for s in Engagement.Stance].index(engagement.stance)
     return [
-        {"value": value, "label": label, "state": "done" if i < current else "current" if i == current else "todo"}
-        for i, (value, label) in enumerate(Phase.choices)
+        {"value": s.value, "label": s.label, "current": i == current, "done": i < current}
+        for i, s in enumerate(Engagement.Stance)
     ]
 
 
 @login_required
 def engagement_list(request):
-    engagements = selectors.engagement_list_for_user(user=request.user)
-    return render(request, "engagements/list.html", {"engagements": engagements})
+    form = EngagementFilterForm(request.GET or None, clients=clients_for(request.user))
+    engagements = form.filter(selectors.engagement_list_for_user(user=request.user))
+    return render(request, "engagements/list.html", {"engagements": engagements, "form": form})
 
 
 @login_required
 def engagement_detail(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
-    return render(request, "engagements/detail.html", {
-        "engagement": engagement,
-        "timeline": _timeline(engagement),
-        "transitions": selectors.transition_list(engagement=engagement),
-        "can_manage": can_manage_engagement(request.user, engagement),
-    })
+    transitions = list(selectors.transition_list(engagement=engagement))
+    return render(
+        request,
+        "engagements/detail.html",
+        {
+            "engagement": engagement,
+            "timeline": _timeline(engagement, transitions),
+            "stance_steps": _stance_steps(engagement),
+            "stance_hint": STANCE_HINTS[engagement.stance],
+            "transitions": transitions,
+            "can_manage": can_manage_engagement(request.user, engagement),
+        },
+    )
 
 
 @login_required
@@ -42,18 +89,36 @@ def engagement_transition(request, engagement_id: int):
     if not can_manage_engagement(request.user, engagement):
         raise PermissionDenied(_("Only the engagement's consultants can move its phase."))
     moves = selectors.engagement_moves(engagement=engagement)
-    form = TransitionForm(request.POST or None, moves=moves)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.engagement_transition(engagement=engagement, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Moved to %(phase)s.") % {"phase": engagement.get_phase_display()})
-            return redirect(engagement)
-    return render(request, "engagements/transition.html", {
-        "engagement": engagement, "moves": moves, "form": form, "timeline": _timeline(engagement),
-    }, status=400 if form.errors else 200)
+    form = TransitionForm(request.POST or None, moves=moves, current_phase=engagement.phase)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                transition = services.engagement_transition(
+                    engagement=engagement, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except DomainError as exc:
+                # A failing gate is about the chosen move; anything else concerns the whole form.
+                form.add_error("to_phase" if exc.code == "gate_failed" else None, exc.message)
+                status = exc.status_code
+            else:
+                text = _("Moved to %(phase)s.") % {"phase": engagement.get_phase_display()}
+                if transition.overridden:
+                    text += " " + _("The gate override and its reason are on record.")
+                messages.success(request, text)
+                return redirect(engagement)
+    return render(
+        request,
+        "engagements/transition.html",
+        {
+            "engagement": engagement,
+            "form": form,
+            "move_options": form.move_options(),
+            "timeline": _timeline(engagement, []),
+        },
+        status=status,
+    )

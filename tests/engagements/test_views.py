@@ -1,0 +1,398 @@
+"""Server-rendered pages: who sees what, the phase timeline, and moving a phase through a form."""
+
+import cssselect2
+import pytest
+import tinyhtml5
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from maestro.engagements import services
+from maestro.engagements.models import Engagement, Phase, PhaseTransition
+from maestro.tenancy.models import Membership
+from tests.factories import EngagementFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def select(response, css: str) -> list:
+    """Elements of the response's HTML matching a CSS selector (tinyhtml5 and cssselect2 come
+    with WeasyPrint)."""
+    root = tinyhtml5.parse(response.content.decode(), namespace_html_elements=False)
+    return [e.etree_element for e in cssselect2.ElementWrapper.from_html_root(root).query_all(css)]
+
+
+def text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def texts(response, css: str) -> list[str]:
+    return [text(e) for e in select(response, css)]
+
+
+def list_url() -> str:
+    return reverse("engagements:list")
+
+
+def detail_url(engagement: Engagement) -> str:
+    return reverse("engagements:detail", args=[engagement.pk])
+
+
+def transition_url(engagement: Engagement) -> str:
+    return reverse("engagements:transition", args=[engagement.pk])
+
+
+def refreshed_phase(engagement: Engagement) -> str:
+    engagement.refresh_from_db()
+    return engagement.phase
+
+
+# --- Login ---
+
+
+@pytest.mark.parametrize("name", ["list", "detail", "transition", "status"])
+def test_pages_redirect_anonymous_users_to_login(client, world, name):
+    url = {
+        "list": list_url(),
+        "detail": detail_url(world.engagement_a),
+        "transition": transition_url(world.engagement_a),
+        "status": reverse("system:status"),
+    }[name]
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+def test_login_page_has_labelled_fields_and_logs_in(client, world):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert texts(response, "label[for=id_username]") == ["Username"]
+    assert texts(response, "label[for=id_password]") == ["Password"]
+    assert select(response, "main#main")
+
+    response = client.post(
+        reverse("login"), {"username": world.consultant.username, "password": "pw"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == list_url()
+
+
+def test_login_with_a_wrong_password_shows_the_error_summary(client, world):
+    response = client.post(
+        reverse("login"), {"username": world.consultant.username, "password": "no"}
+    )
+    assert response.status_code == 200
+    [summary] = texts(response, ".error-summary[role=alert]")
+    assert "Please enter a correct username and password" in summary
+
+
+def test_login_with_an_empty_password_ties_the_error_to_the_field(client, world):
+    response = client.post(
+        reverse("login"), {"username": world.consultant.username, "password": ""}
+    )
+    [field] = select(response, "#id_password")
+    assert field.get("aria-invalid") == "true"
+    assert texts(response, f"#{field.get('aria-describedby')}") == ["This field is required."]
+
+
+# --- Engagement list ---
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("consultant", ["A agents"]),
+        ("operator_a", ["A agents", "A second"]),
+        ("sponsor_a", ["A agents", "A second"]),
+        ("operator_b", ["B agents"]),
+        ("staff", ["A agents", "A second", "B agents"]),
+    ],
+)
+def test_list_shows_only_the_engagements_each_role_may_see(client, world, who, expected):
+    EngagementFactory(client=world.client_a, name="A second")  # consultant is not assigned
+    client.force_login(getattr(world, who))
+    response = client.get(list_url())
+    assert response.status_code == 200
+    assert texts(response, "tbody th[scope=row] a") == expected
+
+
+def test_list_shows_a_phase_badge_per_engagement(client, world):
+    client.force_login(world.staff)
+    response = client.get(list_url())
+    assert texts(response, "tbody .badge.phase-mapping") == ["Mapping", "Mapping"]
+    assert select(response, "nav[aria-label=Main] a[aria-current=page]")[0].text == "Engagements"
+
+
+def test_list_filters_by_phase_and_client(client, world):
+    moved = EngagementFactory(client=world.client_b, lead=world.consultant_b, name="B moved")
+    services.engagement_transition(
+        engagement=moved,
+        to_phase=Phase.TRAINING,
+        by=world.consultant_b,
+        override=True,
+        override_reason="Mapped on paper.",
+    )
+    client.force_login(world.staff)
+
+    response = client.get(list_url(), {"phase": "training"})
+    assert texts(response, "tbody th a") == ["B moved"]
+    assert "1 engagement match these filters" in texts(response, ".result-count")[0]
+
+    response = client.get(list_url(), {"client": "acme"})
+    assert texts(response, "tbody th a") == ["A agents"]
+
+    response = client.get(list_url(), {"phase": "training", "client": "acme"})
+    assert texts(response, ".card.empty p")[0] == "No engagements match these filters."
+
+
+def test_list_filter_offers_and_accepts_only_the_users_own_clients(client, world):
+    client.force_login(world.operator_a)
+    response = client.get(list_url(), {"client": "beta"})
+    assert response.status_code == 200
+    assert texts(response, "#id_client option") == ["All clients", "Acme"]
+    assert "Select a valid choice" in texts(response, "#id_client_error")[0]
+    assert texts(response, "tbody th a") == ["A agents"]  # an invalid filter filters nothing
+
+
+def test_list_query_count_does_not_grow_with_engagements(client, world):
+    def measure(count: int) -> int:
+        for _ in range(count - Engagement.objects.filter(client=world.client_a).count()):
+            engagement = EngagementFactory(client=world.client_a, lead=world.consultant)
+            engagement.members.add(MembershipFactory(client=world.client_a, role="consultant").user)
+        client.force_login(world.consultant)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(list_url())
+        assert len(texts(response, "tbody tr")) == count
+        return len(queries)
+
+    assert measure(5) == measure(50)
+
+
+# --- Engagement detail ---
+
+
+def _move_to_deployment(engagement: Engagement, by) -> None:
+    for to_phase, note in [(Phase.TRAINING, "Mapped."), (Phase.DEPLOYMENT, "Round 3 at 85%.")]:
+        services.engagement_transition(
+            engagement=engagement,
+            to_phase=to_phase,
+            by=by,
+            note=note,
+            override=True,
+            override_reason="Evidence outside Maestro.",
+        )
+
+
+def test_detail_shows_the_timeline_stance_and_history(client, world):
+    _move_to_deployment(world.engagement_a, world.consultant)
+    client.force_login(world.consultant)
+    response = client.get(detail_url(world.engagement_a))
+
+    assert response.status_code == 200
+    steps = select(response, "ol.timeline > li")
+    assert [s.get("class") for s in steps] == [
+        "step done",
+        "step done",
+        "step current",
+        "step todo",
+        "step todo",
+        "step todo",
+    ]
+    [current] = select(response, "ol.timeline > li[aria-current=step]")
+    assert "Deployment (current phase)" in text(current)
+    assert texts(response, ".stance [aria-current=step]") == ["Lead"]
+    rows = select(response, "table tbody tr")
+    assert len(rows) == 2
+    cells = [text(td) for td in rows[0].iter("td")]
+    assert cells[1:] == [
+        str(world.consultant),
+        "Training",
+        "Deployment",
+        "Round 3 at 85%.",
+        "Gate overridden Evidence outside Maestro.",
+    ]
+    assert texts(response, "a.button.primary") == ["Move phase"]
+
+
+@pytest.mark.parametrize("who", ["operator_a", "sponsor_a"])
+def test_detail_is_read_only_for_the_clients_operator_and_sponsor(client, world, who):
+    client.force_login(getattr(world, who))
+    response = client.get(detail_url(world.engagement_a))
+    assert response.status_code == 200
+    assert not select(response, f"a[href='{transition_url(world.engagement_a)}']")
+    assert "Read-only" in texts(response, ".readonly-note")[0]
+
+
+@pytest.mark.parametrize("who", ["operator_b", "consultant_b"])
+def test_detail_of_another_tenants_engagement_is_404(client, world, who):
+    client.force_login(getattr(world, who))
+    assert client.get(detail_url(world.engagement_a)).status_code == 404
+
+
+def test_detail_query_count_does_not_grow_with_transitions(client, world):
+    engagement = world.engagement_a
+    member = MembershipFactory(client=world.client_a, role=Membership.Role.CONSULTANT).user
+    engagement.members.add(member)
+
+    def measure(count: int) -> int:
+        while engagement.transitions.count() < count:
+            forward = engagement.phase == Phase.MAPPING
+            services.engagement_transition(
+                engagement=engagement,
+                to_phase=Phase.TRAINING if forward else Phase.MAPPING,
+                by=world.consultant if forward else member,
+                note="Back to the map." if not forward else "",
+                override=forward,
+                override_reason="Test." if forward else "",
+            )
+        client.force_login(world.consultant)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(detail_url(engagement))
+        assert len(select(response, "table tbody tr")) == count
+        return len(queries)
+
+    assert measure(5) == measure(50)
+
+
+# --- Moving a phase ---
+
+
+@pytest.mark.parametrize("who", ["operator_a", "sponsor_a"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_transition_page_is_403_for_the_clients_operator_and_sponsor(client, world, who, method):
+    client.force_login(getattr(world, who))
+    data = {"to_phase": "training", "override": "on", "override_reason": "Because."}
+    response = getattr(client, method)(transition_url(world.engagement_a), data)
+    assert response.status_code == 403
+    assert texts(response, "main p")[0] == "Only the engagement's consultants can move its phase."
+    assert refreshed_phase(world.engagement_a) == Phase.MAPPING
+
+
+@pytest.mark.parametrize("who", ["operator_b", "consultant_b"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_transition_page_of_another_tenants_engagement_is_404(client, world, who, method):
+    client.force_login(getattr(world, who))
+    data = {"to_phase": "training", "override": "on", "override_reason": "Because."}
+    response = getattr(client, method)(transition_url(world.engagement_a), data)
+    assert response.status_code == 404
+    assert refreshed_phase(world.engagement_a) == Phase.MAPPING
+
+
+def test_transition_page_shows_each_legal_move_with_its_gate_checks(client, world):
+    _move_to_deployment(world.engagement_a, world.consultant)
+    client.force_login(world.consultant)
+    response = client.get(transition_url(world.engagement_a))
+
+    assert response.status_code == 200
+    assert texts(response, ".move label") == [
+        "Forward to Handoff Gate fails",
+        "Back to Training No gate",
+    ]
+    [forward, back] = select(response, ".move input[type=radio]")
+    assert forward.get("checked") is not None and back.get("checked") is None
+    gate = texts(response, f"#{forward.get('aria-describedby')} li")
+    assert gate[0].startswith("✓ Passes: An operator is named. Operator(s) of Acme:")
+    assert gate[1].startswith("✕ Fails: A skill-transfer plan exists. Cannot be checked yet")
+    assert select(response, "ol.timeline > li[aria-current=step]")
+
+
+def test_transition_with_an_override_reason_records_the_move_and_redirects(client, world):
+    client.force_login(world.consultant)
+    response = client.post(
+        transition_url(world.engagement_a),
+        {
+            "to_phase": "training",
+            "note": "Map done.",
+            "override": "on",
+            "override_reason": "Map reviewed on paper with the client.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(world.engagement_a)
+    assert refreshed_phase(world.engagement_a) == Phase.TRAINING
+    [transition] = PhaseTransition.objects.all()
+    assert (transition.from_phase, transition.to_phase, transition.by) == (
+        Phase.MAPPING,
+        Phase.TRAINING,
+        world.consultant,
+    )
+    assert transition.note == "Map done."
+    assert transition.override_reason == "Map reviewed on paper with the client."
+    followed = client.get(response["Location"])
+    assert "Moved to Training." in texts(followed, ".messages")[0]
+
+
+def test_transition_override_without_a_reason_is_400_and_changes_nothing(client, world):
+    client.force_login(world.consultant)
+    response = client.post(
+        transition_url(world.engagement_a), {"to_phase": "training", "override": "on"}
+    )
+
+    assert response.status_code == 400
+    [reason] = select(response, "#id_override_reason")
+    assert reason.get("aria-invalid") == "true"
+    assert texts(response, f"#{reason.get('aria-describedby')}") == [
+        "Overriding a gate needs a reason."
+    ]
+    assert texts(response, ".error-summary a[href='#id_override_reason']") == [
+        "Override reason: Overriding a gate needs a reason."
+    ]
+    assert refreshed_phase(world.engagement_a) == Phase.MAPPING
+    assert not PhaseTransition.objects.exists()
+
+
+def test_transition_through_a_failing_gate_without_override_is_400_and_changes_nothing(
+    client, world
+):
+    client.force_login(world.consultant)
+    response = client.post(transition_url(world.engagement_a), {"to_phase": "training"})
+
+    assert response.status_code == 400
+    [error] = texts(response, "#id_to_phase_error")
+    assert error.startswith("The gate to training is not met:")
+    assert select(response, "fieldset#id_to_phase[aria-describedby=id_to_phase_error]")
+    assert refreshed_phase(world.engagement_a) == Phase.MAPPING
+    assert not PhaseTransition.objects.exists()
+
+
+def test_transition_to_an_illegal_phase_is_400_and_changes_nothing(client, world):
+    client.force_login(world.consultant)
+    response = client.post(
+        transition_url(world.engagement_a),
+        {"to_phase": "closed", "override": "on", "override_reason": "Skip it all."},
+    )
+
+    assert response.status_code == 400
+    assert texts(response, "#id_to_phase_error") == [
+        "“closed” is not a move this engagement can make from Mapping."
+    ]
+    assert refreshed_phase(world.engagement_a) == Phase.MAPPING
+    assert not PhaseTransition.objects.exists()
+
+
+def test_transition_back_needs_a_note(client, world):
+    _move_to_deployment(world.engagement_a, world.consultant)
+    client.force_login(world.consultant)
+
+    response = client.post(transition_url(world.engagement_a), {"to_phase": "training"})
+    assert response.status_code == 400
+    assert texts(response, "#id_note_error") == ["Moving back a phase needs a note saying why."]
+    assert refreshed_phase(world.engagement_a) == Phase.DEPLOYMENT
+
+    response = client.post(
+        transition_url(world.engagement_a), {"to_phase": "training", "note": "Accuracy drifted."}
+    )
+    assert response.status_code == 302
+    assert refreshed_phase(world.engagement_a) == Phase.TRAINING
+
+
+# --- System status ---
+
+
+def test_status_page_says_when_no_worker_has_reported(client, world):
+    client.force_login(world.operator_a)
+    response = client.get(reverse("system:status"))
+    assert response.status_code == 200
+    assert "No worker has reported yet." in texts(response, ".status-banner")[0]
+    assert select(response, "nav[aria-label=Main] a[aria-current=page]")[0].text == "Status"
