@@ -1,0 +1,87 @@
+"""The consultant's journey through the real pages in a real browser."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from maestro.system.demo import DEMO_PASSWORD, demo_seed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ENGAGEMENT = "Procurement & support agents"
+DETAIL_SCREENSHOT = "/tmp/maestro-detail.png"
+NARROW_SCREENSHOT = "/tmp/maestro-detail-narrow.png"
+
+
+def current_step(page: Page):
+    return page.get_by_role("list", name="Phase timeline").locator("[aria-current=step]")
+
+
+def log_in(page: Page, username: str) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_consultant_moves_the_demo_engagement_to_handoff(live_server, page: Page):
+    demo_seed()
+
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
+    log_in(page, "maria")
+
+    expect(page.get_by_role("heading", name="Engagements", level=1)).to_be_visible()
+    page.get_by_role("link", name=ENGAGEMENT).click()
+
+    expect(page.get_by_role("heading", name=ENGAGEMENT, level=1)).to_be_visible()
+    expect(current_step(page)).to_contain_text("Deployment")
+    history = page.get_by_role("table", name="Phase transitions, newest first")
+    expect(history.locator("tbody tr")).to_have_count(2)
+    expect(history.locator("tbody tr").first).to_contain_text("Round 3 reached 85%")
+    page.screenshot(path=DETAIL_SCREENSHOT, full_page=True)
+
+    page.get_by_role("link", name="Move phase").click()
+    handoff = page.locator(".move", has=page.get_by_label(re.compile("Forward to Handoff")))
+    expect(handoff).to_contain_text("Gate fails")
+    expect(handoff.locator(".check.fail")).to_contain_text("A skill-transfer plan exists")
+    expect(handoff.locator(".check.pass")).to_contain_text("An operator is named")
+
+    # Without an override the gate holds, and the page says why.
+    page.get_by_role("button", name="Move phase").click()
+    expect(page.get_by_role("alert")).to_contain_text("The gate to handoff is not met")
+
+    page.get_by_label("Override the failing gate").check()
+    page.get_by_label("Override reason").fill("Skill-transfer plan agreed in the kickoff deck.")
+    page.get_by_role("button", name="Move phase").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Moved to Handoff.")
+    expect(current_step(page)).to_contain_text("Handoff")
+    newest = history.locator("tbody tr").first
+    expect(newest).to_contain_text("Skill-transfer plan agreed in the kickoff deck.")
+    expect(history.locator("tbody tr")).to_have_count(3)
+
+
+def test_detail_page_fits_a_phone_screen(live_server, page: Page):
+    demo_seed()
+    page.goto(live_server.url + "/login/")
+    log_in(page, "maria")
+    page.get_by_role("link", name=ENGAGEMENT).click()
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    expect(current_step(page)).to_contain_text("Deployment")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=NARROW_SCREENSHOT, full_page=True)
+
+
+def test_skip_link_is_the_first_stop_for_keyboard_users(live_server, page: Page):
+    demo_seed()
+    page.goto(live_server.url + "/login/")
+    log_in(page, "maria")  # the login page itself puts focus in the username field
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
