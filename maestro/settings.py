@@ -188,6 +188,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        # Fanout bindings (worker remote control); kombu's default is ./control in the cwd.
+        "control_folder": str(_queue_dir.with_name(f"{_queue_dir.name}-control")),
         "store_processed": False,
     }
     # Producers (web) and consumers (worker) both need the folder; neither creates it.

@@ -114,6 +114,7 @@ def celery_broker(request: pytest.FixtureRequest, tmp_path: Path) -> CeleryBroke
         transport_options={
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
+            "control_folder": str(tmp_path / "broker-control"),
             "store_processed": False,
             # Default is 1 s; tests wait for the worker to notice a message.
             "polling_interval": 0.1,
