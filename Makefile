@@ -1,0 +1,130 @@
+# Maestro. `make demo` runs the product on this machine; `make test` is what CI runs (.ci/run).
+# `make help` lists the targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# `test` runs its steps in the order listed, cheapest first; `make -k test` runs all of them.
+.NOTPARALLEL:
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.requirements.stamp
+UV_VERSION := 0.13.9
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# uv must use the Python we found, never download one; compile at install, not on first import.
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+
+# The demo runs on the embedded defaults (SQLite and the filesystem broker in var/).
+DEMO_ENV := env DJANGO_DEBUG=1
+# Tests pick their own backends (tests/plugins/backends.py); a developer's env must not leak in.
+TEST_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u DJANGO_SETTINGS_MODULE \
+	-u MAESTRO_VAR_DIR -u MAESTRO_BROKER_DIR
+# Production-like: DEBUG off, every required variable set, nothing reachable needed.
+DEPLOY_ENV = env -u DJANGO_DEBUG -u DJANGO_SETTINGS_MODULE \
+	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	DATABASE_URL=postgres://x@localhost/x \
+	CELERY_BROKER_URL=redis://localhost:6379/0 \
+	DJANGO_ALLOWED_HOSTS=maestro.example.com
+
+.PHONY: help venv demo test pip-check lint format migrations-check deploy-check \
+	test-embedded test-real bench clean distclean system-deps-demo system-deps-test
+
+help:
+	@echo "make demo           run web + Celery worker + beat on http://127.0.0.1:$(PORT)/ (PORT=...)"
+	@echo "make test           everything CI runs: pip check, ruff, migrations, deploy checks,"
+	@echo "                    pytest on embedded backends, then on real PostgreSQL + Redis"
+	@echo "make test-embedded  pytest on SQLite + filesystem broker   (PYTEST_ARGS=...)"
+	@echo "make test-real      pytest on throwaway PostgreSQL + Redis (PYTEST_ARGS=...)"
+	@echo "make lint           ruff check + ruff format --check"
+	@echo "make format         ruff format + ruff check --fix"
+	@echo "make bench          run bench/run.py"
+	@echo "make venv           create/update .venv (automatic for the targets above)"
+	@echo "make clean          remove var/ (demo database, broker folder) and caches"
+	@echo "make distclean      clean + remove .venv"
+
+# --- Virtualenv -------------------------------------------------------------------------------
+# Created once with the first Python >= 3.12 that scripts/find-python.sh finds (PYTHON=... to
+# choose); packages re-installed only when a requirements file is newer than the stamp.
+
+$(VENV)/pyvenv.cfg:
+	@python=$$(scripts/find-python.sh); \
+	echo "Creating $(VENV) with $$python ($$("$$python" -V 2>&1))"; \
+	"$$python" -m venv --clear $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt $(VENV)/pyvenv.cfg
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+		echo "error: $(VENV) runs $$($(PY) -V 2>&1); Maestro needs 3.12+. Run: make distclean" >&2; \
+		exit 1; }
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --upgrade --default-pip
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) pip install --python $(PY) -r requirements-dev.txt
+	$(UV) pip check --python $(PY)
+	@touch $@
+
+venv: $(STAMP)
+
+# --- System packages (Debian/Ubuntu: installed when root, else the command to run is shown) --
+
+system-deps-demo:
+	@scripts/system-deps.sh demo
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+# --- Demo -------------------------------------------------------------------------------------
+
+demo: $(STAMP) system-deps-demo
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo
+	@echo "Maestro demo: http://127.0.0.1:$(PORT)/   (status page: /status/, API docs: /api/docs/)"
+	@echo "Ctrl-C stops the web server, the Celery worker and beat."
+	@echo
+	$(DEMO_ENV) $(VENV)/bin/honcho --env /dev/null --procfile Procfile.dev start --port $(PORT)
+
+# --- Checks and tests -------------------------------------------------------------------------
+
+test: $(STAMP) system-deps-test pip-check lint migrations-check deploy-check test-embedded test-real
+
+pip-check: $(STAMP)
+	$(UV) pip check --python $(PY)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: $(STAMP)
+	$(TEST_ENV) DJANGO_SETTINGS_MODULE=maestro.settings_test \
+		$(PY) manage.py makemigrations --check --dry-run
+
+deploy-check: $(STAMP)
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+test-embedded: $(STAMP)
+	@echo "== pytest, embedded backends: SQLite in memory + Celery filesystem broker"
+	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest $(PYTEST_ARGS)
+
+test-real: $(STAMP) system-deps-test
+	@echo "== pytest, real backends: throwaway PostgreSQL + Redis on loopback"
+	$(TEST_ENV) MAESTRO_TEST_BACKENDS=real $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+# --- Cleaning ---------------------------------------------------------------------------------
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
