@@ -163,7 +163,10 @@ def engagement_transition(
     failing = [c for c in checks if not c.passed]
     if failing and not override:
         raise DomainError(
-            _("The gate to %(to)s is not met: %(failing)s.")
+            _(
+                "The gate to %(to)s is not met: %(failing)s. "
+                "To move anyway, override it with a reason."
+            )
             % {"to": to_phase, "failing": "; ".join(c.label for c in failing)},
             code="gate_failed",
             extra={"gates": [c.as_dict() for c in checks]},
