@@ -4,7 +4,6 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
-# `test` runs its steps in the order listed, cheapest first; `make -k test` runs all of them.
 .NOTPARALLEL:
 
 VENV := .venv
@@ -89,7 +88,20 @@ demo: $(STAMP) system-deps-demo
 
 # --- Checks and tests -------------------------------------------------------------------------
 
-test: $(STAMP) system-deps-test pip-check lint migrations-check deploy-check test-embedded test-real
+# Every step runs even if an earlier one failed, so one CI run reports everything; the summary
+# at the end names the failed steps and the exit status is non-zero if any failed.
+TEST_STEPS := pip-check lint migrations-check deploy-check test-embedded test-real
+
+test: $(STAMP) system-deps-test
+	@failed=(); \
+	for step in $(TEST_STEPS); do \
+		echo "== make $$step"; \
+		start=$$SECONDS; \
+		$(MAKE) --no-print-directory $$step || failed+=("$$step"); \
+		echo "== make $$step: $$((SECONDS - start)) s"; \
+	done; \
+	if (( $${#failed[@]} )); then echo "make test: FAILED: $${failed[*]}" >&2; exit 1; fi; \
+	echo "make test: all steps passed"
 
 pip-check: $(STAMP)
 	$(UV) pip check --python $(PY)
@@ -110,11 +122,11 @@ deploy-check: $(STAMP)
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 test-embedded: $(STAMP)
-	@echo "== pytest, embedded backends: SQLite in memory + Celery filesystem broker"
+	@echo "pytest, embedded backends: SQLite in memory + Celery filesystem broker"
 	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest $(PYTEST_ARGS)
 
 test-real: $(STAMP) system-deps-test
-	@echo "== pytest, real backends: throwaway PostgreSQL + Redis on loopback"
+	@echo "pytest, real backends: throwaway PostgreSQL + Redis on loopback"
 	$(TEST_ENV) MAESTRO_TEST_BACKENDS=real $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
