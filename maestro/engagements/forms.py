@@ -71,8 +71,8 @@ class TransitionForm(forms.Form):
         field.error_messages["invalid_choice"] = _(
             "“%%(value)s” is not a move this engagement can make from %(phase)s."
         ) % {"phase": Phase(current_phase).label}
-        if moves:
-            field.initial = moves[0]["to_phase"]  # forward first (see engagement_moves)
+        # Preselect the way forward; a step back is never the default.
+        field.initial = next((m["to_phase"] for m in moves if m["forward"]), None)
 
     def move_options(self) -> list[dict]:
         """Each legal move with its gate checks and whether it is the selected choice."""

@@ -296,6 +296,22 @@ def test_transition_page_shows_each_legal_move_with_its_gate_checks(client, worl
     assert select(response, "ol.timeline > li[aria-current=step]")
 
 
+def test_transition_page_never_preselects_a_move_back(client, world):
+    engagement = world.engagement_a
+    for to_phase in [Phase.TRAINING, Phase.DEPLOYMENT, Phase.HANDOFF, Phase.ADVISORY, Phase.CLOSED]:
+        services.engagement_transition(
+            engagement=engagement,
+            to_phase=to_phase,
+            by=world.consultant,
+            override=True,
+            override_reason="Test.",
+        )
+    client.force_login(world.consultant)
+    response = client.get(transition_url(engagement))
+    assert texts(response, ".move label") == ["Back to Advisory No gate"]
+    assert select(response, ".move input[type=radio]")[0].get("checked") is None
+
+
 def test_transition_with_an_override_reason_records_the_move_and_redirects(client, world):
     client.force_login(world.consultant)
     response = client.post(
