@@ -22,6 +22,8 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Wait for the next page, so that later key presses don't land on the login page.
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_consultant_moves_the_demo_engagement_to_handoff(live_server, page: Page):
