@@ -18,6 +18,10 @@ STANCE_FOR_PHASE = {
 }
 
 
+def _label(phase: str) -> str:
+    return str(Phase(phase).label)
+
+
 def _check_consultants(*, client: Client, lead: User | None, members) -> None:
     errors: dict[str, list[str]] = {}
     if lead is not None and not is_consultant_at(lead, client):
@@ -150,9 +154,10 @@ def engagement_transition(
         raise DomainError(
             _("An engagement in %(from)s can move to %(allowed)s, not to %(to)s.")
             % {
-                "from": from_phase,
-                "to": to_phase,
-                "allowed": _(" or ").join(lifecycle.legal_moves(from_phase)) or _("nothing"),
+                "from": _label(from_phase),
+                "to": _label(to_phase),
+                "allowed": _(" or ").join(_label(p) for p in lifecycle.legal_moves(from_phase))
+                or _("nothing"),
             },
             code="illegal_transition",
         )
@@ -167,7 +172,7 @@ def engagement_transition(
                 "The gate to %(to)s is not met: %(failing)s. "
                 "To move anyway, override it with a reason."
             )
-            % {"to": to_phase, "failing": "; ".join(c.label for c in failing)},
+            % {"to": _label(to_phase), "failing": "; ".join(c.label for c in failing)},
             code="gate_failed",
             extra={"gates": [c.as_dict() for c in checks]},
         )

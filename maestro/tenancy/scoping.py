@@ -60,4 +60,5 @@ def can_manage_engagement(user, engagement: Engagement) -> bool:
         return False
     if user.is_staff or engagement.lead_id == user.pk:
         return True
-    return engagement.members.filter(pk=user.pk).exists()
+    # .all() reuses the members the list/detail selectors already prefetched.
+    return any(member.pk == user.pk for member in engagement.members.all())

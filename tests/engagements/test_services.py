@@ -149,7 +149,7 @@ def test_illegal_jump_is_refused(world):
     with pytest.raises(DomainError) as exc:
         _move(world.engagement_a, Phase.HANDOFF, world.consultant, **OVERRIDE)
     assert exc.value.code == "illegal_transition"
-    assert "can move to training" in exc.value.message
+    assert "can move to Training" in exc.value.message
     world.engagement_a.refresh_from_db()
     assert world.engagement_a.phase == Phase.MAPPING
 

@@ -366,7 +366,7 @@ def test_transition_through_a_failing_gate_without_override_is_400_and_changes_n
 
     assert response.status_code == 400
     [error] = texts(response, "#id_to_phase_error")
-    assert error.startswith("The gate to training is not met:")
+    assert error.startswith("The gate to Training is not met:")
     assert select(response, "fieldset#id_to_phase[aria-describedby=id_to_phase_error]")
     assert refreshed_phase(world.engagement_a) == Phase.MAPPING
     assert not PhaseTransition.objects.exists()
