@@ -58,6 +58,17 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     esac
 done
 
+make_traversable() { # every parent of $1, so that postgres can reach it (not list it)
+    local parent
+    parent=$(dirname "$(realpath -m "$1")")
+    while [[ "$parent" != "/" ]]; do
+        if ! runuser -u postgres -- test -x "$parent"; then
+            chmod o+x "$parent"
+        fi
+        parent=$(dirname "$parent")
+    done
+}
+
 give_to_postgres() { # directory that will hold the data directory or the log file
     local dir
     dir=$(realpath -m "$1")
@@ -68,22 +79,19 @@ give_to_postgres() { # directory that will hold the data directory or the log fi
     fi
     mkdir -p "$dir"
     chown -R postgres: "$dir"
-    # pytest's temp folders are 0700 root: postgres needs to traverse (not list) each parent.
-    local parent
-    parent=$(dirname "$dir")
-    while [[ "$parent" != "/" ]]; do
-        if ! runuser -u postgres -- test -x "$parent"; then
-            chmod o+x "$parent"
-        fi
-        parent=$(dirname "$parent")
-    done
 }
 
-if [[ -n "$datadir" && ( "${args[0]:-}" == initdb || "${args[0]:-}" == start ) ]]; then
-    give_to_postgres "$(dirname "$datadir")"
+# pytest's temp folders are 0700 root, and every new pytest session resets the top one to 0700,
+# so check the path on every call (status and stop included), not only when starting.
+if [[ -n "$datadir" ]]; then
+    if [[ "${args[0]:-}" == initdb || "${args[0]:-}" == start ]]; then
+        give_to_postgres "$(dirname "$datadir")"
+    fi
+    make_traversable "$datadir"
 fi
 if [[ -n "$logfile" ]]; then
     give_to_postgres "$(dirname "$logfile")"
+    make_traversable "$logfile"
 fi
 
 # postgres may not be allowed into the caller's working directory; every path we get is absolute.
