@@ -1,10 +1,13 @@
 """Demo data from the article: an engagement run by a consultant for a client, and a second
 client whose operator must never see the first. Idempotent: seeding twice changes nothing."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from maestro.engagements import services as engagement_services
-from maestro.engagements.models import Engagement, Phase
+from maestro.engagements.models import Engagement, Phase, PhaseTransition
 from maestro.tenancy.models import Client, Membership, User
 
 DEMO_PASSWORD = "maestro-demo"
@@ -62,12 +65,15 @@ def demo_seed() -> dict:
                 "ticket routing (200 tickets/day at 12 minutes each)."
             ),
         )
+        # (phase, note, days ago): mapping took three weeks, training four.
         history = [
-            (Phase.TRAINING, "Process archaeology done: procurement really has 11 steps."),
-            (Phase.DEPLOYMENT, "Round 3 reached 85% on the 500-case evaluation set."),
+            (Phase.TRAINING, "Process archaeology done: procurement really has 11 steps.", 35),
+            (Phase.DEPLOYMENT, "Round 3 reached 85% on the 500-case evaluation set.", 7),
         ]
-        for to_phase, note in history:
-            engagement_services.engagement_transition(
+        now = timezone.now()
+        Engagement.objects.filter(pk=engagement.pk).update(created_at=now - timedelta(days=56))
+        for to_phase, note, days_ago in history:
+            transition = engagement_services.engagement_transition(
                 engagement=engagement,
                 to_phase=to_phase,
                 by=maria,
@@ -75,6 +81,10 @@ def demo_seed() -> dict:
                 override=True,
                 override_reason=BACKFILL_REASON,
             )
+            # Backdated so the demo timeline reads like a real engagement, not one second.
+            when = now - timedelta(days=days_ago)
+            PhaseTransition.objects.filter(pk=transition.pk).update(at=when)
+            Engagement.objects.filter(pk=engagement.pk).update(phase_changed_at=when)
     if not Engagement.objects.filter(client=clients["globex"], name="Invoice triage").exists():
         engagement_services.engagement_create(
             client=clients["globex"],

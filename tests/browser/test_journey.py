@@ -51,7 +51,7 @@ def test_consultant_moves_the_demo_engagement_to_handoff(live_server, page: Page
 
     # Without an override the gate holds, and the page says why.
     page.get_by_role("button", name="Move phase").click()
-    expect(page.get_by_role("alert")).to_contain_text("The gate to handoff is not met")
+    expect(page.get_by_role("alert")).to_contain_text("The gate to Handoff is not met")
 
     page.get_by_label("Override the failing gate").check()
     page.get_by_label("Override reason").fill("Skill-transfer plan agreed in the kickoff deck.")
