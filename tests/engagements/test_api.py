@@ -366,3 +366,14 @@ def test_schema_and_docs_are_public_but_hold_no_tenant_data(api_client, world):
     r = api_client.get("/api/schema/")
     assert r.status_code == 200
     assert b"Acme" not in r.content
+
+
+def test_every_api_operation_is_described(api_client):
+    paths = api_client.get("/api/schema/?format=json").json()["paths"]
+    undescribed = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if not (operation.get("description") or operation.get("summary"))
+    ]
+    assert undescribed == []

@@ -37,6 +37,8 @@ class ClientListApi(generics.ListAPIView):
 
 
 class ClientDetailApi(generics.RetrieveAPIView):
+    """One client you belong to; any other answers 404."""
+
     serializer_class = s.ClientOutputSerializer
     lookup_url_kwarg = "client_id"
 
@@ -75,6 +77,7 @@ class EngagementListApi(generics.ListAPIView):
 class EngagementDetailApi(APIView):
     @extend_schema(responses={200: s.EngagementOutputSerializer, 404: ERRORS[404]})
     def get(self, request, engagement_id: int):
+        """One engagement with its client, team, target, phase and stance."""
         engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
         return Response(s.EngagementOutputSerializer(engagement).data)
 
