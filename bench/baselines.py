@@ -2,26 +2,15 @@
 
 from rest_framework import generics, serializers
 
+from maestro.engagements.api.serializers import EngagementOutputSerializer
 from maestro.engagements.models import Engagement
 
 
 class BareEngagementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Engagement
-        fields = [
-            "id",
-            "client",
-            "name",
-            "description",
-            "lead",
-            "members",
-            "target_accuracy",
-            "phase",
-            "stance",
-            "phase_changed_at",
-            "created_at",
-            "updated_at",
-        ]
+        # The same fields as the product's list, as plain ids instead of nested objects.
+        fields = [f for f in EngagementOutputSerializer.Meta.fields if f != "url"]
 
 
 class BareEngagementListApi(generics.ListAPIView):
