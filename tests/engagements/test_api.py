@@ -377,3 +377,23 @@ def test_every_api_operation_is_described(api_client):
         if not (operation.get("description") or operation.get("summary"))
     ]
     assert undescribed == []
+
+
+def test_unassigned_consultant_of_the_same_client_gets_404(world):
+    outsider = MembershipFactory(client=world.client_a, role=Membership.Role.CONSULTANT).user
+    api = client_for(outsider)
+    assert api.get(_url(world.engagement_a)).status_code == 404
+    r = api.post(_url(world.engagement_a, "transition/"), {"to_phase": "training", **OVERRIDE})
+    assert r.status_code == 404
+    assert api.get("/api/engagements/").json()["count"] == 0
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_client_list_query_count_is_constant(world, rows, django_assert_num_queries):
+    for i in range(rows):
+        client = Client.objects.create(name=f"Extra {i}", slug=f"extra-{i}")
+        MembershipFactory(user=world.consultant, client=client, role=Membership.Role.CONSULTANT)
+    api = client_for(world.consultant)
+    with django_assert_num_queries(2):  # count, page
+        r = api.get("/api/clients/?page_size=100")
+    assert r.json()["count"] == rows + 1
