@@ -6,7 +6,9 @@ app_name = "engagements"
 
 urlpatterns = [
     path("", views.engagement_list, name="list"),
+    path("engagements/new/", views.engagement_create, name="new"),
     path("engagements/<int:engagement_id>/", views.engagement_detail, name="detail"),
+    path("engagements/<int:engagement_id>/edit/", views.engagement_edit, name="edit"),
     path(
         "engagements/<int:engagement_id>/transition/",
         views.engagement_transition,

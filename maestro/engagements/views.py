@@ -1,15 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maestro.engagements import selectors, services
-from maestro.engagements.forms import EngagementFilterForm, TransitionForm
+from maestro.engagements.forms import (
+    EngagementCreateForm,
+    EngagementEditForm,
+    EngagementFilterForm,
+    TransitionForm,
+)
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
 from maestro.exceptions import DomainError
-from maestro.tenancy.scoping import can_manage_engagement, clients_for
+from maestro.tenancy.models import Client, Membership, User
+from maestro.tenancy.scoping import can_manage_engagement, clients_for, is_consultant
 
 STATE_LABELS = {
     "done": gettext_lazy("completed"),
@@ -58,11 +65,54 @@ def _stance_steps(engagement: Engagement) -> list[dict]:
     ]
 
 
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Attach a service's field-keyed errors to the matching fields; the rest go on top."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for field, field_errors in errors.items():
+        form.add_error(field if field in form.fields else None, field_errors)
+
+
+# The two reads below only fill the forms' choice lists; the service re-checks every choice
+# against the chosen client, so a stale or forged choice is refused there.
+def _consultant_clients(user: User) -> QuerySet[Client]:
+    """Clients the user may open engagements for: those they consult for (staff: all).
+    Starts from clients_for, so another tenant's client can never be offered."""
+    clients = clients_for(user)
+    if user.is_staff:
+        return clients
+    consulting = Membership.objects.filter(user=user, role=Membership.Role.CONSULTANT)
+    return clients.filter(pk__in=consulting.values("client_id"))
+
+
+def _consultants(clients: QuerySet[Client], *, include: list[int]) -> QuerySet[User]:
+    """Active consultants at any of `clients`, plus the users in `include` (the current user,
+    an existing team). Whether they fit the chosen client is the service's check."""
+    at_clients = Membership.objects.filter(
+        client__in=clients, role=Membership.Role.CONSULTANT
+    ).values("user_id")
+    return User.objects.filter(Q(pk__in=at_clients) | Q(pk__in=include), is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def _redirect_to_saved(request, engagement: Engagement):
+    # The service lets a consultant open an engagement led by someone else without joining
+    # it; its detail page would then be a 404 for them.
+    if selectors.engagement_list_for_user(user=request.user).filter(pk=engagement.pk).exists():
+        return redirect(engagement)
+    messages.info(request, _("You are not on its team, so it does not appear in your engagements."))
+    return redirect("engagements:list")
+
+
 @login_required
 def engagement_list(request):
     form = EngagementFilterForm(request.GET or None, clients=clients_for(request.user))
     engagements = form.filter(selectors.engagement_list_for_user(user=request.user))
-    return render(request, "engagements/list.html", {"engagements": engagements, "form": form})
+    return render(
+        request,
+        "engagements/list.html",
+        {"engagements": engagements, "form": form, "can_create": is_consultant(request.user)},
+    )
 
 
 @login_required
@@ -99,8 +149,7 @@ def engagement_transition(request, engagement_id: int):
                     engagement=engagement, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                _add_service_errors(form, exc)
             except DomainError as exc:
                 # A failing gate is about the chosen move; anything else concerns the whole form.
                 form.add_error("to_phase" if exc.code == "gate_failed" else None, exc.message)
@@ -120,5 +169,75 @@ def engagement_transition(request, engagement_id: int):
             "move_options": form.move_options(),
             "timeline": _timeline(engagement, []),
         },
+        status=status,
+    )
+
+
+@login_required
+def engagement_create(request):
+    if not is_consultant(request.user):
+        raise PermissionDenied(_("Only consultants can open engagements."))
+    clients = _consultant_clients(request.user)
+    form = EngagementCreateForm(
+        request.POST if request.method == "POST" else None,
+        clients=clients,
+        consultants=_consultants(clients, include=[request.user.pk]),
+        initial={"lead": request.user.pk},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                engagement = services.engagement_create(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(
+                    request,
+                    _("Opened “%(name)s” for %(client)s. It starts in Mapping.")
+                    % {"name": engagement.name, "client": engagement.client},
+                )
+                return _redirect_to_saved(request, engagement)
+    return render(request, "engagements/new.html", {"form": form}, status=status)
+
+
+@login_required
+def engagement_edit(request, engagement_id: int):
+    engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
+    if not can_manage_engagement(request.user, engagement):
+        raise PermissionDenied(_("Only the engagement's consultants can change it."))
+    team = [engagement.lead_id, request.user.pk, *(m.pk for m in engagement.members.all())]
+    form = EngagementEditForm(
+        request.POST if request.method == "POST" else None,
+        engagement=engagement,
+        consultants=_consultants(Client.objects.filter(pk=engagement.client_id), include=team),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.engagement_update(
+                    engagement=engagement, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                # full_clean refuses after the service has set the new values on this
+                # instance; the page heading must still show what is saved.
+                engagement.refresh_from_db()
+                _add_service_errors(form, exc)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Saved your changes."))
+                return _redirect_to_saved(request, engagement)
+    return render(
+        request,
+        "engagements/edit.html",
+        {"engagement": engagement, "form": form},
         status=status,
     )

@@ -1,5 +1,7 @@
 """Server-rendered pages: who sees what, the phase timeline, and moving a phase through a form."""
 
+from decimal import Decimal
+
 import cssselect2
 import pytest
 import tinyhtml5
@@ -10,7 +12,7 @@ from django.urls import reverse
 from maestro.engagements import services
 from maestro.engagements.models import Engagement, Phase, PhaseTransition
 from maestro.tenancy.models import Membership
-from tests.factories import EngagementFactory, MembershipFactory
+from tests.factories import ClientFactory, EngagementFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -412,3 +414,402 @@ def test_status_page_says_when_no_worker_has_reported(client, world):
     assert response.status_code == 200
     assert "No worker has reported yet." in texts(response, ".status-banner")[0]
     assert select(response, "nav[aria-label=Main] a[aria-current=page]")[0].text == "Status"
+
+
+# --- Creating and editing an engagement ---
+
+
+def new_url() -> str:
+    return reverse("engagements:new")
+
+
+def edit_url(engagement: Engagement) -> str:
+    return reverse("engagements:edit", args=[engagement.pk])
+
+
+def snapshot(engagement: Engagement) -> dict:
+    """Everything the edit page could change, read fresh from the database."""
+    engagement.refresh_from_db()
+    return {
+        "name": engagement.name,
+        "description": engagement.description,
+        "target_accuracy": engagement.target_accuracy,
+        "lead": engagement.lead_id,
+        "members": sorted(engagement.members.values_list("pk", flat=True)),
+        "stance": engagement.stance,
+        "phase": engagement.phase,
+    }
+
+
+def consultant_at(client_):
+    return MembershipFactory(client=client_, role=Membership.Role.CONSULTANT).user
+
+
+def assert_field_error(response, field: str, message: str) -> None:
+    """The message is tied to its field (aria) and listed in the error summary."""
+    [widget] = select(response, f"#id_{field}")
+    if widget.tag != "fieldset":
+        assert widget.get("aria-invalid") == "true"
+    assert f"id_{field}_error" in widget.get("aria-describedby").split()
+    assert texts(response, f"#id_{field}_error") == [message]
+    [summary] = texts(response, ".error-summary[role=alert]")
+    assert message in summary
+
+
+@pytest.mark.parametrize("name", ["new", "edit"])
+def test_new_and_edit_pages_redirect_anonymous_users_to_login(client, world, name):
+    url = new_url() if name == "new" else edit_url(world.engagement_a)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [("consultant", True), ("staff", True), ("operator_a", False), ("sponsor_a", False)],
+)
+def test_list_offers_a_new_engagement_only_to_consultants(client, world, who, offered):
+    client.force_login(getattr(world, who))
+    response = client.get(list_url())
+    links = select(response, f".page-head a[href='{new_url()}']")
+    assert [text(a) for a in links] == (["New engagement"] if offered else [])
+
+
+def test_new_engagement_form_defaults_to_the_user_as_lead_and_85_percent(client, world):
+    client.force_login(world.consultant)
+    response = client.get(new_url())
+
+    assert response.status_code == 200
+    assert texts(response, "#id_client option[selected]") == ["Acme"]  # their only client
+    assert select(response, "#id_target_accuracy")[0].get("value") == "85"
+    assert texts(response, "#id_lead option[selected]") == [
+        f"{world.consultant.get_full_name()} ({world.consultant.username})"
+    ]
+    assert texts(response, "label[for=id_name]") == ["Name"]
+    assert texts(response, "fieldset#id_members legend") == ["Consultant members"]
+    assert not select(response, "[name=phase]")
+
+
+def test_create_opens_the_engagement_and_shows_its_page(client, world):
+    colleague = consultant_at(world.client_a)
+    client.force_login(world.consultant)
+    response = client.post(
+        new_url(),
+        {
+            "client": world.client_a.pk,
+            "name": "Claims triage",
+            "description": "Route insurance claims.",
+            "target_accuracy": "90.5",
+            "lead": world.consultant.pk,
+            "members": [colleague.pk],
+        },
+    )
+
+    engagement = Engagement.objects.get(name="Claims triage")
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(engagement)
+    assert snapshot(engagement) == {
+        "name": "Claims triage",
+        "description": "Route insurance claims.",
+        "target_accuracy": Decimal("90.50"),
+        "lead": world.consultant.pk,
+        "members": [colleague.pk],
+        "stance": Engagement.Stance.LEAD,
+        "phase": Phase.MAPPING,
+    }
+    assert engagement.client == world.client_a
+    followed = client.get(response["Location"])
+    assert texts(followed, ".messages") == [
+        "Opened “Claims triage” for Acme. It starts in Mapping."
+    ]
+    [current] = select(followed, "ol.timeline > li[aria-current=step]")
+    assert "Mapping (current phase)" in text(current)
+
+
+def test_create_for_a_colleague_without_joining_lands_on_the_list(client, world):
+    colleague = consultant_at(world.client_a)
+    client.force_login(world.consultant)
+    response = client.post(
+        new_url(),
+        {
+            "client": world.client_a.pk,
+            "name": "Colleague's",
+            "target_accuracy": "85",
+            "lead": colleague.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == list_url()
+    assert Engagement.objects.get(name="Colleague's").lead == colleague
+    followed = client.get(list_url())
+    assert "not on its team" in texts(followed, ".messages")[0]
+
+
+@pytest.mark.parametrize("who", ["operator_a", "sponsor_a", "operator_b"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_create_is_403_for_operators_and_sponsors(client, world, who, method):
+    client.force_login(getattr(world, who))
+    data = {"client": world.client_a.pk, "name": "Sneaky", "target_accuracy": "85"}
+    response = getattr(client, method)(new_url(), data)
+    assert response.status_code == 403
+    assert texts(response, "main p")[0] == "Only consultants can open engagements."
+    assert not Engagement.objects.filter(name="Sneaky").exists()
+
+
+def test_create_never_offers_or_accepts_another_tenants_client(client, world):
+    client.force_login(world.consultant_b)
+
+    response = client.get(new_url())
+    assert texts(response, "#id_client option") == ["Choose a client", "Beta"]
+    assert str(world.client_a.pk) not in [o.get("value") for o in select(response, "option")]
+
+    before = Engagement.objects.count()
+    response = client.post(
+        new_url(),
+        {
+            "client": world.client_a.pk,
+            "name": "Inside job",
+            "target_accuracy": "85",
+            "lead": world.consultant_b.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert_field_error(response, "client", "Choose one of the clients you consult for.")
+    assert Engagement.objects.count() == before
+
+
+def test_create_refuses_a_client_where_the_user_is_an_operator(client, world):
+    # Operator at Acme and consultant at Beta: Acme is theirs to see, not to open work for.
+    MembershipFactory(user=world.consultant_b, client=world.client_a, role="operator")
+    client.force_login(world.consultant_b)
+    assert texts(client.get(new_url()), "#id_client option") == ["Choose a client", "Beta"]
+    response = client.post(
+        new_url(),
+        {"client": world.client_a.pk, "name": "X", "target_accuracy": "85"},
+    )
+    assert response.status_code == 400
+    assert_field_error(response, "client", "Choose one of the clients you consult for.")
+    assert not Engagement.objects.filter(name="X").exists()
+
+
+CREATE_BAD_INPUT = {
+    "duplicate name": (
+        {"name": "a AGENTS"},
+        "name",
+        "Acme already has an engagement named “a AGENTS”.",
+    ),
+    "accuracy over 100": (
+        {"target_accuracy": "150"},
+        "target_accuracy",
+        "Target accuracy must be a percentage from 0 to 100.",
+    ),
+    "accuracy not a number": (
+        {"target_accuracy": "abc"},
+        "target_accuracy",
+        "Target accuracy must be a number, such as 85.",
+    ),
+    "empty name": ({"name": "  "}, "name", "Give the engagement a name."),
+}
+
+
+@pytest.mark.parametrize("case", CREATE_BAD_INPUT)
+def test_create_with_bad_input_is_400_and_creates_nothing(client, world, case):
+    changes, field, message = CREATE_BAD_INPUT[case]
+    client.force_login(world.consultant)
+    before = Engagement.objects.count()
+    data = {
+        "client": world.client_a.pk,
+        "name": "Fresh",
+        "target_accuracy": "85",
+        "lead": world.consultant.pk,
+        **changes,
+    }
+    response = client.post(new_url(), data)
+
+    assert response.status_code == 400
+    assert_field_error(response, field, message)
+    assert Engagement.objects.count() == before
+
+
+def test_create_with_a_lead_from_another_of_the_users_clients_is_400(client, world):
+    # The consultant also works for Gamma, so Gamma's consultants are offered as leads; the
+    # service refuses one who is not a consultant at the chosen client.
+    gamma = ClientFactory(name="Gamma")
+    MembershipFactory(user=world.consultant, client=gamma, role="consultant")
+    outsider = consultant_at(gamma)
+    client.force_login(world.consultant)
+    before = Engagement.objects.count()
+
+    response = client.post(
+        new_url(),
+        {
+            "client": world.client_a.pk,
+            "name": "Fresh",
+            "target_accuracy": "85",
+            "lead": outsider.pk,
+        },
+    )
+
+    assert response.status_code == 400
+    assert_field_error(response, "lead", f"{outsider.username} is not a consultant at Acme.")
+    assert Engagement.objects.count() == before
+
+
+def test_detail_offers_edit_only_to_those_who_manage_it(client, world):
+    client.force_login(world.consultant)
+    response = client.get(detail_url(world.engagement_a))
+    assert texts(response, ".head-actions a") == ["Edit", "Move phase"]
+    assert select(response, f".head-actions a[href='{edit_url(world.engagement_a)}']")
+
+    client.force_login(world.operator_a)
+    response = client.get(detail_url(world.engagement_a))
+    assert not select(response, f"a[href='{edit_url(world.engagement_a)}']")
+
+
+def test_edit_form_shows_the_saved_values_and_no_phase(client, world):
+    member = consultant_at(world.client_a)
+    world.engagement_a.members.add(member)
+    client.force_login(world.consultant)
+    response = client.get(edit_url(world.engagement_a))
+
+    assert response.status_code == 200
+    assert select(response, "#id_name")[0].get("value") == "A agents"
+    assert select(response, "#id_target_accuracy")[0].get("value") == "85.00"
+    assert texts(response, "#id_lead option[selected]")[0].startswith(
+        world.consultant.get_full_name()
+    )
+    checked = select(response, "fieldset#id_members input[checked]")
+    assert [c.get("value") for c in checked] == [str(member.pk)]
+    assert texts(response, "#id_stance option[selected]") == ["Lead"]
+    assert not select(response, "[name=phase]")
+    assert not select(response, "[name=client]")
+
+
+def test_edit_saves_the_changes_and_never_the_phase(client, world):
+    colleague = consultant_at(world.client_a)
+    client.force_login(world.consultant)
+    response = client.post(
+        edit_url(world.engagement_a),
+        {
+            "name": "A agents, phase two",
+            "description": "Now with invoices.",
+            "target_accuracy": "92",
+            "lead": colleague.pk,
+            "members": [world.consultant.pk],
+            "stance": Engagement.Stance.ADVISORY,
+            "phase": Phase.CLOSED,  # not a field: ignored
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(world.engagement_a)
+    assert snapshot(world.engagement_a) == {
+        "name": "A agents, phase two",
+        "description": "Now with invoices.",
+        "target_accuracy": Decimal("92.00"),
+        "lead": colleague.pk,
+        "members": [world.consultant.pk],
+        "stance": Engagement.Stance.ADVISORY,
+        "phase": Phase.MAPPING,
+    }
+    assert not PhaseTransition.objects.exists()
+    followed = client.get(response["Location"])
+    assert texts(followed, ".messages") == ["Saved your changes."]
+
+
+@pytest.mark.parametrize("who", ["operator_a", "sponsor_a"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_edit_is_403_for_the_clients_operator_and_sponsor(client, world, who, method):
+    before = snapshot(world.engagement_a)
+    client.force_login(getattr(world, who))
+    data = {"name": "Taken over", "target_accuracy": "10", "lead": world.consultant.pk}
+    response = getattr(client, method)(edit_url(world.engagement_a), data)
+    assert response.status_code == 403
+    assert texts(response, "main p")[0] == "Only the engagement's consultants can change it."
+    assert snapshot(world.engagement_a) == before
+
+
+@pytest.mark.parametrize("who", ["operator_b", "consultant_b"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_edit_of_another_tenants_engagement_is_404(client, world, who, method):
+    before = snapshot(world.engagement_a)
+    client.force_login(getattr(world, who))
+    data = {"name": "Taken over", "target_accuracy": "10", "lead": world.consultant_b.pk}
+    response = getattr(client, method)(edit_url(world.engagement_a), data)
+    assert response.status_code == 404
+    assert snapshot(world.engagement_a) == before
+
+
+EDIT_BAD_INPUT = {
+    "duplicate name": (
+        {"name": "A SECOND"},
+        "name",
+        "Acme already has an engagement named “A SECOND”.",
+    ),
+    "accuracy over 100": (
+        {"target_accuracy": "150"},
+        "target_accuracy",
+        "Target accuracy must be a percentage from 0 to 100.",
+    ),
+    "accuracy not a number": (
+        {"target_accuracy": "abc"},
+        "target_accuracy",
+        "Target accuracy must be a number, such as 85.",
+    ),
+    "empty name": ({"name": ""}, "name", "Give the engagement a name."),
+    "lead not offered": (
+        {"lead": "operator_a"},
+        "lead",
+        "Choose the lead from the consultants listed.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", EDIT_BAD_INPUT)
+def test_edit_with_bad_input_is_400_and_changes_nothing(client, world, case):
+    changes, field, message = EDIT_BAD_INPUT[case]
+    if changes.get("lead") == "operator_a":
+        changes = {**changes, "lead": world.operator_a.pk}
+    EngagementFactory(client=world.client_a, name="A second")
+    before = snapshot(world.engagement_a)
+    client.force_login(world.consultant)
+    data = {
+        "name": "A agents renamed",
+        "description": "Changed.",
+        "target_accuracy": "90",
+        "lead": world.consultant.pk,
+        "stance": Engagement.Stance.ADVISORY,
+        **changes,
+    }
+    response = client.post(edit_url(world.engagement_a), data)
+
+    assert response.status_code == 400
+    assert_field_error(response, field, message)
+    assert snapshot(world.engagement_a) == before
+    # The page still names the engagement as saved, not as typed.
+    assert texts(response, ".crumbs li")[1] == "A agents"
+
+
+def test_edit_refuses_a_lead_who_is_no_longer_a_consultant_at_the_client(client, world):
+    # A team member who became the client's operator is still listed (they are on the team),
+    # so it is the service that refuses them as lead.
+    member = consultant_at(world.client_a)
+    world.engagement_a.members.add(member)
+    Membership.objects.filter(user=member).update(role=Membership.Role.OPERATOR)
+    before = snapshot(world.engagement_a)
+    client.force_login(world.consultant)
+
+    response = client.post(
+        edit_url(world.engagement_a),
+        {
+            "name": "A agents",
+            "target_accuracy": "85",
+            "lead": member.pk,
+            "stance": Engagement.Stance.LEAD,
+        },
+    )
+
+    assert response.status_code == 400
+    assert_field_error(response, "lead", f"{member.username} is not a consultant at Acme.")
+    assert snapshot(world.engagement_a) == before
