@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ENGAGEMENT = "Procurement & support agents"
 DETAIL_SCREENSHOT = "/tmp/maestro-detail.png"
 NARROW_SCREENSHOT = "/tmp/maestro-detail-narrow.png"
+NEW_SCREENSHOT = "/tmp/maestro-new.png"
 
 
 def current_step(page: Page):
@@ -87,3 +88,27 @@ def test_skip_link_is_the_first_stop_for_keyboard_users(live_server, page: Page)
     expect(skip).to_be_in_viewport()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
+
+
+def test_consultant_opens_a_new_engagement(live_server, page: Page):
+    demo_seed()
+    page.goto(live_server.url + "/login/")
+    log_in(page, "maria")
+
+    page.get_by_role("link", name="New engagement").click()
+    expect(page.get_by_role("heading", name="New engagement", level=1)).to_be_visible()
+    # Maria consults for two clients, so she picks one; she leads unless she says otherwise.
+    page.get_by_label("Client").select_option(label="Northwind Supplies")
+    page.get_by_label("Name").fill("Returns desk agent")
+    page.get_by_label("Description").fill("Triage customer returns by reason and value.")
+    expect(page.get_by_label("Target accuracy (%)")).to_have_value("85")
+    page.get_by_label("Target accuracy (%)").fill("90")
+    lead = page.get_by_label("Lead consultant").locator("option:checked")
+    expect(lead).to_have_text("Maria Consultant (maria)")
+    page.screenshot(path=NEW_SCREENSHOT, full_page=True)
+    page.get_by_role("button", name="Create engagement").click()
+
+    expect(page.get_by_role("heading", name="Returns desk agent", level=1)).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("It starts in Mapping.")
+    expect(current_step(page)).to_contain_text("Mapping")
+    expect(page.get_by_text("90.0%")).to_be_visible()
