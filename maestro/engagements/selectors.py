@@ -1,9 +1,9 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from maestro.engagements import lifecycle
 from maestro.engagements.models import Engagement, PhaseTransition
-from maestro.tenancy.models import User
+from maestro.tenancy.models import Client, Membership, User
 from maestro.tenancy.scoping import engagements_for
 
 
@@ -39,3 +39,15 @@ def engagement_moves(*, engagement: Engagement) -> list[dict]:
             }
         )
     return moves
+
+
+def consultant_choices(*, clients: QuerySet[Client], include: list[int]) -> QuerySet[User]:
+    """Active consultants at any of `clients`, plus the users in `include` (the current user,
+    an existing team): the choices of the engagement forms. Whether a choice fits the chosen
+    client is re-checked by the services, so a stale or forged choice is refused there."""
+    at_clients = Membership.objects.filter(
+        client__in=clients, role=Membership.Role.CONSULTANT
+    ).values("user_id")
+    return User.objects.filter(Q(pk__in=at_clients) | Q(pk__in=include), is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )

@@ -95,6 +95,8 @@ def engagement_create(
     engagement = Engagement(client=client, name=name, lead=lead, description=description)
     if target_accuracy is not None:
         engagement.target_accuracy = target_accuracy
+    if not by.is_staff and by != lead and by not in members:
+        members.append(by)  # whoever opens an engagement stays on it, so they can see it
     engagement.full_clean()
     engagement.save()
     engagement.members.set(members)

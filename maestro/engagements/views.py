@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,8 +14,13 @@ from maestro.engagements.forms import (
 )
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
 from maestro.exceptions import DomainError
-from maestro.tenancy.models import Client, Membership, User
-from maestro.tenancy.scoping import can_manage_engagement, clients_for, is_consultant
+from maestro.tenancy.models import Client
+from maestro.tenancy.scoping import (
+    can_manage_engagement,
+    clients_consulted_by,
+    clients_for,
+    is_consultant,
+)
 
 STATE_LABELS = {
     "done": gettext_lazy("completed"),
@@ -72,32 +76,9 @@ def _add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, field_errors)
 
 
-# The two reads below only fill the forms' choice lists; the service re-checks every choice
-# against the chosen client, so a stale or forged choice is refused there.
-def _consultant_clients(user: User) -> QuerySet[Client]:
-    """Clients the user may open engagements for: those they consult for (staff: all).
-    Starts from clients_for, so another tenant's client can never be offered."""
-    clients = clients_for(user)
-    if user.is_staff:
-        return clients
-    consulting = Membership.objects.filter(user=user, role=Membership.Role.CONSULTANT)
-    return clients.filter(pk__in=consulting.values("client_id"))
-
-
-def _consultants(clients: QuerySet[Client], *, include: list[int]) -> QuerySet[User]:
-    """Active consultants at any of `clients`, plus the users in `include` (the current user,
-    an existing team). Whether they fit the chosen client is the service's check."""
-    at_clients = Membership.objects.filter(
-        client__in=clients, role=Membership.Role.CONSULTANT
-    ).values("user_id")
-    return User.objects.filter(Q(pk__in=at_clients) | Q(pk__in=include), is_active=True).order_by(
-        "first_name", "last_name", "username"
-    )
-
-
 def _redirect_to_saved(request, engagement: Engagement):
-    # The service lets a consultant open an engagement led by someone else without joining
-    # it; its detail page would then be a 404 for them.
+    # A consultant may hand an engagement to another lead and leave its team; its detail page
+    # would then be a 404 for them.
     if selectors.engagement_list_for_user(user=request.user).filter(pk=engagement.pk).exists():
         return redirect(engagement)
     messages.info(request, _("You are not on its team, so it does not appear in your engagements."))
@@ -177,11 +158,11 @@ def engagement_transition(request, engagement_id: int):
 def engagement_create(request):
     if not is_consultant(request.user):
         raise PermissionDenied(_("Only consultants can open engagements."))
-    clients = _consultant_clients(request.user)
+    clients = clients_consulted_by(request.user)
     form = EngagementCreateForm(
         request.POST if request.method == "POST" else None,
         clients=clients,
-        consultants=_consultants(clients, include=[request.user.pk]),
+        consultants=selectors.consultant_choices(clients=clients, include=[request.user.pk]),
         initial={"lead": request.user.pk},
     )
     status = 200
@@ -214,7 +195,9 @@ def engagement_edit(request, engagement_id: int):
     form = EngagementEditForm(
         request.POST if request.method == "POST" else None,
         engagement=engagement,
-        consultants=_consultants(Client.objects.filter(pk=engagement.client_id), include=team),
+        consultants=selectors.consultant_choices(
+            clients=Client.objects.filter(pk=engagement.client_id), include=team
+        ),
     )
     status = 200
     if request.method == "POST":

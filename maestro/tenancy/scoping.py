@@ -38,6 +38,14 @@ def clients_for(user) -> QuerySet[Client]:
     return Client.objects.filter(pk__in=_client_ids(user, list(Membership.Role)))
 
 
+def clients_consulted_by(user) -> QuerySet[Client]:
+    """Clients the user may open engagements for: those they consult for (staff: all)."""
+    clients = clients_for(user)
+    if user.is_staff:
+        return clients
+    return clients.filter(pk__in=_client_ids(user, [Membership.Role.CONSULTANT]))
+
+
 def is_consultant_at(user, client: Client) -> bool:
     """Consultancy staff who may create and run engagements for this client."""
     if user.is_staff:

@@ -218,3 +218,9 @@ def test_every_forward_gate_fails_closed_until_its_data_exists(world, from_phase
     checks = lifecycle.gate_evaluate(engagement=e, to_phase=to_phase)
     assert checks, "every forward move has a gate"
     assert not all(c.passed for c in checks)
+
+
+def test_creator_who_is_not_the_lead_joins_the_team(world):
+    colleague = MembershipFactory(client=world.client_a, role=Membership.Role.CONSULTANT).user
+    e = engagement_create(client=world.client_a, name="New", by=world.consultant, lead=colleague)
+    assert list(e.members.all()) == [world.consultant]

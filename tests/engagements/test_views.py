@@ -526,7 +526,7 @@ def test_create_opens_the_engagement_and_shows_its_page(client, world):
     assert "Mapping (current phase)" in text(current)
 
 
-def test_create_for_a_colleague_without_joining_lands_on_the_list(client, world):
+def test_create_for_a_colleague_keeps_the_creator_on_the_team(client, world):
     colleague = consultant_at(world.client_a)
     client.force_login(world.consultant)
     response = client.post(
@@ -539,9 +539,25 @@ def test_create_for_a_colleague_without_joining_lands_on_the_list(client, world)
         },
     )
 
+    engagement = Engagement.objects.get(name="Colleague's")
+    assert response.status_code == 302
+    assert response["Location"] == engagement.get_absolute_url()
+    assert engagement.lead == colleague
+    assert list(engagement.members.all()) == [world.consultant]
+
+
+def test_edit_that_leaves_the_team_lands_on_the_list(client, world):
+    colleague = consultant_at(world.client_a)
+    client.force_login(world.consultant)
+    response = client.post(
+        edit_url(world.engagement_a),
+        {"name": "A agents", "target_accuracy": "85", "lead": colleague.pk, "stance": "lead"},
+    )
+
     assert response.status_code == 302
     assert response["Location"] == list_url()
-    assert Engagement.objects.get(name="Colleague's").lead == colleague
+    world.engagement_a.refresh_from_db()
+    assert world.engagement_a.lead == colleague
     followed = client.get(list_url())
     assert "not on its team" in texts(followed, ".messages")[0]
 
