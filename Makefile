@@ -39,7 +39,7 @@ help:
 	@echo "                    pytest on embedded backends, then on real PostgreSQL + Redis"
 	@echo "make test-embedded  pytest on SQLite + filesystem broker   (PYTEST_ARGS=...)"
 	@echo "make test-real      pytest on throwaway PostgreSQL + Redis (PYTEST_ARGS=...)"
-	@echo "make lint           ruff check + ruff format --check"
+	@echo "make lint           ruff check + ruff format --check + mypy (domain core)"
 	@echo "make format         ruff format + ruff check --fix"
 	@echo "make bench          run bench/run.py"
 	@echo "make venv           create/update .venv (automatic for the targets above)"
@@ -109,6 +109,7 @@ pip-check: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

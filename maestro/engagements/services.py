@@ -12,7 +12,7 @@ from maestro.tenancy.models import Client, Membership, User
 from maestro.tenancy.scoping import can_manage_engagement, is_consultant, is_consultant_at
 
 # The consultant's stance that goes with each phase: they lead until handoff, then step back.
-STANCE_FOR_PHASE = {
+STANCE_FOR_PHASE: dict[str, str] = {
     Phase.ADVISORY: Engagement.Stance.ADVISORY,
     Phase.CLOSED: Engagement.Stance.OUT,
 }
@@ -40,7 +40,9 @@ def _check_consultants(*, client: Client, lead: User | None, members) -> None:
 
 
 def _check_name_free(*, client: Client, name: str, exclude_pk: int | None = None) -> None:
-    clash = Engagement.objects.filter(client=client, name__iexact=name).exclude(pk=exclude_pk)
+    clash = Engagement.objects.filter(client=client, name__iexact=name)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise ValidationError(
             {

@@ -15,7 +15,7 @@ def system_status() -> dict:
     now = timezone.now()
     return {
         "database": connection.vendor,
-        "broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
+        "broker": (settings.CELERY_BROKER_URL or "").split("://", 1)[0],
         "workers": [
             {
                 "worker": h.worker,
