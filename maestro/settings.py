@@ -171,7 +171,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for the lifecycle's phases wherever they appear (phase, from_phase, to_phase).
-    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "maestro.engagements.models.Phase"},
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseEnum": "maestro.engagements.models.Phase",
+        "RunbookStatusEnum": "runbooks.models.Runbook.Status",
+        "RunbookRunStatusEnum": "runbooks.models.RunbookRun.Status",
+    },
 }
 
 # --- Celery ---

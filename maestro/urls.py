@@ -7,6 +7,7 @@ from maestro.tenancy.api.views import TokenObtainApi
 
 api_urlpatterns = [
     path("", include("maestro.engagements.api.urls")),
+    path("", include("runbooks.api.urls")),
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -14,6 +15,7 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("", include("maestro.engagements.urls")),
+    path("", include("runbooks.urls")),
     path("status/", include("maestro.system.urls")),
     path("api/", include(api_urlpatterns)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

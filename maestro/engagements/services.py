@@ -10,6 +10,7 @@ from maestro.engagements.models import PHASE_ORDER, Engagement, Phase, PhaseTran
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
 from maestro.tenancy.models import Client, Membership, User
 from maestro.tenancy.scoping import can_manage_engagement, is_consultant, is_consultant_at
+from runbooks.services import runbook_create_starters
 
 # The consultant's stance that goes with each phase: they lead until handoff, then step back.
 STANCE_FOR_PHASE: dict[str, str] = {
@@ -102,6 +103,7 @@ def engagement_create(
     engagement.full_clean()
     engagement.save()
     engagement.members.set(members)
+    runbook_create_starters(engagement=engagement, by=by)
     return engagement
 
 

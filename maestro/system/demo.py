@@ -9,6 +9,8 @@ from django.utils import timezone
 from maestro.engagements import services as engagement_services
 from maestro.engagements.models import Engagement, Phase, PhaseTransition
 from maestro.tenancy.models import Client, Membership, User
+from runbooks import services as runbook_services
+from runbooks.models import Runbook
 
 DEMO_PASSWORD = "maestro-demo"
 # The demo's early phases predate the data their gates check (maps, rounds): say so honestly.
@@ -92,4 +94,28 @@ def demo_seed() -> dict:
             by=maria,
             description="Route supplier invoices to the right approver.",
         )
+    _seed_runbooks(maria=maria, olivia=people["olivia"])
     return {"clients": len(clients), "people": len(people)}
+
+
+def _seed_runbooks(*, maria: User, olivia: User) -> None:
+    """The starter runbooks of every demo engagement; Northwind's monitoring runbook is
+    published and Olivia is halfway through a run of it."""
+    for engagement in Engagement.objects.filter(client__slug__in=DEMO_CLIENTS):
+        runbook_services.runbook_create_starters(engagement=engagement, by=maria)
+    monitoring = Runbook.objects.get(
+        engagement__client__slug="northwind",
+        engagement__name="Procurement & support agents",
+        slug="monitoring",
+    )
+    if monitoring.published_version is None:
+        runbook_services.runbook_publish(runbook=monitoring, by=maria)
+    if not monitoring.runs.exists():
+        run = runbook_services.run_start(runbook=monitoring, by=olivia)
+        for step in run.steps.order_by("position")[:2]:
+            runbook_services.run_step_update(
+                step=step,
+                by=olivia,
+                done=True,
+                note="Within target." if step.position == 1 else None,
+            )

@@ -1,0 +1,350 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maestro.engagements.selectors import engagement_get_for_user
+from maestro.exceptions import DomainError, StateConflict
+from maestro.tenancy.scoping import can_manage_engagement
+from runbooks import selectors, services
+from runbooks.forms import RunbookCreateForm, RunbookEditForm, RunFinishForm, StepForm
+from runbooks.models import Runbook
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for field, field_errors in errors.items():
+        form.add_error(field if field in form.fields else None, field_errors)
+
+
+def _require_editor(user, engagement) -> None:
+    if not selectors.can_edit_runbooks(user, engagement):
+        raise PermissionDenied(_("Sponsors read runbooks; they cannot change or run them."))
+
+
+def _require_manager(user, engagement) -> None:
+    if not can_manage_engagement(user, engagement):
+        raise PermissionDenied(_("Only the engagement's consultants can do this."))
+
+
+@login_required
+def runbook_list(request, engagement_id: int):
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    query = request.GET.get("q", "")
+    runbooks = selectors.runbook_search(
+        queryset=selectors.runbook_list_for_user(user=request.user).filter(engagement=engagement),
+        query=query,
+    )
+    return render(
+        request,
+        "runbooks/list.html",
+        {
+            "engagement": engagement,
+            "runbooks": runbooks,
+            "query": query,
+            "can_manage": can_manage_engagement(request.user, engagement),
+        },
+    )
+
+
+@login_required
+def runbook_search(request):
+    query = request.GET.get("q", "")
+    runbooks = (
+        selectors.runbook_search(
+            queryset=selectors.runbook_list_for_user(user=request.user), query=query
+        )
+        if query.strip()
+        else []
+    )
+    return render(request, "runbooks/search.html", {"runbooks": runbooks, "query": query})
+
+
+@login_required
+def runbook_create(request, engagement_id: int):
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    _require_manager(request.user, engagement)
+    form = RunbookCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                runbook = services.runbook_create(
+                    engagement=engagement, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Created the runbook as a draft."))
+                return redirect(runbook)
+    return render(
+        request, "runbooks/new.html", {"engagement": engagement, "form": form}, status=status
+    )
+
+
+@login_required
+def runbook_detail(request, engagement_id: int, slug: str):
+    """The reader: the published version (or the draft before any is published), or the
+    version asked for with ?version=N."""
+    runbook = selectors.runbook_get_by_slug(
+        user=request.user, engagement_id=engagement_id, slug=slug
+    )
+    requested = request.GET.get("version", "")
+    if requested.isdigit():
+        version = selectors.version_get(runbook=runbook, number=int(requested))
+    elif runbook.published_version is not None:
+        version = runbook.published_version
+    else:
+        version = selectors.version_get(runbook=runbook, number=runbook.head)
+    rendered = selectors.runbook_render(engagement_id=engagement_id, body=version.body)
+    return render(
+        request,
+        "runbooks/detail.html",
+        {
+            "runbook": runbook,
+            "engagement": runbook.engagement,
+            "version": version,
+            "rendered": rendered,
+            "runs": selectors.run_list(runbook=runbook)[:20],
+            "can_edit": selectors.can_edit_runbooks(request.user, runbook.engagement),
+            "can_manage": can_manage_engagement(request.user, runbook.engagement),
+        },
+    )
+
+
+@login_required
+def runbook_edit(request, engagement_id: int, slug: str):
+    runbook = selectors.runbook_get_by_slug(
+        user=request.user, engagement_id=engagement_id, slug=slug
+    )
+    _require_editor(request.user, runbook.engagement)
+    form = RunbookEditForm(
+        request.POST or None,
+        initial={"base_version": runbook.head, "title": runbook.title, "body": runbook.body},
+    )
+    status, conflict = 200, None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                version = services.runbook_save(
+                    runbook=runbook, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            except StateConflict as exc:
+                status = exc.status_code
+                form.add_error(None, exc.message)
+                conflict = _conflict(runbook, form.cleaned_data)
+                # Saving again means saving on top of the current version, knowingly.
+                form.data = form.data.copy()
+                form.data["base_version"] = str(runbook.head)
+            except DomainError as exc:
+                status = exc.status_code
+                form.add_error(None, exc.message)
+            else:
+                text = _("Saved version %(n)s.") % {"n": version.number}
+                if version.proposed:
+                    text += " " + _("A consultant reviews and publishes it.")
+                messages.success(request, text)
+                return redirect(runbook)
+    return render(
+        request,
+        "runbooks/edit.html",
+        {
+            "runbook": runbook,
+            "engagement": runbook.engagement,
+            "form": form,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+def _conflict(runbook: Runbook, mine: dict) -> dict:
+    """Both sides of a refused save: the current version rendered, and what changed between
+    it and the text the user tried to save."""
+    runbook.refresh_from_db()
+    current = selectors.version_get(runbook=runbook, number=runbook.head)
+    from runbooks import rendering
+
+    theirs_text = f"# {current.title}\n\n{current.body}"
+    mine_text = f"# {mine['title']}\n\n{mine['body']}"
+    return {
+        "current": current,
+        "rendered": selectors.runbook_render(
+            engagement_id=runbook.engagement_id, body=current.body
+        ),
+        "table": rendering.diff_table(
+            theirs_text,
+            mine_text,
+            old_label=_("version %(n)s (saved)") % {"n": current.number},
+            new_label=_("your edit"),
+        ),
+    }
+
+
+@login_required
+@require_POST
+def runbook_preview(request, engagement_id: int):
+    """The editor's preview: the same rendering and sanitising as the page, as a fragment."""
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    _require_editor(request.user, engagement)
+    body = request.POST.get("body", "")[:200_000]
+    rendered = selectors.runbook_render(engagement_id=engagement.pk, body=body)
+    return HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
+
+
+@login_required
+def runbook_history(request, engagement_id: int, slug: str):
+    runbook = selectors.runbook_get_by_slug(
+        user=request.user, engagement_id=engagement_id, slug=slug
+    )
+    return render(
+        request,
+        "runbooks/history.html",
+        {
+            "runbook": runbook,
+            "engagement": runbook.engagement,
+            "versions": selectors.version_list(runbook=runbook),
+            "can_edit": selectors.can_edit_runbooks(request.user, runbook.engagement),
+            "can_manage": can_manage_engagement(request.user, runbook.engagement),
+        },
+    )
+
+
+@login_required
+def runbook_diff(request, engagement_id: int, slug: str):
+    runbook = selectors.runbook_get_by_slug(
+        user=request.user, engagement_id=engagement_id, slug=slug
+    )
+    old, new = request.GET.get("old", ""), request.GET.get("new", "")
+    if not (old.isdigit() and new.isdigit()):
+        old, new = str(max(runbook.head - 1, 1)), str(runbook.head)
+    diff = selectors.version_diff(runbook=runbook, old=int(old), new=int(new))
+    return render(
+        request,
+        "runbooks/diff.html",
+        {"runbook": runbook, "engagement": runbook.engagement, "diff": diff},
+    )
+
+
+@login_required
+@require_POST
+def runbook_restore(request, engagement_id: int, slug: str):
+    runbook = selectors.runbook_get_by_slug(
+        user=request.user, engagement_id=engagement_id, slug=slug
+    )
+    _require_editor(request.user, runbook.engagement)
+    try:
+        version = services.runbook_restore(
+            runbook=runbook,
+            by=request.user,
+            number=int(request.POST.get("version", "0") or 0),
+            base_version=int(request.POST.get("base_version", "-1") or -1),
+        )
+    except (ValidationError, DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+        return redirect("runbooks:history", engagement_id, slug)
+    messages.success(request, _("Restored as version %(n)s.") % {"n": version.number})
+    return redirect("runbooks:history", engagement_id, slug)
+
+
+@login_required
+@require_POST
+def runbook_publish(request, engagement_id: int, slug: str):
+    runbook = selectors.runbook_get_by_slug(
+        user=request.user, engagement_id=engagement_id, slug=slug
+    )
+    _require_manager(request.user, runbook.engagement)
+    version = request.POST.get("version", "")
+    try:
+        services.runbook_publish(
+            runbook=runbook, by=request.user, version=int(version) if version.isdigit() else None
+        )
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Published version %(n)s.") % {"n": runbook.published_version.number},
+        )
+    return redirect(runbook)
+
+
+@login_required
+@require_POST
+def run_start(request, engagement_id: int, slug: str):
+    runbook = selectors.runbook_get_by_slug(
+        user=request.user, engagement_id=engagement_id, slug=slug
+    )
+    _require_editor(request.user, runbook.engagement)
+    try:
+        run = services.run_start(runbook=runbook, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(runbook)
+    return redirect(run)
+
+
+@login_required
+def run_detail(request, run_id: int):
+    run = selectors.run_get_for_user(user=request.user, pk=run_id)
+    steps = list(run.steps.all())
+    return render(
+        request,
+        "runbooks/run.html",
+        {
+            "run": run,
+            "runbook": run.runbook,
+            "engagement": run.runbook.engagement,
+            "steps": steps,
+            "open_steps": sum(1 for s in steps if not s.done),
+            "can_run": selectors.can_edit_runbooks(request.user, run.runbook.engagement),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_step(request, run_id: int, step_id: int):
+    run = selectors.run_get_for_user(user=request.user, pk=run_id)
+    _require_editor(request.user, run.runbook.engagement)
+    step = get_object_or_404(selectors.step_list(run=run), pk=step_id)
+    step.run = run
+    form = StepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.run_step_update(step=step, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect(f"{run.get_absolute_url()}#step-{step.position}")
+
+
+@login_required
+@require_POST
+def run_finish(request, run_id: int):
+    run = selectors.run_get_for_user(user=request.user, pk=run_id)
+    _require_editor(request.user, run.runbook.engagement)
+    form = RunFinishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to complete or abandon the run."))
+        return redirect(run)
+    finish = (
+        services.run_complete
+        if form.cleaned_data["action"] == "complete"
+        else (services.run_abandon)
+    )
+    try:
+        finish(run=run, by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The run is %(s)s.") % {"s": run.get_status_display().lower()})
+    return redirect(run)
