@@ -18,6 +18,7 @@ class RunbookCreateForm(forms.Form):
     body = forms.CharField(
         label=_("Body"),
         required=False,
+        max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text=BODY_HELP,
     )
@@ -29,6 +30,7 @@ class RunbookEditForm(forms.Form):
     body = forms.CharField(
         label=_("Body"),
         required=False,
+        max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 24, "class": "markdown-input"}),
         help_text=BODY_HELP,
     )

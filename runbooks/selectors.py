@@ -51,9 +51,11 @@ def runbook_search(*, queryset: QuerySet[Runbook], query: str) -> QuerySet[Runbo
             "body", weight="B", config="english"
         )
         search = SearchQuery(query, search_type="websearch", config="english")
+        # Match with @@, not with rank > 0: ts_rank gives non-matching rows 1e-20 for some
+        # multi-term queries.
         return (
-            queryset.annotate(rank=SearchRank(vector, search))
-            .filter(rank__gt=0)
+            queryset.annotate(search=vector, rank=SearchRank(vector, search))
+            .filter(search=search)
             .order_by("-rank", "title", "pk")
         )
     return queryset.filter(Q(title__icontains=query) | Q(body__icontains=query))

@@ -261,6 +261,8 @@ def test_search_matches_title_and_body_within_reach(world, runbook, runbook_b):
     assert search(world.operator_a, "invoices") == {"suppliers"}
     assert search(world.operator_a, "drift") == {"monitoring"}
     assert search(world.operator_a, "beta") == set()
+    assert search(world.operator_a, "nothing-like this") == set()
+    assert search(world.operator_a, "drift alerts") == {"monitoring"}
     assert search(world.operator_b, "beta") == {"beta-ops"}
     assert search(world.staff, "step") >= {"beta-ops"}
     assert len(search(world.operator_a, "")) == 2
