@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "maestro.tenancy",
     "maestro.engagements",
+    "maestro.mapping",
     "maestro.system",
     "handoff",
     "runbooks",
@@ -173,7 +174,9 @@ SPECTACULAR_SETTINGS = {
     # One name for the lifecycle's phases wherever they appear (phase, from_phase, to_phase).
     "ENUM_NAME_OVERRIDES": {
         "PhaseEnum": "maestro.engagements.models.Phase",
+        "StepKindEnum": "maestro.mapping.models.Step.Kind",
         "RunbookStatusEnum": "runbooks.models.Runbook.Status",
+        "RunbookKindEnum": "runbooks.models.Runbook.Kind",
         "RunbookRunStatusEnum": "runbooks.models.RunbookRun.Status",
     },
 }

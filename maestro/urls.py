@@ -7,6 +7,7 @@ from maestro.tenancy.api.views import TokenObtainApi
 
 api_urlpatterns = [
     path("", include("maestro.engagements.api.urls")),
+    path("", include("maestro.mapping.api.urls")),
     path("", include("runbooks.api.urls")),
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -15,6 +16,7 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("", include("maestro.engagements.urls")),
+    path("", include("maestro.mapping.urls")),
     path("", include("runbooks.urls")),
     path("status/", include("maestro.system.urls")),
     path("api/", include(api_urlpatterns)),

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
+from maestro.mapping.models import DecisionPoint, Process, Step
 from maestro.tenancy.models import Membership
 
 
@@ -84,14 +85,33 @@ def operator_named(engagement: Engagement) -> GateCheck:
     )
 
 
+def process_map_ready(engagement: Engagement) -> GateCheck:
+    processes = Process.objects.filter(engagement=engagement)
+    mapped = list(
+        processes.filter(steps__flow=Step.Flow.ACTUAL).distinct().values_list("name", flat=True)
+    )
+    points = DecisionPoint.objects.filter(step__process__engagement=engagement).count()
+    if not mapped:
+        detail = _("No process has its actual steps mapped yet.")
+    elif not points:
+        detail = _("Mapped: %(names)s; but no decision point is recorded yet.") % {
+            "names": ", ".join(sorted(mapped))
+        }
+    else:
+        detail = _("Mapped: %(names)s; %(points)d decision point(s).") % {
+            "names": ", ".join(sorted(mapped)),
+            "points": points,
+        }
+    return GateCheck(
+        code="process_map_ready",
+        label=_("At least one process map with its actual steps and a decision point"),
+        passed=bool(mapped) and points > 0,
+        detail=detail,
+    )
+
+
 GATES: dict[tuple[str, str], list[Check]] = {
-    (Phase.MAPPING, Phase.TRAINING): [
-        _not_checkable_yet(
-            "process_map_ready",
-            _("At least one process map with its actual steps and a decision point"),
-            _("process maps"),
-        ),
-    ],
+    (Phase.MAPPING, Phase.TRAINING): [process_map_ready],
     (Phase.TRAINING, Phase.DEPLOYMENT): [
         _not_checkable_yet(
             "latest_round_meets_target",

@@ -14,6 +14,7 @@ from maestro.engagements.forms import (
 )
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
 from maestro.exceptions import DomainError
+from maestro.mapping.selectors import engagement_process_summaries
 from maestro.tenancy.models import Client
 from maestro.tenancy.scoping import (
     can_manage_engagement,
@@ -110,6 +111,7 @@ def engagement_detail(request, engagement_id: int):
             "stance_hint": STANCE_HINTS[engagement.stance],
             "transitions": transitions,
             "can_manage": can_manage_engagement(request.user, engagement),
+            "processes": engagement_process_summaries(engagement=engagement),
         },
     )
 

@@ -1,0 +1,88 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from maestro.engagements.selectors import engagement_get_for_user
+from maestro.mapping import selectors, services
+from maestro.mapping.diagram import process_map_svg
+from maestro.mapping.forms import ProcessForm
+from maestro.mapping.models import Step
+from maestro.tenancy.scoping import can_manage_engagement
+
+
+@login_required
+def process_list(request, engagement_id: int):
+    """The engagement's process maps with their summaries, and its decision inventory."""
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    can_manage = can_manage_engagement(request.user, engagement)
+    form = ProcessForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("Only the engagement's consultants can add processes."))
+        status = 400
+        if form.is_valid():
+            try:
+                process = services.process_create(
+                    engagement=engagement, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Added “%(name)s”.") % {"name": process.name})
+                return redirect(process)
+    return render(
+        request,
+        "mapping/process_list.html",
+        {
+            "engagement": engagement,
+            "processes": selectors.engagement_process_summaries(engagement=engagement),
+            "inventory": selectors.decision_inventory(engagement=engagement),
+            "can_manage": can_manage,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _diagram(process) -> str:
+    steps = list(selectors.process_steps(process=process))
+    return process_map_svg(
+        title=process.name,
+        documented=[s for s in steps if s.flow == Step.Flow.DOCUMENTED],
+        actual=[s for s in steps if s.flow == Step.Flow.ACTUAL],
+    )
+
+
+@login_required
+def process_detail(request, process_id: int):
+    """The map: summary, diagram and (for its consultants) the step editor."""
+    process = selectors.process_get_for_user(user=request.user, pk=process_id)
+    steps = list(selectors.process_steps(process=process))
+    documented = [s for s in steps if s.flow == Step.Flow.DOCUMENTED]
+    actual = [s for s in steps if s.flow == Step.Flow.ACTUAL]
+    return render(
+        request,
+        "mapping/process_detail.html",
+        {
+            "process": process,
+            "engagement": process.engagement,
+            "summary": selectors.process_summary(process=process, steps=steps),
+            "diagram": process_map_svg(title=process.name, documented=documented, actual=actual),
+            "documented": documented,
+            "actual": actual,
+            "kinds": Step.Kind.choices,
+            "can_manage": can_manage_engagement(request.user, process.engagement),
+        },
+    )
+
+
+@login_required
+def process_diagram(request, process_id: int):
+    """The diagram alone, as an SVG document (the editor reloads it after each change)."""
+    process = selectors.process_get_for_user(user=request.user, pk=process_id)
+    return HttpResponse(_diagram(process), content_type="image/svg+xml; charset=utf-8")
