@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 SVG_NS = "http://www.w3.org/2000/svg"
-COL_W, BOX_W, BOX_H, GAP, TOP, PAD = 400, 340, 66, 22, 86, 30
+COL_W, BOX_W, BOX_H, GAP, TOP, PAD = 430, 370, 66, 22, 86, 30
 INFORMAL, DECISION, LINK, INK, MUTED = "#b45309", "#6d28d9", "#94a3b8", "#0f172a", "#475569"
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 
@@ -60,7 +60,7 @@ def _box(parent, x: int, y: int, step) -> None:
     if step.informal:
         rect["stroke-dasharray"] = "6 4"
     ET.SubElement(g, "rect", rect)
-    _text(g, x + 12, y + 22, _short(f"{step.order}. {step.name}", 40), weight="bold")
+    _text(g, x + 12, y + 22, _short(f"{step.order}. {step.name}", 38), weight="bold")
     who = " · ".join(p for p in (step.actor, step.system) if p) or step.get_kind_display()
     _text(g, x + 12, y + 41, _short(who, 48), size=11, fill=MUTED)
     tags = [str(step.get_kind_display())]
@@ -68,12 +68,12 @@ def _box(parent, x: int, y: int, step) -> None:
         tags.append(step.cadence)
     if step.undocumented:
         tags.append("undocumented")
-    _text(g, x + 12, y + 57, _short(" · ".join(tags), 40), size=11, fill=MUTED)
+    _text(g, x + 12, y + 57, _short(" · ".join(tags), 34), size=11, fill=MUTED)
     if step.informal:
         _text(
             g,
             x + BOX_W - 10,
-            y + 18,
+            y + 57,
             "INFORMAL",
             size=10,
             weight="bold",
@@ -82,7 +82,7 @@ def _box(parent, x: int, y: int, step) -> None:
             cls="marker-informal",
         )
     if points:
-        cx, cy = x + BOX_W - 20, y + 44
+        cx, cy = x + BOX_W - 18, y + 18
         ET.SubElement(
             g,
             "polygon",
