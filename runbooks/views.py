@@ -160,6 +160,7 @@ def runbook_edit(request, engagement_id: int, slug: str):
             "engagement": runbook.engagement,
             "form": form,
             "conflict": conflict,
+            "can_manage": can_manage_engagement(request.user, runbook.engagement),
         },
         status=status,
     )

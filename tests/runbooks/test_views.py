@@ -86,6 +86,7 @@ def test_operator_edit_is_saved_as_a_proposal(client, world, runbook):
     login(client, world.operator_a)
     r = client.get(page("edit", runbook))
     assert r.status_code == 200
+    assert "saved as a proposal" in texts(r, ".lede")[0]
     r = client.post(
         page("edit", runbook),
         {"base_version": 1, "title": "Monitoring", "body": "- [ ] new", "message": "Simplify"},
