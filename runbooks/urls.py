@@ -21,6 +21,7 @@ urlpatterns = [
     path(RUNBOOK + "diff/", views.runbook_diff, name="diff"),
     path(RUNBOOK + "restore/", views.runbook_restore, name="restore"),
     path(RUNBOOK + "publish/", views.runbook_publish, name="publish"),
+    path(RUNBOOK + "retire/", views.runbook_retire, name="retire"),
     path(RUNBOOK + "runs/", views.run_start, name="run-start"),
     path("runbook-runs/<int:run_id>/", views.run_detail, name="run"),
     path("runbook-runs/<int:run_id>/steps/<int:step_id>/", views.run_step, name="run-step"),

@@ -279,6 +279,22 @@ def runbook_publish(request, engagement_id: int, slug: str):
 
 @login_required
 @require_POST
+def runbook_retire(request, engagement_id: int, slug: str):
+    runbook = selectors.runbook_get_by_slug(
+        user=request.user, engagement_id=engagement_id, slug=slug
+    )
+    _require_manager(request.user, runbook.engagement)
+    try:
+        services.runbook_retire(runbook=runbook, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Retired: it can no longer change or run."))
+    return redirect(runbook)
+
+
+@login_required
+@require_POST
 def run_start(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug

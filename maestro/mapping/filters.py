@@ -1,16 +1,28 @@
 import django_filters
+from django import forms
 
 from maestro.mapping.models import DecisionType, Step
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number the database can hold (a 24-digit id is a 400, not an overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class ProcessFilter(django_filters.FilterSet):
-    engagement = django_filters.NumberFilter(field_name="engagement_id")
-    client = django_filters.NumberFilter(field_name="engagement__client_id")
+    engagement = IdFilter(field_name="engagement_id")
+    client = IdFilter(field_name="engagement__client_id")
 
 
 class StepFilter(django_filters.FilterSet):
-    process = django_filters.NumberFilter(field_name="process_id")
-    engagement = django_filters.NumberFilter(field_name="process__engagement_id")
+    process = IdFilter(field_name="process_id")
+    engagement = IdFilter(field_name="process__engagement_id")
     flow = django_filters.ChoiceFilter(choices=Step.Flow.choices)
     kind = django_filters.MultipleChoiceFilter(choices=Step.Kind.choices)
     informal = django_filters.BooleanFilter()
@@ -18,16 +30,16 @@ class StepFilter(django_filters.FilterSet):
 
 
 class DecisionTypeFilter(django_filters.FilterSet):
-    engagement = django_filters.NumberFilter(field_name="engagement_id")
+    engagement = IdFilter(field_name="engagement_id")
     autonomy = django_filters.MultipleChoiceFilter(choices=DecisionType.Autonomy.choices)
     compliance = django_filters.BooleanFilter()
 
 
 class DecisionPointFilter(django_filters.FilterSet):
-    process = django_filters.NumberFilter(field_name="step__process_id")
-    engagement = django_filters.NumberFilter(field_name="step__process__engagement_id")
-    step = django_filters.NumberFilter(field_name="step_id")
-    decision_type = django_filters.NumberFilter(field_name="decision_type_id")
+    process = IdFilter(field_name="step__process_id")
+    engagement = IdFilter(field_name="step__process__engagement_id")
+    step = IdFilter(field_name="step_id")
+    decision_type = IdFilter(field_name="decision_type_id")
     autonomy = django_filters.MultipleChoiceFilter(
         field_name="decision_type__autonomy", choices=DecisionType.Autonomy.choices
     )

@@ -192,6 +192,7 @@ def _pages(runbook, run, step):
             (reverse("runbooks:preview", args=[e]), {"body": "x"}),
             (page("restore", runbook), {"version": 1, "base_version": 1}),
             (page("publish", runbook), {}),
+            (page("retire", runbook), {}),
             (page("run-start", runbook), {}),
             (reverse("runbooks:run-step", args=[run.pk, step.pk]), {"done": "on"}),
             (reverse("runbooks:run-finish", args=[run.pk]), {"action": "abandon", "note": "x"}),
@@ -233,12 +234,26 @@ def test_sponsor_reads_but_gets_403_on_writes(client, world, runbook):
     assert (runbook.head, runbook.runs.count(), step.done) == (1, 1, False)
 
 
-def test_operator_cannot_publish_or_create(client, world, runbook):
+def test_operator_cannot_publish_retire_or_create(client, world, runbook):
     login(client, world.operator_a)
     assert client.post(page("publish", runbook)).status_code == 403
+    assert client.post(page("retire", runbook)).status_code == 403
     assert client.get(reverse("runbooks:new", args=[world.engagement_a.pk])).status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client, runbook):
     r = client.get(runbook.get_absolute_url())
     assert r.status_code == 302 and "/login/" in r.url
+
+
+def test_consultant_retires_once_runs_are_finished(client, world, runbook):
+    run = services.run_start(runbook=runbook, by=world.operator_a)
+    login(client, world.consultant)
+    r = client.post(page("retire", runbook), follow=True)
+    assert "Finish or abandon the runs" in texts(r, ".messages")[0]
+    services.run_abandon(run=run, by=world.operator_a, note="x")
+    r = client.post(page("retire", runbook), follow=True)
+    assert "Retired" in texts(r, ".messages")[0]
+    runbook.refresh_from_db()
+    assert runbook.status == "retired"
+    assert not select(r, f'a[href="{page("edit", runbook)}"]')
