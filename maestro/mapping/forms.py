@@ -1,6 +1,6 @@
 from django import forms
 
-from maestro.mapping.models import Process
+from maestro.mapping.models import DecisionType, Process
 
 
 class ProcessForm(forms.ModelForm):
@@ -19,3 +19,22 @@ class ProcessForm(forms.ModelForm):
 
     def clean_minutes_per_case(self) -> int:
         return self.cleaned_data["minutes_per_case"] or 0
+
+
+class DecisionTypeForm(forms.ModelForm):
+    class Meta:
+        model = DecisionType
+        fields = [
+            "name",
+            "autonomy",
+            "confidence_threshold",
+            "exposure_amount",
+            "exposure_currency",
+            "compliance",
+            "reputational_note",
+            "description",
+        ]
+        widgets = {
+            "reputational_note": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -8,33 +8,44 @@ from django.utils.translation import gettext as _
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.mapping import selectors, services
 from maestro.mapping.diagram import process_map_svg
-from maestro.mapping.forms import ProcessForm
+from maestro.mapping.forms import DecisionTypeForm, ProcessForm
 from maestro.mapping.models import Step
 from maestro.tenancy.scoping import can_manage_engagement
 
 
+def _service_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 @login_required
 def process_list(request, engagement_id: int):
-    """The engagement's process maps with their summaries, and its decision inventory."""
+    """The engagement's process maps with their summaries, and its decision inventory. Its
+    consultants add processes and decision types here (two forms, told apart by `form`)."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
     can_manage = can_manage_engagement(request.user, engagement)
-    form = ProcessForm(request.POST or None)
+    posted = request.POST.get("form", "process") if request.method == "POST" else None
+    form = ProcessForm(request.POST if posted == "process" else None)
+    type_form = DecisionTypeForm(
+        request.POST if posted == "decision_type" else None, prefix="decision_type"
+    )
     status = 200
     if request.method == "POST":
         if not can_manage:
-            raise PermissionDenied(_("Only the engagement's consultants can add processes."))
+            raise PermissionDenied(_("Only the engagement's consultants can change the maps."))
         status = 400
-        if form.is_valid():
+        bound = type_form if posted == "decision_type" else form
+        create = services.decision_type_create if bound is type_form else services.process_create
+        if bound.is_valid():
             try:
-                process = services.process_create(
-                    engagement=engagement, by=request.user, **form.cleaned_data
-                )
+                created = create(engagement=engagement, by=request.user, **bound.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                _service_errors(bound, exc)
             else:
-                messages.success(request, _("Added “%(name)s”.") % {"name": process.name})
-                return redirect(process)
+                messages.success(request, _("Added “%(name)s”.") % {"name": created.name})
+                if bound is form:
+                    return redirect(created)
+                return redirect("mapping:process_list", engagement_id=engagement.pk)
     return render(
         request,
         "mapping/process_list.html",
@@ -44,6 +55,7 @@ def process_list(request, engagement_id: int):
             "inventory": selectors.decision_inventory(engagement=engagement),
             "can_manage": can_manage,
             "form": form,
+            "type_form": type_form,
         },
         status=status,
     )
@@ -76,6 +88,9 @@ def process_detail(request, process_id: int):
             "documented": documented,
             "actual": actual,
             "kinds": Step.Kind.choices,
+            "decision_types": selectors.decision_type_list_for_user(user=request.user)
+            .filter(engagement=process.engagement)
+            .order_by("name"),
             "can_manage": can_manage_engagement(request.user, process.engagement),
         },
     )

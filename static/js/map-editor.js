@@ -9,6 +9,10 @@
   var status = document.getElementById("map-status");
 
   function stepUrl(id) { return root.dataset.stepUrl.replace(/\/0\/$/, "/" + id + "/"); }
+  function pointUrl(id) { return root.dataset.pointUrl.replace(/\/0\/$/, "/" + id + "/"); }
+  function list(text) {
+    return text.split(",").map(function (item) { return item.trim(); }).filter(Boolean);
+  }
 
   function call(method, url, body) {
     return fetch(url, {
@@ -98,6 +102,14 @@
       call("POST", root.dataset.createUrl, data).then(done(form, "Added “" + data.name + "”."));
     } else if (form.classList.contains("step-form")) {
       call("PATCH", stepUrl(form.dataset.stepId), values(form)).then(done(form, "Saved."));
+    } else if (form.classList.contains("dp-form")) {
+      var point = {
+        decision_type: Number(form.elements.decision_type.value),
+        inputs: list(form.elements.inputs.value),
+        outcomes: list(form.elements.outcomes.value)
+      };
+      call("POST", stepUrl(form.dataset.stepId) + "decision-points/", point)
+        .then(done(form, "Added the decision point."));
     }
   });
 
@@ -106,13 +118,17 @@
     if (!button) return;
     var form = button.closest("form");
     var row = button.closest("li[data-step-id]");
-    var list = row.parentNode;
+    var items = row.parentNode;
     clearErrors(form);
+    if (button.dataset.action === "remove-point") {
+      call("DELETE", pointUrl(button.dataset.pointId)).then(done(form, "Removed the decision point."));
+      return;
+    }
     if (button.dataset.action === "delete") {
       call("DELETE", stepUrl(row.dataset.stepId)).then(done(form, "Deleted the step."));
       return;
     }
-    var rows = Array.prototype.slice.call(list.querySelectorAll(":scope > li[data-step-id]"));
+    var rows = Array.prototype.slice.call(items.querySelectorAll(":scope > li[data-step-id]"));
     var ids = rows.map(function (li) { return Number(li.dataset.stepId); });
     var i = ids.indexOf(Number(row.dataset.stepId));
     var j = button.dataset.action === "up" ? i - 1 : i + 1;

@@ -69,12 +69,36 @@ def test_consultant_edits_the_procurement_map(live_server, page: Page):
     expect(diagram).to_contain_text("11. Chase the CFO by phone")
     expect(rows.nth(10).get_by_label("Name")).to_have_value("Chase the CFO by phone")
 
+    # Mark the new step as a decision point: the diagram gets a third diamond. Then remove it.
+    new_row = actual.locator(
+        "li", has=page.get_by_role("button", name="Delete “Chase the CFO by phone”")
+    )
+    new_row.get_by_text("Add a decision point").click()
+    new_row.get_by_label("Decision type").select_option(
+        label="approve purchase order (review below threshold)"
+    )
+    new_row.get_by_label("Inputs looked at (comma-separated)").fill("amount, supplier")
+    new_row.get_by_role("button", name="Add decision point to “Chase the CFO by phone”").click()
+    expect(page.get_by_role("status")).to_have_text("Added the decision point.")
+    expect(diagram.locator(".marker-decision")).to_have_count(3)
+    assert list(
+        Step.objects.get(name="Chase the CFO by phone").decision_points.values_list(
+            "inputs", flat=True
+        )
+    ) == [["amount", "supplier"]]
+    page.get_by_role(
+        "button",
+        name="Remove decision point “approve purchase order” from “Chase the CFO by phone”",
+    ).click()
+    expect(page.get_by_role("status")).to_have_text("Removed the decision point.")
+    expect(diagram.locator(".marker-decision")).to_have_count(2)
+
     # A step that is a decision point cannot be deleted; the reason shows in its row.
     approval = actual.locator(
         "li", has=page.get_by_role("button", name="Delete “Line manager approves on WhatsApp”")
     )
     approval.get_by_role("button", name="Delete").click()
-    expect(approval.locator(".row-error")).to_contain_text("is a decision point")
+    expect(approval.locator(".step-form .row-error")).to_contain_text("is a decision point")
 
     # The new step can be deleted; the summary follows.
     page.get_by_role("button", name="Delete “Chase the CFO by phone”").click()

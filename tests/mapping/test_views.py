@@ -1,9 +1,10 @@
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 from django.test import Client as PageClient
 
-from maestro.mapping.models import Process
+from maestro.mapping.models import DecisionType, Process
 from tests.mapping.factories import (
     DecisionPointFactory,
     DecisionTypeFactory,
@@ -159,3 +160,35 @@ def test_process_list_page_query_count_is_constant(world, rows, django_assert_ma
     with django_assert_max_num_queries(12):
         r = client.get(f"/engagements/{world.engagement_a.pk}/processes/")
     assert r.status_code == 200
+
+
+def test_consultant_adds_a_decision_type_and_sees_calibration_errors(mapped):
+    client = page_client(mapped.consultant)
+    url = _pages(mapped)[0]
+    base = {"form": "decision_type", "decision_type-name": "approve purchase order"}
+    r = client.post(url, {**base, "decision_type-autonomy": "review_below_threshold"})
+    assert r.status_code == 400
+    assert "needs a default confidence threshold" in r.content.decode()
+    r = client.post(
+        url,
+        {
+            **base,
+            "decision_type-autonomy": "review_below_threshold",
+            "decision_type-confidence_threshold": "0.8",
+            "decision_type-exposure_amount": "10000",
+            "decision_type-exposure_currency": "eur",
+        },
+    )
+    assert r.status_code == 302
+    created = DecisionType.objects.get(name="approve purchase order")
+    assert (created.confidence_threshold, created.exposure_currency) == (Decimal("0.80"), "EUR")
+    assert (
+        page_client(mapped.operator_a).post(url, {**base, "form": "decision_type"}).status_code
+        == 403
+    )
+
+
+def test_editor_offers_decision_points_on_actual_steps_only(mapped):
+    html = page_client(mapped.consultant).get(_pages(mapped)[1]).content.decode()
+    assert html.count('class="dp-form"') == 2  # the two actual steps
+    assert "Remove decision point “route ticket” from “Route the ticket &lt;now&gt;”" in html
