@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maestro.mapping.models import Process
 from runbooks.models import Runbook
 
 BODY_HELP = _(
@@ -15,6 +16,12 @@ class RunbookCreateForm(forms.Form):
         label=_("Slug"), max_length=80, help_text=_("Its address and the name in [[slug]] links.")
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Runbook.Kind.choices)
+    process = forms.ModelChoiceField(
+        label=_("Process"),
+        queryset=Process.objects.none(),
+        required=False,
+        empty_label=_("Not about one process"),
+    )
     body = forms.CharField(
         label=_("Body"),
         required=False,
@@ -22,6 +29,10 @@ class RunbookCreateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text=BODY_HELP,
     )
+
+    def __init__(self, *args, processes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["process"].queryset = processes
 
 
 class RunbookEditForm(forms.Form):

@@ -4,14 +4,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement
+from maestro.mapping.models import Process
 
 
 class Runbook(models.Model):
     """A Markdown document the client's operator follows. Its text lives in immutable
     RunbookVersions; `head` is the newest, `published_version` the one operators run.
-
-    No link to a process yet: process maps are being built in parallel; the optional process
-    foreign key is added once they land.
+    Optionally about one process of the same engagement (checked in runbooks.services).
     """
 
     class Kind(models.TextChoices):
@@ -27,6 +26,14 @@ class Runbook(models.Model):
         RETIRED = "retired", _("Retired")
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="runbooks")
+    process = models.ForeignKey(
+        Process,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runbooks",
+        verbose_name=_("process"),
+    )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.OPERATING)

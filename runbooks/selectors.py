@@ -23,7 +23,7 @@ def is_operator_of(user: User, engagement: Engagement) -> bool:
 
 def runbook_list_for_user(*, user: User) -> QuerySet[Runbook]:
     return Runbook.objects.filter(engagement__in=engagements_for(user)).select_related(
-        "engagement__client", "owner", "published_version"
+        "engagement__client", "owner", "published_version", "process"
     )
 
 

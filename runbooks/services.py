@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
+from maestro.mapping.models import Process
 from maestro.tenancy.models import User
 from maestro.tenancy.scoping import can_manage_engagement
 from runbooks import rendering, starters
@@ -97,14 +98,25 @@ def runbook_create(
     by: User,
     kind: str = Runbook.Kind.OPERATING,
     owner: User | None = None,
+    process: Process | None = None,
     body: str = "",
     message: str = "",
 ) -> Runbook:
-    """A new runbook in draft with its first version."""
+    """A new runbook in draft with its first version, optionally about one of the
+    engagement's processes."""
     _require_manager(by, engagement, _("create"))
     _check_slug_free(engagement=engagement, slug=slug)
+    if process is not None and process.engagement_id != engagement.pk:
+        raise ValidationError(
+            {"process": [_("“%(name)s” is not a process of this engagement.") % {"name": process}]}
+        )
     runbook = Runbook(
-        engagement=engagement, title=title, slug=slug, kind=kind, owner=owner or engagement.lead
+        engagement=engagement,
+        process=process,
+        title=title,
+        slug=slug,
+        kind=kind,
+        owner=owner or engagement.lead,
     )
     runbook.full_clean()
     runbook.save()

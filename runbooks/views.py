@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
+from maestro.mapping.models import Process
 from maestro.tenancy.scoping import can_manage_engagement
 from runbooks import selectors, services
 from runbooks.forms import RunbookCreateForm, RunbookEditForm, RunFinishForm, StepForm
@@ -67,7 +68,9 @@ def runbook_search(request):
 def runbook_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
     _require_manager(request.user, engagement)
-    form = RunbookCreateForm(request.POST or None)
+    form = RunbookCreateForm(
+        request.POST or None, processes=Process.objects.filter(engagement=engagement)
+    )
     status = 200
     if request.method == "POST":
         status = 400

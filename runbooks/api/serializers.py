@@ -4,6 +4,7 @@ from rest_framework import serializers
 from maestro.engagements.api.serializers import UserSummarySerializer
 from maestro.engagements.models import Engagement
 from maestro.lib.serializers import StrictInputSerializer
+from maestro.mapping.models import Process
 from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
 
 
@@ -18,6 +19,7 @@ class RunbookOutputSerializer(serializers.ModelSerializer):
             "id",
             "url",
             "engagement",
+            "process",
             "title",
             "slug",
             "kind",
@@ -50,6 +52,12 @@ class RunbookDetailOutputSerializer(RunbookOutputSerializer):
 
 class RunbookCreateInputSerializer(StrictInputSerializer):
     engagement = serializers.PrimaryKeyRelatedField(queryset=Engagement.objects.none())
+    process = serializers.PrimaryKeyRelatedField(
+        queryset=Process.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Optional: a process of the same engagement.",
+    )
     title = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=80)
     kind = serializers.ChoiceField(choices=Runbook.Kind.choices, required=False)
@@ -60,6 +68,7 @@ class RunbookCreateInputSerializer(StrictInputSerializer):
         super().__init__(*args, **kwargs)
         if engagements is not None:
             self.fields["engagement"].queryset = engagements
+            self.fields["process"].queryset = Process.objects.filter(engagement__in=engagements)
 
 
 class VersionOutputSerializer(serializers.ModelSerializer):

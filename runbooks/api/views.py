@@ -26,12 +26,13 @@ RUN_CONFLICT = OpenApiResponse(description="The run is already finished (code `r
 
 class RunbookFilter(django_filters.FilterSet):
     engagement = django_filters.NumberFilter(field_name="engagement_id")
+    process = django_filters.NumberFilter(field_name="process_id")
     status = django_filters.MultipleChoiceFilter(choices=Runbook.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Runbook.Kind.choices)
 
     class Meta:
         model = Runbook
-        fields = ["engagement", "status", "kind"]
+        fields = ["engagement", "process", "status", "kind"]
 
 
 def _detail(runbook: Runbook) -> dict:
@@ -41,7 +42,7 @@ def _detail(runbook: Runbook) -> dict:
 
 
 class RunbookListApi(generics.ListAPIView):
-    """Runbooks of the engagements you may see. Filter by engagement, status and kind; `q`
+    """Runbooks of the engagements you may see. Filter by engagement, process, status, kind; `q`
     searches title and body (PostgreSQL full text, best match first; substring on SQLite)."""
 
     serializer_class = s.RunbookOutputSerializer

@@ -343,3 +343,18 @@ def test_schema_lists_the_runbook_endpoints(world):
     save = paths["/api/runbooks/{runbook_id}/versions/"]["post"]
     assert "409" in save["responses"]
     assert "base_version" in save["description"]
+
+
+def test_create_with_a_process_and_filter_by_it(world):
+    from tests.mapping.factories import ProcessFactory
+
+    own = ProcessFactory(engagement=world.engagement_a)
+    foreign = ProcessFactory(engagement=world.engagement_b)
+    api = client_for(world.consultant)
+    body = {"engagement": world.engagement_a.pk, "title": "T", "slug": "t", "process": own.pk}
+    r = api.post("/api/runbooks/", body, format="json")
+    assert r.status_code == 201 and r.json()["process"] == own.pk
+    r = api.post("/api/runbooks/", {**body, "slug": "u", "process": foreign.pk}, format="json")
+    assert r.status_code == 400 and "process" in r.json()
+    assert api.get(f"/api/runbooks/?process={own.pk}").json()["count"] == 1
+    assert api.get(f"/api/runbooks/?process={foreign.pk}").json()["count"] == 0

@@ -271,3 +271,22 @@ def test_search_matches_title_and_body_within_reach(world, runbook, runbook_b):
 def test_unassigned_consultant_sees_no_runbooks(world, runbook):
     other = EngagementFactory(client=world.client_a)
     assert not selectors.runbook_list_for_user(user=other.lead).exists()
+
+
+# --- process link -----------------------------------------------------------------------------
+
+
+def test_runbook_may_be_about_a_process_of_its_own_engagement(world):
+    from tests.mapping.factories import ProcessFactory
+
+    own = ProcessFactory(engagement=world.engagement_a, name="Procurement approval")
+    rb = services.runbook_create(
+        engagement=world.engagement_a, title="P", slug="p", process=own, by=world.consultant
+    )
+    assert rb.process == own
+    foreign = ProcessFactory(engagement=world.engagement_b)
+    with pytest.raises(ValidationError) as exc:
+        services.runbook_create(
+            engagement=world.engagement_a, title="Q", slug="q", process=foreign, by=world.consultant
+        )
+    assert "process" in exc.value.message_dict

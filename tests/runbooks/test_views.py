@@ -257,3 +257,23 @@ def test_consultant_retires_once_runs_are_finished(client, world, runbook):
     runbook.refresh_from_db()
     assert runbook.status == "retired"
     assert not select(r, f'a[href="{page("edit", runbook)}"]')
+
+
+def test_consultant_creates_a_runbook_about_a_process(client, world):
+    from tests.mapping.factories import ProcessFactory
+
+    own = ProcessFactory(engagement=world.engagement_a, name="Ticket routing")
+    ProcessFactory(engagement=world.engagement_b, name="Beta process")
+    login(client, world.consultant)
+    url = reverse("runbooks:new", args=[world.engagement_a.pk])
+    assert texts(client.get(url), "select[name=process] option") == [
+        "Not about one process",
+        "Ticket routing",
+    ]
+    r = client.post(
+        url, {"title": "Routing", "slug": "routing", "kind": "operating", "process": own.pk}
+    )
+    assert r.status_code == 302
+    runbook = Runbook.objects.get(slug="routing")
+    assert runbook.process == own
+    assert "Ticket routing" in texts(client.get(r.url), ".page-head p.muted")[0]
