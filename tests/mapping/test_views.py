@@ -192,3 +192,18 @@ def test_editor_offers_decision_points_on_actual_steps_only(mapped):
     html = page_client(mapped.consultant).get(_pages(mapped)[1]).content.decode()
     assert html.count('class="dp-form"') == 2  # the two actual steps
     assert "Remove decision point “route ticket” from “Route the ticket &lt;now&gt;”" in html
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_map_page_query_count_is_constant(world, rows, django_assert_max_num_queries):
+    process = ProcessFactory(engagement=world.engagement_a)
+    DecisionTypeFactory(engagement=world.engagement_a)
+    for _ in range(rows):
+        doc = StepFactory(process=process, flow="documented")
+        DecisionPointFactory(step=StepFactory(process=process, documented_step=doc))
+    client = page_client(world.consultant)
+    client.get(f"/processes/{process.pk}/")  # warm the session
+    with django_assert_max_num_queries(10):
+        r = client.get(f"/processes/{process.pk}/")
+    assert r.status_code == 200
+    assert r.content.decode().count('class="dp-form"') == rows
