@@ -63,6 +63,8 @@ def test_malformed_body_is_a_4xx_and_writes_nothing(world, method, target, body,
         ("page=99999", 404),
         ("page_size=-1", 200),
         ("client=abc", 400),
+        (f"client={BIG}", 400),
+        (f"lead={BIG}", 400),
         ("lead=abc", 400),
         ("ordering=password", 200),  # unknown orderings are ignored, not applied
         ("phase=launch", 400),
