@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "maestro.tenancy",
     "maestro.engagements",
     "maestro.mapping",
+    "maestro.training",
     "maestro.system",
     "handoff",
     "runbooks",

@@ -110,14 +110,37 @@ def process_map_ready(engagement: Engagement) -> GateCheck:
     )
 
 
+def latest_round_meets_target(engagement: Engagement) -> GateCheck:
+    """The latest training round against the engagement's criteria (maestro.training)."""
+    from maestro.training.selectors import gate_criteria_results
+
+    latest, results = gate_criteria_results(engagement=engagement)
+    label = _("The latest training round meets the engagement's criteria")
+    if latest is None:
+        return GateCheck(
+            code="latest_round_meets_target",
+            label=label,
+            passed=False,
+            detail=_("No training round is recorded yet."),
+        )
+    failing = [r for r in results if not r.passed]
+    shown = failing or results
+    detail = _("Round %(number)d of %(dataset)s: %(results)s") % {
+        "number": latest.number,
+        "dataset": latest.dataset.name,
+        "results": "; ".join(
+            f"{'✕' if not r.passed else '✓'} {r.label}: {r.detail}" for r in shown
+        ),
+    }
+    return GateCheck(
+        code="latest_round_meets_target", label=label, passed=not failing, detail=detail
+    )
+
+
 GATES: dict[tuple[str, str], list[Check]] = {
     (Phase.MAPPING, Phase.TRAINING): [process_map_ready],
     (Phase.TRAINING, Phase.DEPLOYMENT): [
-        _not_checkable_yet(
-            "latest_round_meets_target",
-            _("The latest training round meets the target accuracy"),
-            _("training rounds"),
-        ),
+        latest_round_meets_target,
         _not_checkable_yet(
             "escalation_playbook_exists", _("An escalation playbook exists"), _("playbooks")
         ),

@@ -1,0 +1,329 @@
+"""Streaming CSV/JSONL readers and row validators for evaluation cases and agent outputs.
+
+Files are read from disk twice: pass 1 validates every row (only the case refs seen are kept
+in memory), pass 2 re-reads and writes in batches inside one transaction. One bad row → nothing
+is written, and the error report names the line and the field.
+"""
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from maestro.exceptions import DomainError
+
+FORMATS = ("csv", "jsonl")
+MAX_ERRORS = 100
+CASE_REQUIRED = ("case_ref", "correct_outcome", "category")
+CASE_OPTIONAL = (
+    "input",
+    "decision_type",
+    "amount",
+    "currency",
+    "counterparty",
+    "decided_at",
+)
+OUTPUT_REQUIRED = ("case_ref", "predicted_outcome", "confidence")
+MAX_TEXT = 200
+
+Record = dict[str, Any]
+Progress = Callable[[int], None]
+
+
+class ImportFailed(DomainError):
+    """The file was refused; `errors` lists every problem found (capped at MAX_ERRORS)."""
+
+    def __init__(self, errors: list[str], *, total: int | None = None) -> None:
+        total = total if total is not None else len(errors)
+        message = _("Import refused: %(n)d problem(s); nothing was written. %(first)s") % {
+            "n": total,
+            "first": errors[0] if errors else "",
+        }
+        super().__init__(
+            message, code="import_invalid", extra={"errors": errors, "error_count": total}
+        )
+        self.errors = errors
+
+
+def _file_error(message: str) -> ImportFailed:
+    return ImportFailed([message])
+
+
+def guess_format(filename: str) -> str:
+    return "jsonl" if filename.lower().endswith((".jsonl", ".ndjson", ".json")) else "csv"
+
+
+def iter_records(path: str, fmt: str, required: tuple[str, ...]) -> Iterator[tuple[int, Record]]:
+    """Yield (line number, record) one at a time. File-level problems raise ImportFailed."""
+    if fmt not in FORMATS:
+        raise _file_error(_("Unknown format %(fmt)s: use csv or jsonl.") % {"fmt": fmt})
+    with open(path, "rb") as raw:
+        head = raw.read(4096)
+        if not head.lstrip(b"\xef\xbb\xbf").strip():
+            raise _file_error(_("The file is empty."))
+        raw.seek(0)
+        text = _decoded_lines(raw)
+        if fmt == "csv":
+            yield from _iter_csv(text, required)
+        else:
+            yield from _iter_jsonl(text, required)
+
+
+def _decoded_lines(raw: BinaryIO) -> Iterator[str]:
+    """Decode line by line, so an encoding error names its line."""
+    for number, chunk in enumerate(raw, 1):
+        if number == 1 and chunk.startswith(b"\xef\xbb\xbf"):
+            chunk = chunk[3:]
+        try:
+            yield chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _decode_error(number) from None
+
+
+def _decode_error(line: int) -> ImportFailed:
+    return _file_error(
+        _("line %(line)d: the file is not UTF-8 text; save it as UTF-8 and import again.")
+        % {"line": line}
+    )
+
+
+def _iter_csv(text: Iterator[str], required: tuple[str, ...]) -> Iterator[tuple[int, Record]]:
+    reader = csv.reader(text)
+    try:
+        header_row = next(reader)
+    except StopIteration:
+        raise _file_error(_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise _file_error(_("line 1: %(error)s") % {"error": exc}) from None
+    header = [h.strip().lower() for h in header_row]
+    missing = [c for c in required if c not in header]
+    if missing:
+        joined = ",".join(header_row)
+        for delimiter, name in ((";", _("semicolons")), ("\t", _("tabs")), ("|", _("pipes"))):
+            if len(header) == 1 and delimiter in joined:
+                raise _file_error(
+                    _("line 1: the columns are separated by %(name)s; use commas.") % {"name": name}
+                )
+        raise _file_error(
+            _(
+                "line 1: missing header column(s): %(missing)s. The first line must name the "
+                "columns (required: %(required)s)."
+            )
+            % {"missing": ", ".join(missing), "required": ", ".join(required)}
+        )
+    if len(set(header)) != len(header):
+        raise _file_error(_("line 1: a column is named twice in the header."))
+    width = len(header)
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise _file_error(
+                _("line %(line)d: %(error)s") % {"line": reader.line_num, "error": exc}
+            ) from None
+        line = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != width:
+            yield (
+                line,
+                {
+                    "__error__": _("expected %(width)d fields, found %(found)d")
+                    % {"width": width, "found": len(row)}
+                },
+            )
+            continue
+        yield line, dict(zip(header, row, strict=True))
+
+
+def _iter_jsonl(text: Iterator[str], required: tuple[str, ...]) -> Iterator[tuple[int, Record]]:
+    for line, chunk in enumerate(text, 1):
+        if not chunk.strip():
+            continue
+        try:
+            value = json.loads(chunk)
+        except ValueError:
+            yield line, {"__error__": _("not a JSON object")}
+            continue
+        if not isinstance(value, dict):
+            yield line, {"__error__": _("not a JSON object")}
+            continue
+        yield line, {str(k).strip().lower(): v for k, v in value.items()}
+
+
+def _text(record: Record, name: str, errors: list[str], *, required: bool) -> str:
+    value = record.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        errors.append(f"{name}: {_('must be text')}")
+        return ""
+    value = str(value).strip()
+    if required and not value:
+        errors.append(f"{name}: {_('is required')}")
+    elif len(value) > MAX_TEXT:
+        errors.append(f"{name}: " + _("longer than %(n)d characters") % {"n": MAX_TEXT})
+    return value
+
+
+def _amount(record: Record, errors: list[str]) -> Decimal | None:
+    value = record.get("amount")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        amount = Decimal(str(value).strip())
+        if not amount.is_finite() or abs(amount) >= Decimal("1e14"):
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.append(f"amount: '{value}' " + _("is not a number"))
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _confidence(record: Record, errors: list[str]) -> float:
+    value = record.get("confidence")
+    try:
+        if value is None or isinstance(value, bool) or str(value).strip() == "":
+            raise ValueError
+        number = float(str(value).strip())
+    except ValueError:
+        errors.append(f"confidence: '{value if value is not None else ''}' " + _("is not a number"))
+        return 0.0
+    if not 0 <= number <= 1:
+        errors.append(f"confidence: '{value}' " + _("is not between 0 and 1"))
+    return number
+
+
+def _input(record: Record, errors: list[str]) -> dict:
+    value = record.get("input")
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            errors.append("input: " + _("is not valid JSON"))
+            return {}
+    if not isinstance(value, dict):
+        errors.append("input: " + _("must be a JSON object"))
+        return {}
+    return value
+
+
+def _decided_at(record: Record, errors: list[str]) -> datetime | None:
+    value = record.get("decided_at")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    try:
+        parsed = parse_datetime(text)
+        if parsed is None:
+            day = parse_date(text)
+            parsed = datetime.combine(day, time()) if day else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        errors.append(f"decided_at: '{text}' " + _("is not a date or date-time (ISO 8601)"))
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed
+
+
+def clean_case(record: Record) -> tuple[Record, list[str]]:
+    errors: list[str] = []
+    if "__error__" in record:
+        return {}, [record["__error__"]]
+    currency = _text(record, "currency", errors, required=False).upper()
+    if currency and len(currency) != 3:
+        errors.append(f"currency: '{currency}' " + _("is not a 3-letter code"))
+    cleaned = {
+        "case_ref": _text(record, "case_ref", errors, required=True),
+        "correct_outcome": _text(record, "correct_outcome", errors, required=True),
+        "category": _text(record, "category", errors, required=True),
+        "decision_type": _text(record, "decision_type", errors, required=False),
+        "counterparty": _text(record, "counterparty", errors, required=False),
+        "currency": currency,
+        "amount": _amount(record, errors),
+        "input": _input(record, errors),
+        "decided_at": _decided_at(record, errors),
+    }
+    return cleaned, errors
+
+
+def clean_output(record: Record) -> tuple[Record, list[str]]:
+    errors: list[str] = []
+    if "__error__" in record:
+        return {}, [record["__error__"]]
+    cleaned = {
+        "case_ref": _text(record, "case_ref", errors, required=True),
+        "predicted_outcome": _text(record, "predicted_outcome", errors, required=True),
+        "confidence": _confidence(record, errors),
+    }
+    return cleaned, errors
+
+
+def validate_file(
+    *,
+    path: str,
+    fmt: str,
+    required: tuple[str, ...],
+    clean: Callable[[Record], tuple[Record, list[str]]],
+    check_ref: Callable[[str], str | None] = lambda ref: None,
+    taken_refs: set[str] | None = None,
+    on_progress: Progress | None = None,
+    progress_every: int = 1000,
+) -> int:
+    """Pass 1: validate every row; raise ImportFailed listing the problems. Returns the row count.
+
+    Only the case refs are kept (to find duplicates); rows are dropped once checked."""
+    errors: list[str] = []
+    total_errors = 0
+    seen: dict[str, int] = {}
+    taken = taken_refs or set()
+    rows = 0
+    for line, record in iter_records(path, fmt, required):
+        rows += 1
+        cleaned, row_errors = clean(record)
+        ref = cleaned.get("case_ref")
+        if ref:
+            if ref in seen:
+                row_errors.append(
+                    f"case_ref: '{ref}' "
+                    + _("is a duplicate of line %(line)d") % {"line": seen[ref]}
+                )
+            elif ref in taken:
+                row_errors.append(f"case_ref: '{ref}' " + _("is already in this dataset"))
+            else:
+                seen[ref] = line
+                problem = check_ref(ref)
+                if problem:
+                    row_errors.append(f"case_ref: '{ref}' {problem}")
+        for error in row_errors:
+            total_errors += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append(f"line {line}: {error}")
+        if on_progress and rows % progress_every == 0:
+            on_progress(rows)
+    if rows == 0:
+        raise _file_error(_("The file has a header but no rows."))
+    if errors:
+        raise ImportFailed(errors, total=total_errors)
+    return rows
+
+
+def iter_clean(path: str, fmt: str, required: tuple[str, ...], clean) -> Iterator[Record]:
+    """Pass 2: the rows again, cleaned (already known to be valid)."""
+    for _line, record in iter_records(path, fmt, required):
+        yield clean(record)[0]

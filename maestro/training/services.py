@@ -1,0 +1,220 @@
+"""Writes of the training loop. Only the engagement's consultants (can_manage_engagement) write."""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from maestro.engagements.models import Engagement
+from maestro.exceptions import NotPermitted
+from maestro.mapping.models import Process
+from maestro.tenancy.models import User
+from maestro.tenancy.scoping import can_manage_engagement
+from maestro.training import importers
+from maestro.training.models import (
+    AgentOutput,
+    EvaluationCase,
+    EvaluationDataset,
+    FailureReview,
+    GateCriteria,
+    TrainingRound,
+)
+
+BATCH_SIZE = 2000
+Progress = Callable[[str, int], None]
+
+
+def _require_manage(by: User, engagement: Engagement) -> None:
+    if not can_manage_engagement(by, engagement):
+        raise NotPermitted(
+            _("Only the engagement's consultants can change its training data."),
+            code="not_consultant",
+        )
+
+
+def dataset_create(*, process: Process, name: str, by: User) -> EvaluationDataset:
+    _require_manage(by, process.engagement)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [_("A dataset needs a name.")]})
+    if EvaluationDataset.objects.filter(process=process, name__iexact=name).exists():
+        raise ValidationError(
+            {"name": [_("This process already has a dataset named “%(name)s”.") % {"name": name}]}
+        )
+    return EvaluationDataset.objects.create(process=process, name=name)
+
+
+def _report(on_progress: Progress | None, phase: str) -> Callable[[int], None] | None:
+    if on_progress is None:
+        return None
+    return lambda rows: on_progress(phase, rows)
+
+
+def dataset_import_cases(
+    *,
+    dataset: EvaluationDataset,
+    path: str,
+    fmt: str,
+    by: User | None,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Progress | None = None,
+) -> int:
+    """Validate the whole file, then add its cases in batches in one transaction.
+
+    `by=None` is the system (management command, demo). Raises ImportFailed; nothing written."""
+    if by is not None:
+        _require_manage(by, dataset.process.engagement)
+    taken = set(EvaluationCase.objects.filter(dataset=dataset).values_list("case_ref", flat=True))
+    rows = importers.validate_file(
+        path=path,
+        fmt=fmt,
+        required=importers.CASE_REQUIRED,
+        clean=importers.clean_case,
+        taken_refs=taken,
+        on_progress=_report(on_progress, "validating"),
+    )
+    written = 0
+    with transaction.atomic():
+        batch: list[EvaluationCase] = []
+        for cleaned in importers.iter_clean(
+            path, fmt, importers.CASE_REQUIRED, importers.clean_case
+        ):
+            batch.append(EvaluationCase(dataset=dataset, **cleaned))
+            if len(batch) >= batch_size:
+                EvaluationCase.objects.bulk_create(batch)
+                written += len(batch)
+                batch = []
+                if on_progress:
+                    on_progress("writing", written)
+        if batch:
+            EvaluationCase.objects.bulk_create(batch)
+            written += len(batch)
+    if on_progress:
+        on_progress("writing", written)
+    assert written == rows
+    return written
+
+
+def round_create(
+    *, dataset: EvaluationDataset, round_date: date, what_changed: str, by: User | None
+) -> TrainingRound:
+    if by is not None:
+        _require_manage(by, dataset.process.engagement)
+    with transaction.atomic():
+        # Lock the dataset row so two creations do not pick the same number.
+        EvaluationDataset.objects.select_for_update().filter(pk=dataset.pk).first()
+        last = TrainingRound.objects.filter(dataset=dataset).aggregate(n=Max("number"))["n"]
+        return TrainingRound.objects.create(
+            dataset=dataset, number=(last or 0) + 1, date=round_date, what_changed=what_changed
+        )
+
+
+def round_import_outputs(
+    *,
+    training_round: TrainingRound,
+    path: str,
+    fmt: str,
+    by: User | None,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Progress | None = None,
+) -> int:
+    """Replace the round's outputs with the file's. Unknown or duplicate case refs are errors;
+    cases without an output count as failures."""
+    if by is not None:
+        _require_manage(by, training_round.dataset.process.engagement)
+    case_ids = dict(
+        EvaluationCase.objects.filter(dataset_id=training_round.dataset_id).values_list(
+            "case_ref", "id"
+        )
+    )
+    unknown = _("is not a case of this dataset")
+    rows = importers.validate_file(
+        path=path,
+        fmt=fmt,
+        required=importers.OUTPUT_REQUIRED,
+        clean=importers.clean_output,
+        check_ref=lambda ref: None if ref in case_ids else unknown,
+        on_progress=_report(on_progress, "validating"),
+    )
+    written = 0
+    with transaction.atomic():
+        AgentOutput.objects.filter(round=training_round).delete()
+        batch: list[AgentOutput] = []
+        for cleaned in importers.iter_clean(
+            path, fmt, importers.OUTPUT_REQUIRED, importers.clean_output
+        ):
+            batch.append(
+                AgentOutput(
+                    round=training_round,
+                    case_id=case_ids[cleaned["case_ref"]],
+                    predicted_outcome=cleaned["predicted_outcome"],
+                    confidence=cleaned["confidence"],
+                )
+            )
+            if len(batch) >= batch_size:
+                AgentOutput.objects.bulk_create(batch)
+                written += len(batch)
+                batch = []
+                if on_progress:
+                    on_progress("writing", written)
+        if batch:
+            AgentOutput.objects.bulk_create(batch)
+            written += len(batch)
+    assert written == rows
+    return written
+
+
+def failure_review_set(
+    *, training_round: TrainingRound, case: EvaluationCase, cause: str, note: str, by: User
+) -> FailureReview:
+    _require_manage(by, training_round.dataset.process.engagement)
+    if case.dataset_id != training_round.dataset_id:
+        raise ValidationError({"case": [_("This case is not in the round's dataset.")]})
+    if cause not in FailureReview.Cause.values:
+        raise ValidationError({"cause": [_("Unknown cause.")]})
+    output = AgentOutput.objects.filter(round=training_round, case=case).first()
+    if output is not None and output.predicted_outcome == case.correct_outcome:
+        raise ValidationError({"case": [_("The agent got this case right in this round.")]})
+    review, _created = FailureReview.objects.update_or_create(
+        round=training_round,
+        case=case,
+        defaults={"cause": cause, "note": note, "reviewed_by": by},
+    )
+    return review
+
+
+def gate_criteria_set(
+    *,
+    engagement: Engagement,
+    category_minimums: dict[str, float],
+    critical_categories: list[str],
+    max_critical_misses: int,
+    by: User,
+) -> GateCriteria:
+    _require_manage(by, engagement)
+    errors: dict[str, list[str]] = {}
+    for category, minimum in category_minimums.items():
+        if not isinstance(minimum, int | float) or isinstance(minimum, bool):
+            errors.setdefault("category_minimums", []).append(
+                _("%(category)s: the minimum must be a number.") % {"category": category}
+            )
+        elif not 0 <= minimum <= 100:
+            errors.setdefault("category_minimums", []).append(
+                _("%(category)s: the minimum must be between 0 and 100.") % {"category": category}
+            )
+    if max_critical_misses < 0:
+        errors["max_critical_misses"] = [_("Cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+    criteria, _created = GateCriteria.objects.update_or_create(
+        engagement=engagement,
+        defaults={
+            "category_minimums": {k.strip(): float(v) for k, v in category_minimums.items()},
+            "critical_categories": sorted({c.strip() for c in critical_categories if c.strip()}),
+            "max_critical_misses": max_critical_misses,
+        },
+    )
+    return criteria
