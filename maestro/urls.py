@@ -8,6 +8,7 @@ from maestro.tenancy.api.views import TokenObtainApi
 api_urlpatterns = [
     path("", include("maestro.engagements.api.urls")),
     path("", include("maestro.mapping.api.urls")),
+    path("", include("maestro.training.api.urls")),
     path("", include("runbooks.api.urls")),
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

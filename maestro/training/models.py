@@ -122,6 +122,10 @@ class ImportJob(models.Model):
     )
     file_path = models.CharField(max_length=500, blank=True)
     file_format = models.CharField(max_length=10, default="csv")
+    # Progress: rows_total is counted up front (lines in the file); rows_done counts rows
+    # validated, then rows written (phase says which).
+    rows_total = models.PositiveIntegerField(default=0)
+    phase = models.CharField(max_length=20, blank=True)
     rows_done = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)

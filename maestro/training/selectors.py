@@ -14,6 +14,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
@@ -25,6 +26,7 @@ from maestro.training.models import (
     EvaluationDataset,
     FailureReview,
     GateCriteria,
+    ImportJob,
     TrainingRound,
 )
 
@@ -45,6 +47,39 @@ def round_list_for_user(*, user: User) -> QuerySet[TrainingRound]:
     return TrainingRound.objects.filter(
         dataset__process__engagement__in=engagements_for(user)
     ).select_related("dataset__process__engagement")
+
+
+def dataset_get_for_user(*, user: User, pk: int) -> EvaluationDataset:
+    # The members: can_manage_engagement reads them to decide who may write.
+    return get_object_or_404(
+        dataset_list_for_user(user=user).prefetch_related("process__engagement__members"), pk=pk
+    )
+
+
+def round_get_for_user(*, user: User, pk: int) -> TrainingRound:
+    return get_object_or_404(
+        round_list_for_user(user=user).prefetch_related("dataset__process__engagement__members"),
+        pk=pk,
+    )
+
+
+def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
+    return get_object_or_404(
+        ImportJob.objects.filter(
+            dataset__process__engagement__in=engagements_for(user)
+        ).select_related("dataset", "round"),
+        pk=pk,
+    )
+
+
+def case_get_in_dataset(*, dataset_id: int, pk: int) -> EvaluationCase:
+    return get_object_or_404(EvaluationCase.objects.filter(dataset_id=dataset_id), pk=pk)
+
+
+def gate_criteria_get(*, engagement: Engagement) -> GateCriteria:
+    """The engagement's criteria, or unsaved defaults (no minimums, no critical categories)."""
+    found = GateCriteria.objects.filter(engagement=engagement).first()
+    return found or GateCriteria(engagement=engagement)
 
 
 def _pct(part: int, whole: int) -> float | None:

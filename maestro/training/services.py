@@ -1,11 +1,16 @@
 """Writes of the training loop. Only the engagement's consultants (can_manage_engagement) write."""
 
+import uuid
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
@@ -20,6 +25,7 @@ from maestro.training.models import (
     EvaluationDataset,
     FailureReview,
     GateCriteria,
+    ImportJob,
     TrainingRound,
 )
 
@@ -218,3 +224,114 @@ def gate_criteria_set(
         },
     )
     return criteria
+
+
+# --- import jobs (uploads through the API or the pages run on a Celery worker) ---------------
+
+
+def _upload_dir() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / "training-imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def count_data_rows(*, path: str, fmt: str) -> int:
+    """Rows in the file, for progress (line count, less the CSV header): cheap, approximate
+    if quoted fields span lines."""
+    lines, last = 0, b""
+    with open(path, "rb") as raw:
+        while chunk := raw.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk
+    if last and not last.endswith(b"\n"):
+        lines += 1
+    return max(lines - 1, 0) if fmt == "csv" else lines
+
+
+def import_job_create(
+    *,
+    dataset: EvaluationDataset,
+    upload: Any,
+    fmt: str | None,
+    by: User,
+    training_round: TrainingRound | None = None,
+) -> ImportJob:
+    """Store the upload on disk (in chunks) and enqueue its import once the job row commits."""
+    _require_manage(by, dataset.process.engagement)
+    name = getattr(upload, "name", "") or "upload"
+    fmt = fmt or importers.guess_format(name)
+    if fmt not in importers.FORMATS:
+        raise ValidationError({"format": [_("Use csv or jsonl.")]})
+    path = _upload_dir() / f"{uuid.uuid4().hex}.{fmt}"
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    total = count_data_rows(path=str(path), fmt=fmt)
+    from maestro.training.tasks import import_job_run_task
+
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            dataset=dataset,
+            round=training_round,
+            kind=ImportJob.Kind.OUTPUTS if training_round else ImportJob.Kind.CASES,
+            file_path=str(path),
+            file_format=fmt,
+            rows_total=total,
+            created_by=by,
+        )
+        transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Run a pending job once (a redelivered task finds it no longer pending and stops)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, phase="validating"
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("dataset", "round").get(pk=job_id)
+
+    def progress(phase: str, rows: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(phase=phase, rows_done=rows)
+
+    status, written = ImportJob.Status.FAILED, 0
+    errors: list[str] = [_("The import stopped on an unexpected error; nothing was written.")]
+    try:
+        if job.round is not None:
+            written = round_import_outputs(
+                training_round=job.round,
+                path=job.file_path,
+                fmt=job.file_format,
+                by=None,
+                on_progress=progress,
+            )
+        else:
+            written = dataset_import_cases(
+                dataset=job.dataset,
+                path=job.file_path,
+                fmt=job.file_format,
+                by=None,
+                on_progress=progress,
+            )
+        status, errors = ImportJob.Status.SUCCEEDED, []
+    except importers.ImportFailed as exc:
+        errors = exc.errors
+        if exc.extra.get("error_count", 0) > len(errors):
+            errors = [
+                *errors,
+                _("… and %(n)d more.") % {"n": exc.extra["error_count"] - len(errors)},
+            ]
+    except FileNotFoundError:
+        errors = [_("The uploaded file is gone; upload it again.")]
+    finally:
+        Path(job.file_path).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=status,
+            errors=errors,
+            rows_written=written,
+            phase="done",
+            finished_at=timezone.now(),
+        )
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,187 @@
+from rest_framework import serializers
+
+from maestro.lib.serializers import StrictInputSerializer
+from maestro.training.importers import FORMATS
+from maestro.training.models import (
+    EvaluationCase,
+    EvaluationDataset,
+    FailureReview,
+    GateCriteria,
+    ImportJob,
+    TrainingRound,
+)
+
+
+class DatasetOutputSerializer(serializers.ModelSerializer):
+    engagement = serializers.IntegerField(source="process.engagement_id", read_only=True)
+    case_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = EvaluationDataset
+        fields = ["id", "process", "engagement", "name", "case_count", "created_at"]
+
+
+class DatasetCreateInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=200)
+
+
+class ImportInputSerializer(StrictInputSerializer):
+    file = serializers.FileField(help_text="CSV (with a header line) or JSONL, UTF-8.")
+    format = serializers.ChoiceField(
+        choices=FORMATS, required=False, help_text="Guessed from the file name if left out."
+    )
+
+
+class ImportJobOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "dataset",
+            "round",
+            "kind",
+            "status",
+            "phase",
+            "rows_total",
+            "rows_done",
+            "rows_written",
+            "errors",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class RoundOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrainingRound
+        fields = ["id", "dataset", "number", "date", "what_changed", "created_at"]
+
+
+class RoundCreateInputSerializer(StrictInputSerializer):
+    date = serializers.DateField()
+    what_changed = serializers.CharField(
+        required=False, allow_blank=True, max_length=20_000,
+        help_text="What changed since the last round: instructions, examples, context.",
+    )  # fmt: skip
+
+
+class CategoryMetricSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    total = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    misses = serializers.IntegerField()
+    with_output = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+
+
+class ConfusionCellSerializer(serializers.Serializer):
+    predicted = serializers.CharField()
+    n = serializers.IntegerField()
+    hit = serializers.BooleanField()
+
+
+class ConfusionRowSerializer(serializers.Serializer):
+    actual = serializers.CharField()
+    cells = ConfusionCellSerializer(many=True)
+
+
+class ConfusionSerializer(serializers.Serializer):
+    actual = serializers.ListField(child=serializers.CharField())
+    predicted = serializers.ListField(child=serializers.CharField())
+    rows = ConfusionRowSerializer(many=True)
+    peak = serializers.IntegerField()
+
+
+class CalibrationBandSerializer(serializers.Serializer):
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+    n = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+
+
+class SweepPointSerializer(serializers.Serializer):
+    threshold = serializers.FloatField()
+    auto = serializers.IntegerField()
+    human = serializers.IntegerField()
+    escalation_rate = serializers.FloatField(allow_null=True)
+    auto_accuracy = serializers.FloatField(allow_null=True)
+
+
+class CauseCountSerializer(serializers.Serializer):
+    cause = serializers.CharField()
+    label = serializers.CharField()
+    n = serializers.IntegerField()
+
+
+class RoundMetricsOutputSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    with_output = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+    categories = CategoryMetricSerializer(many=True)
+    confusion = ConfusionSerializer()
+    calibration = CalibrationBandSerializer(many=True)
+    threshold_sweep = SweepPointSerializer(many=True)
+    failure_causes = CauseCountSerializer(many=True)
+
+
+class FailureOutputSerializer(serializers.ModelSerializer):
+    predicted = serializers.CharField(allow_null=True, read_only=True)
+    confidence = serializers.FloatField(allow_null=True, read_only=True)
+    cause = serializers.CharField(allow_null=True, read_only=True)
+    note = serializers.CharField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = EvaluationCase
+        fields = [
+            "id",
+            "case_ref",
+            "category",
+            "input",
+            "correct_outcome",
+            "predicted",
+            "confidence",
+            "cause",
+            "note",
+        ]
+
+
+class CaseBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationCase
+        fields = ["id", "case_ref", "category", "correct_outcome"]
+
+
+class RoundCompareOutputSerializer(serializers.Serializer):
+    fixed = CaseBriefSerializer(many=True)
+    regressed = CaseBriefSerializer(many=True)
+
+
+class FailureReviewInputSerializer(StrictInputSerializer):
+    cause = serializers.ChoiceField(choices=FailureReview.Cause.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class FailureReviewOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FailureReview
+        fields = ["id", "round", "case", "cause", "note", "updated_at"]
+
+
+class GateCriteriaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GateCriteria
+        fields = ["category_minimums", "critical_categories", "max_critical_misses"]
+
+
+class GateCriteriaInputSerializer(StrictInputSerializer):
+    category_minimums = serializers.DictField(
+        child=serializers.FloatField(min_value=0, max_value=100),
+        required=False,
+        help_text='Minimum accuracy (%) per category, e.g. {"purchase over $10,000": 90}.',
+    )
+    critical_categories = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=200
+    )
+    max_critical_misses = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
