@@ -18,6 +18,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("", include("maestro.engagements.urls")),
     path("", include("maestro.mapping.urls")),
+    path("", include("maestro.training.urls")),
     path("", include("runbooks.urls")),
     path("status/", include("maestro.system.urls")),
     path("api/", include(api_urlpatterns)),

@@ -1,0 +1,206 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from maestro.engagements.selectors import engagement_get_for_user
+from maestro.mapping.selectors import process_list_for_user
+from maestro.tenancy.scoping import can_manage_engagement
+from maestro.training import charts, selectors, services
+from maestro.training.forms import DatasetForm, FailureReviewForm, RoundForm, UploadForm
+
+
+def _require_manage(user, engagement) -> None:
+    if not can_manage_engagement(user, engagement):
+        raise PermissionDenied(_("Only the engagement's consultants change training data."))
+
+
+def _service_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def training_overview(request, engagement_id: int):
+    """The engagement's evaluation datasets with their accuracy across rounds."""
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    can_manage = can_manage_engagement(request.user, engagement)
+    processes = list(process_list_for_user(user=request.user).filter(engagement=engagement))
+    form = DatasetForm(request.POST or None, processes=processes)
+    status = 200
+    if request.method == "POST":
+        _require_manage(request.user, engagement)
+        status = 400
+        if form.is_valid():
+            process = next(p for p in processes if p.pk == form.cleaned_data["process"])
+            try:
+                dataset = services.dataset_create(
+                    process=process, name=form.cleaned_data["name"], by=request.user
+                )
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(request, _("Added “%(name)s”.") % {"name": dataset.name})
+                return redirect("training:dataset", dataset_id=dataset.pk)
+    datasets = selectors.dataset_list_for_user(user=request.user).filter(
+        process__engagement=engagement
+    )
+    return render(
+        request,
+        "training/overview.html",
+        {
+            "engagement": engagement,
+            "datasets": datasets,
+            "can_manage": can_manage,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def dataset_detail(request, dataset_id: int):
+    """Cases, rounds and the accuracy chart; consultants upload cases and start rounds here."""
+    dataset = selectors.dataset_get_for_user(user=request.user, pk=dataset_id)
+    engagement = dataset.process.engagement
+    can_manage = can_manage_engagement(request.user, engagement)
+    posted = request.POST.get("form") if request.method == "POST" else None
+    upload_form = UploadForm(
+        request.POST if posted == "cases" else None, request.FILES if posted == "cases" else None
+    )
+    round_form = RoundForm(
+        request.POST if posted == "round" else None,
+        request.FILES if posted == "round" else None,
+        prefix="round",
+    )
+    status = 200
+    if request.method == "POST":
+        _require_manage(request.user, engagement)
+        status = 400
+        bound = round_form if posted == "round" else upload_form
+        if bound.is_valid():
+            data = bound.cleaned_data
+            try:
+                training_round = None
+                if bound is round_form:
+                    training_round = services.round_create(
+                        dataset=dataset,
+                        round_date=data["date"],
+                        what_changed=data["what_changed"],
+                        by=request.user,
+                    )
+                job = services.import_job_create(
+                    dataset=dataset,
+                    training_round=training_round,
+                    upload=data["file"],
+                    fmt=data["format"] or None,
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                _service_errors(bound, exc)
+            else:
+                return redirect("training:job", job_id=job.pk)
+    rounds = selectors.accuracy_across_rounds(dataset=dataset)
+    return render(
+        request,
+        "training/dataset.html",
+        {
+            "dataset": dataset,
+            "engagement": engagement,
+            "rounds": rounds,
+            "chart": charts.accuracy_chart_svg(
+                rounds=rounds, target=float(engagement.target_accuracy)
+            ),
+            "jobs": dataset.import_jobs.all()[:5],
+            "can_manage": can_manage,
+            "upload_form": upload_form,
+            "round_form": round_form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def import_job_detail(request, job_id: int):
+    """Progress of an upload; the page refreshes itself until the job is done."""
+    job = selectors.import_job_get_for_user(user=request.user, pk=job_id)
+    percent = min(100, round(100 * job.rows_done / job.rows_total)) if job.rows_total else 0
+    return render(request, "training/job.html", {"job": job, "percent": percent})
+
+
+@login_required
+def round_detail(request, round_id: int):
+    """Metrics, charts, confusion matrix and the failures to review."""
+    training_round = selectors.round_get_for_user(user=request.user, pk=round_id)
+    engagement = training_round.dataset.process.engagement
+    can_manage = can_manage_engagement(request.user, engagement)
+    form = FailureReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        _require_manage(request.user, engagement)
+        status = 400
+        try:
+            case_id = int(request.POST.get("case", ""))
+        except ValueError:
+            raise Http404 from None
+        case = selectors.case_get_in_dataset(dataset_id=training_round.dataset_id, pk=case_id)
+        if form.is_valid():
+            try:
+                services.failure_review_set(
+                    training_round=training_round, case=case, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(request, _("Tagged %(ref)s.") % {"ref": case.case_ref})
+                return redirect("training:round", round_id=training_round.pk)
+    metrics = selectors.round_metrics(training_round=training_round)
+    criteria = selectors.gate_criteria_get(engagement=engagement)
+    sweep = selectors.round_threshold_sweep(training_round=training_round)
+    others = (
+        selectors.round_list_for_user(user=request.user)
+        .filter(dataset_id=training_round.dataset_id)
+        .exclude(pk=training_round.pk)
+    )
+    return render(
+        request,
+        "training/round.html",
+        {
+            "round": training_round,
+            "crumb": _("Round %(n)d") % {"n": training_round.number},
+            "engagement": engagement,
+            "metrics": metrics,
+            "category_chart": charts.category_bars_svg(
+                categories=metrics.categories, minimums=criteria.category_minimums
+            ),
+            "confusion": selectors.round_confusion(training_round=training_round),
+            "calibration": selectors.round_calibration(training_round=training_round),
+            "sweep": sweep,
+            "sweep_chart": charts.threshold_sweep_svg(sweep=sweep),
+            "causes": selectors.round_failure_causes(training_round=training_round),
+            "failures": selectors.round_failures(training_round=training_round)[:200],
+            "cause_choices": FailureReviewForm.base_fields["cause"].choices,
+            "others": others,
+            "can_manage": can_manage,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def round_compare(request, round_id: int, other_id: int):
+    """Cases fixed and regressed between two rounds of one dataset."""
+    after = selectors.round_get_for_user(user=request.user, pk=round_id)
+    before = selectors.round_get_for_user(user=request.user, pk=other_id)
+    if before.dataset_id != after.dataset_id:
+        raise Http404
+    compared = selectors.round_compare(before=before, after=after)
+    return render(
+        request,
+        "training/compare.html",
+        {"before": before, "after": after, "fixed": compared["fixed"][:500],
+         "regressed": compared["regressed"][:500]},
+    )  # fmt: skip

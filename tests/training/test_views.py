@@ -1,0 +1,103 @@
+"""Training pages: scoping, uploads that start a job, charts and the failure tagging form."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from maestro.training import services
+from maestro.training.models import FailureReview, ImportJob
+from tests.mapping.factories import ProcessFactory
+from tests.training.factories import CaseFactory, DatasetFactory
+
+
+@pytest.fixture
+def trained(world, tmp_path):
+    world.process = ProcessFactory(engagement=world.engagement_a, name="Ticket routing")
+    world.dataset = DatasetFactory(process=world.process, name="Tickets 2025")
+    world.cases = [
+        CaseFactory(dataset=world.dataset, case_ref=f"T-{i}", correct_outcome=o, category=c)
+        for i, (o, c) in enumerate([("it", "access"), ("hr", "people"), ("it", "access")])
+    ]
+    world.round = services.round_create(
+        dataset=world.dataset,
+        round_date=datetime.date(2026, 1, 1),
+        what_changed="first",
+        by=world.consultant,
+    )
+    path = tmp_path / "out.csv"
+    path.write_text("case_ref,predicted_outcome,confidence\nT-0,it,0.9\nT-1,it,0.6\n")
+    services.round_import_outputs(
+        training_round=world.round, path=str(path), fmt="csv", by=world.consultant
+    )
+    return world
+
+
+def _pages(w):
+    return [
+        f"/engagements/{w.engagement_a.pk}/training/",
+        f"/datasets/{w.dataset.pk}/",
+        f"/rounds/{w.round.pk}/",
+    ]
+
+
+def test_pages_render_for_the_team_and_client_and_404_for_others(client, trained):
+    job = ImportJob.objects.create(dataset=trained.dataset, kind="cases", status="failed",
+                                   errors=["line 3: amount: 'x' is not a number"])  # fmt: skip
+    pages = [*_pages(trained), f"/import-jobs/{job.pk}/"]
+    for user in (trained.consultant, trained.operator_a):
+        client.force_login(user)
+        for url in pages:
+            assert client.get(url).status_code == 200, url
+    client.force_login(trained.operator_b)
+    for url in pages:
+        assert client.get(url).status_code == 404, url
+
+
+def test_round_page_shows_metrics_charts_heat_map_and_failures(client, trained):
+    client.force_login(trained.consultant)
+    html = client.get(f"/rounds/{trained.round.pk}/").content.decode()
+    assert 'id="round-accuracy">33.33%' in html
+    assert 'class="chart category-chart"' in html and 'class="chart sweep-chart"' in html
+    assert 'aria-label="Confusion matrix"' in html and "--heat: 100%" in html
+    assert "T-1" in html and "(no output)" in html
+
+
+def test_dataset_page_shows_the_accuracy_chart(client, trained):
+    client.force_login(trained.operator_a)
+    html = client.get(f"/datasets/{trained.dataset.pk}/").content.decode()
+    assert 'class="chart accuracy-chart"' in html and "33.33%" in html
+    assert "Import cases" not in html  # read-only for the client side
+
+
+def test_consultant_tags_a_failure_operator_cannot(client, trained):
+    url = f"/rounds/{trained.round.pk}/"
+    client.force_login(trained.operator_a)
+    assert client.post(url, {"case": trained.cases[1].pk, "cause": "other"}).status_code == 403
+    client.force_login(trained.consultant)
+    r = client.post(url, {"case": trained.cases[1].pk, "cause": "wrong_example", "note": "x"})
+    assert r.status_code == 302
+    assert FailureReview.objects.get().cause == "wrong_example"
+    r = client.post(url, {"case": trained.cases[0].pk, "cause": "other"})
+    assert r.status_code == 400 and FailureReview.objects.count() == 1
+
+
+def test_upload_on_the_dataset_page_starts_a_job(client, trained, monkeypatch):
+    monkeypatch.setattr("maestro.training.tasks.import_job_run_task.delay", lambda job_id: None)
+    client.force_login(trained.consultant)
+    upload = SimpleUploadedFile("more.csv", b"case_ref,correct_outcome,category\nN-1,it,access\n")
+    r = client.post(f"/datasets/{trained.dataset.pk}/", {"form": "cases", "file": upload})
+    job = ImportJob.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/import-jobs/{job.pk}/"
+    html = client.get(r["Location"]).content.decode()
+    assert 'http-equiv="refresh"' in html and "0 of 1 rows" in html
+
+
+def test_compare_page(client, trained):
+    second = services.round_create(
+        dataset=trained.dataset, round_date=datetime.date(2026, 2, 1), what_changed="",
+        by=trained.consultant,
+    )  # fmt: skip
+    client.force_login(trained.consultant)
+    html = client.get(f"/rounds/{second.pk}/compare/{trained.round.pk}/").content.decode()
+    assert "Regressed (1)" in html and "T-0" in html
