@@ -12,6 +12,7 @@ from maestro.engagements.models import Engagement, Phase, PhaseTransition
 from maestro.mapping import services as mapping_services
 from maestro.mapping.models import DecisionType, Process, Step
 from maestro.tenancy.models import Client, Membership, User
+from maestro.training.demo import training_demo_seed
 from runbooks import services as runbook_services
 from runbooks.models import Runbook
 
@@ -103,6 +104,12 @@ def demo_seed() -> dict:
     _seed_process_maps(
         engagement=Engagement.objects.get(
             client=clients["northwind"], name="Procurement & support agents"
+        ),
+        by=maria,
+    )
+    training_demo_seed(
+        process=Process.objects.get(
+            engagement__client=clients["northwind"], name="Customer ticket routing"
         ),
         by=maria,
     )
