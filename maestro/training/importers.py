@@ -162,12 +162,15 @@ def _iter_jsonl(text: Iterator[str], required: tuple[str, ...]) -> Iterator[tupl
 
 def _text(record: Record, name: str, errors: list[str], *, required: bool) -> str:
     value = record.get(name)
-    if value is None:
+    if type(value) is str:  # the common case (every CSV cell): skip the other checks
+        value = value.strip()
+    elif value is None:
         value = ""
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    else:
         errors.append(f"{name}: {_('must be text')}")
         return ""
-    value = str(value).strip()
     if required and not value:
         errors.append(f"{name}: {_('is required')}")
     elif len(value) > MAX_TEXT:

@@ -223,3 +223,16 @@ def test_dataset_name_unique_per_process(world, dataset):
             process=dataset.process, name=dataset.name.upper(), by=world.consultant
         )
     assert "name" in info.value.message_dict
+
+
+def test_jsonl_numbers_become_text_and_objects_are_refused(world, dataset, tmp_path):
+    path = _write(
+        tmp_path,
+        '{"case_ref": 17, "correct_outcome": "x", "category": "c"}\n'
+        '{"case_ref": "B", "correct_outcome": true, "category": {"a": 1}}\n',
+        name="cases.jsonl",
+    )
+    assert _refused(world, dataset, path, fmt="jsonl") == [
+        "line 2: correct_outcome: must be text",
+        "line 2: category: must be text",
+    ]
