@@ -32,3 +32,41 @@ class RoundForm(UploadForm):
 class FailureReviewForm(forms.Form):
     cause = forms.ChoiceField(label=_("Cause"), choices=FailureReview.Cause.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+
+
+class GateCriteriaForm(forms.Form):
+    category_minimums = forms.CharField(
+        label=_("Per-category minimums"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: category = minimum accuracy (%), e.g. “billing = 90”."),
+    )
+    critical_categories = forms.CharField(
+        label=_("Critical categories"),
+        required=False,
+        help_text=_("Comma-separated, e.g. “compliance, security”."),
+    )
+    max_critical_misses = forms.IntegerField(
+        label=_("Maximum misses in critical categories"), min_value=0, initial=0
+    )
+
+    def clean_category_minimums(self) -> dict[str, float]:
+        minimums: dict[str, float] = {}
+        for number, line in enumerate(self.cleaned_data["category_minimums"].splitlines(), 1):
+            if not line.strip():
+                continue
+            category, sep, value = line.rpartition("=")
+            try:
+                minimum = float(value)
+            except ValueError:
+                minimum = -1.0
+            if not sep or not category.strip() or not 0 <= minimum <= 100:
+                raise forms.ValidationError(
+                    _("Line %(n)d: write “category = a number from 0 to 100”.") % {"n": number}
+                )
+            minimums[category.strip()] = minimum
+        return minimums
+
+    def clean_critical_categories(self) -> list[str]:
+        raw = self.cleaned_data["critical_categories"]
+        return [c.strip() for c in raw.split(",") if c.strip()]

@@ -9,7 +9,13 @@ from maestro.engagements.selectors import engagement_get_for_user
 from maestro.mapping.selectors import process_list_for_user
 from maestro.tenancy.scoping import can_manage_engagement
 from maestro.training import charts, selectors, services
-from maestro.training.forms import DatasetForm, FailureReviewForm, RoundForm, UploadForm
+from maestro.training.forms import (
+    DatasetForm,
+    FailureReviewForm,
+    GateCriteriaForm,
+    RoundForm,
+    UploadForm,
+)
 
 
 def _require_manage(user, engagement) -> None:
@@ -28,12 +34,35 @@ def training_overview(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
     can_manage = can_manage_engagement(request.user, engagement)
     processes = list(process_list_for_user(user=request.user).filter(engagement=engagement))
-    form = DatasetForm(request.POST or None, processes=processes)
+    posted = request.POST.get("form") if request.method == "POST" else None
+    form = DatasetForm(request.POST if posted == "dataset" else None, processes=processes)
+    criteria = selectors.gate_criteria_get(engagement=engagement)
+    criteria_form = GateCriteriaForm(
+        request.POST if posted == "criteria" else None,
+        prefix="criteria",
+        initial={
+            "category_minimums": "\n".join(
+                f"{k} = {v:g}" for k, v in sorted(criteria.category_minimums.items())
+            ),
+            "critical_categories": ", ".join(criteria.critical_categories),
+            "max_critical_misses": criteria.max_critical_misses,
+        },
+    )
     status = 200
     if request.method == "POST":
         _require_manage(request.user, engagement)
         status = 400
-        if form.is_valid():
+        if posted == "criteria" and criteria_form.is_valid():
+            try:
+                services.gate_criteria_set(
+                    engagement=engagement, by=request.user, **criteria_form.cleaned_data
+                )
+            except ValidationError as exc:
+                _service_errors(criteria_form, exc)
+            else:
+                messages.success(request, _("Saved the gate criteria."))
+                return redirect("training:overview", engagement_id=engagement.pk)
+        elif posted == "dataset" and form.is_valid():
             process = next(p for p in processes if p.pk == form.cleaned_data["process"])
             try:
                 dataset = services.dataset_create(
@@ -55,6 +84,8 @@ def training_overview(request, engagement_id: int):
             "datasets": datasets,
             "can_manage": can_manage,
             "form": form,
+            "criteria": criteria,
+            "criteria_form": criteria_form,
         },
         status=status,
     )

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from maestro.training import services
-from maestro.training.models import FailureReview, ImportJob
+from maestro.training.models import FailureReview, GateCriteria, ImportJob
 from tests.mapping.factories import ProcessFactory
 from tests.training.factories import CaseFactory, DatasetFactory
 
@@ -101,3 +101,34 @@ def test_compare_page(client, trained):
     client.force_login(trained.consultant)
     html = client.get(f"/rounds/{second.pk}/compare/{trained.round.pk}/").content.decode()
     assert "Regressed (1)" in html and "T-0" in html
+
+
+def test_consultant_creates_a_dataset_and_sets_gate_criteria_on_the_page(client, trained):
+    url = f"/engagements/{trained.engagement_a.pk}/training/"
+    client.force_login(trained.operator_a)
+    assert (
+        client.post(url, {"form": "criteria", "criteria-max_critical_misses": 0}).status_code == 403
+    )
+    client.force_login(trained.consultant)
+    r = client.post(url, {"form": "dataset", "process": trained.process.pk, "name": "Second"})
+    assert r.status_code == 302
+    r = client.post(
+        url,
+        {
+            "form": "criteria",
+            "criteria-category_minimums": "billing = 90\npurchase over $10,000 = 95",
+            "criteria-critical_categories": "compliance, security",
+            "criteria-max_critical_misses": "0",
+        },
+    )
+    assert r.status_code == 302
+    criteria = GateCriteria.objects.get()
+    assert criteria.category_minimums == {"billing": 90.0, "purchase over $10,000": 95.0}
+    assert criteria.critical_categories == ["compliance", "security"]
+    r = client.post(
+        url,
+        {"form": "criteria", "criteria-category_minimums": "billing 90",
+         "criteria-max_critical_misses": "0"},
+    )  # fmt: skip
+    assert r.status_code == 400 and "Line 1" in r.content.decode()
+    assert "“billing” at least 90.0%" in client.get(url).content.decode()
