@@ -132,3 +132,12 @@ def test_consultant_creates_a_dataset_and_sets_gate_criteria_on_the_page(client,
     )  # fmt: skip
     assert r.status_code == 400 and "Line 1" in r.content.decode()
     assert "“billing” at least 90.0%" in client.get(url).content.decode()
+
+
+def test_engagement_page_shows_accuracy_across_rounds(client, trained):
+    client.force_login(trained.sponsor_a)
+    html = client.get(trained.engagement_a.get_absolute_url()).content.decode()
+    assert 'class="chart accuracy-chart"' in html and "33.33%" in html
+    client.force_login(trained.consultant)
+    empty = client.get(trained.engagement_b.get_absolute_url())
+    assert empty.status_code == 404
