@@ -287,10 +287,13 @@ def validate_file(
     taken_refs: set[str] | None = None,
     on_progress: Progress | None = None,
     progress_every: int = 1000,
+    on_valid: Callable[[Record], None] | None = None,
 ) -> int:
-    """Pass 1: validate every row; raise ImportFailed listing the problems. Returns the row count.
+    """Validate every row; raise ImportFailed listing the problems. Returns the row count.
 
-    Only the case refs are kept (to find duplicates); rows are dropped once checked."""
+    Only the case refs are kept (to find duplicates); rows are dropped once checked. While no
+    problem has been found, each clean row is also handed to `on_valid`, so a caller inside a
+    transaction can write as it reads (one parse) and roll back if a later row fails."""
     errors: list[str] = []
     total_errors = 0
     seen: dict[str, int] = {}
@@ -317,6 +320,8 @@ def validate_file(
             total_errors += 1
             if len(errors) < MAX_ERRORS:
                 errors.append(f"line {line}: {error}")
+        if on_valid is not None and not total_errors:
+            on_valid(cleaned)
         if on_progress and rows % progress_every == 0:
             on_progress(rows)
     if rows == 0:
