@@ -1,8 +1,9 @@
 """Streaming CSV/JSONL readers and row validators for evaluation cases and agent outputs.
 
-Files are read from disk twice: pass 1 validates every row (only the case refs seen are kept
-in memory), pass 2 re-reads and writes in batches inside one transaction. One bad row → nothing
-is written, and the error report names the line and the field.
+Files stream from disk; only the case refs seen are kept in memory. `validate_file` checks
+every row and, through `on_valid`, lets the caller write clean rows in the same pass inside a
+transaction (evaluation cases); `iter_clean` re-reads a validated file (agent outputs). One bad
+row → nothing is written, and the error report names the line and the field.
 """
 
 import csv
