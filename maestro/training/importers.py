@@ -1,9 +1,8 @@
 """Streaming CSV/JSONL readers and row validators for evaluation cases and agent outputs.
 
-Files stream from disk; only the case refs seen are kept in memory. `validate_file` checks
-every row and, through `on_valid`, lets the caller write clean rows in the same pass inside a
-transaction (evaluation cases); `iter_clean` re-reads a validated file (agent outputs). One bad
-row → nothing is written, and the error report names the line and the field.
+Files are read from disk twice: pass 1 validates every row (only the case refs seen are kept
+in memory), pass 2 re-reads and writes in batches inside one transaction. One bad row → nothing
+is written, and the error report names the line and the field.
 """
 
 import csv
@@ -288,13 +287,10 @@ def validate_file(
     taken_refs: set[str] | None = None,
     on_progress: Progress | None = None,
     progress_every: int = 1000,
-    on_valid: Callable[[Record], None] | None = None,
 ) -> int:
-    """Validate every row; raise ImportFailed listing the problems. Returns the row count.
+    """Pass 1: validate every row; raise ImportFailed listing the problems. Returns the row count.
 
-    Only the case refs are kept (to find duplicates); rows are dropped once checked. While no
-    problem has been found, each clean row is also handed to `on_valid`, so a caller inside a
-    transaction can write as it reads (one parse) and roll back if a later row fails."""
+    Only the case refs are kept (to find duplicates); rows are dropped once checked."""
     errors: list[str] = []
     total_errors = 0
     seen: dict[str, int] = {}
@@ -321,8 +317,6 @@ def validate_file(
             total_errors += 1
             if len(errors) < MAX_ERRORS:
                 errors.append(f"line {line}: {error}")
-        if on_valid is not None and not total_errors:
-            on_valid(cleaned)
         if on_progress and rows % progress_every == 0:
             on_progress(rows)
     if rows == 0:

@@ -74,38 +74,32 @@ def dataset_import_cases(
     if by is not None:
         _require_manage(by, dataset.process.engagement)
     taken = set(EvaluationCase.objects.filter(dataset=dataset).values_list("case_ref", flat=True))
-    batch: list[EvaluationCase] = []
+    rows = importers.validate_file(
+        path=path,
+        fmt=fmt,
+        required=importers.CASE_REQUIRED,
+        clean=importers.clean_case,
+        taken_refs=taken,
+        on_progress=_report(on_progress, "validating"),
+    )
     written = 0
-
-    def flush() -> None:
-        nonlocal batch, written
-        EvaluationCase.objects.bulk_create(batch)
-        written += len(batch)
-        batch = []
-        if on_progress:
-            on_progress("writing", written)
-
-    def write(cleaned: importers.Record) -> None:
-        batch.append(EvaluationCase(dataset=dataset, **cleaned))
-        if len(batch) >= batch_size:
-            flush()
-
-    # One parse: rows are written while the file is still valid, inside one transaction that
-    # the first bad row's ImportFailed rolls back, so a refused file leaves nothing behind.
     with transaction.atomic():
-        rows = importers.validate_file(
-            path=path,
-            fmt=fmt,
-            required=importers.CASE_REQUIRED,
-            clean=importers.clean_case,
-            taken_refs=taken,
-            on_progress=_report(on_progress, "validating"),
-            on_valid=write,
-        )
+        batch: list[EvaluationCase] = []
+        for cleaned in importers.iter_clean(
+            path, fmt, importers.CASE_REQUIRED, importers.clean_case
+        ):
+            batch.append(EvaluationCase(dataset=dataset, **cleaned))
+            if len(batch) >= batch_size:
+                EvaluationCase.objects.bulk_create(batch)
+                written += len(batch)
+                batch = []
+                if on_progress:
+                    on_progress("writing", written)
         if batch:
-            flush()
+            EvaluationCase.objects.bulk_create(batch)
+            written += len(batch)
     if on_progress:
-        on_progress("writing", written)  # last word, after any late "validating" report
+        on_progress("writing", written)
     assert written == rows
     return written
 
