@@ -7,18 +7,19 @@ from maestro.engagements.models import Engagement
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import can_manage_engagement
+from maestro.tenancy.scoping import can_manage_engagement, require_engagement_manager
 from runbooks import rendering, starters
 from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
 from runbooks.selectors import can_edit_runbooks
 
 
 def _require_manager(by: User, engagement: Engagement, action: str) -> None:
-    if not can_manage_engagement(by, engagement):
-        raise NotPermitted(
-            _("Only the engagement's consultants can %(action)s runbooks.") % {"action": action},
-            code="not_consultant",
-        )
+    require_engagement_manager(
+        by,
+        engagement,
+        message=_("Only the engagement's consultants can %(action)s runbooks.")
+        % {"action": action},
+    )
 
 
 def _require_editor(by: User, engagement: Engagement, message: str) -> None:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -8,17 +8,12 @@ from django.views.decorators.http import require_POST
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
+from maestro.lib.forms import form_add_service_errors
 from maestro.mapping.models import Process
 from maestro.tenancy.scoping import can_manage_engagement
 from runbooks import selectors, services
 from runbooks.forms import RunbookCreateForm, RunbookEditForm, RunFinishForm, StepForm
 from runbooks.models import Runbook
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, field_errors in errors.items():
-        form.add_error(field if field in form.fields else None, field_errors)
 
 
 def _require_editor(user, engagement) -> None:
@@ -80,7 +75,7 @@ def runbook_create(request, engagement_id: int):
                     engagement=engagement, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Created the runbook as a draft."))
                 return redirect(runbook)
@@ -138,7 +133,7 @@ def runbook_edit(request, engagement_id: int, slug: str):
                     runbook=runbook, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             except StateConflict as exc:
                 status = exc.status_code
                 form.add_error(None, exc.message)

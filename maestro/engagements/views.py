@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +14,7 @@ from maestro.engagements.forms import (
 )
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
 from maestro.exceptions import DomainError
+from maestro.lib.forms import form_add_service_errors
 from maestro.mapping.selectors import engagement_process_summaries
 from maestro.tenancy.models import Client
 from maestro.tenancy.scoping import (
@@ -68,13 +69,6 @@ def _stance_steps(engagement: Engagement) -> list[dict]:
         {"value": s.value, "label": s.label, "current": i == current, "done": i < current}
         for i, s in enumerate(Engagement.Stance)
     ]
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Attach a service's field-keyed errors to the matching fields; the rest go on top."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, field_errors in errors.items():
-        form.add_error(field if field in form.fields else None, field_errors)
 
 
 def _redirect_to_saved(request, engagement: Engagement):
@@ -132,7 +126,7 @@ def engagement_transition(request, engagement_id: int):
                     engagement=engagement, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             except DomainError as exc:
                 # A failing gate is about the chosen move; anything else concerns the whole form.
                 form.add_error("to_phase" if exc.code == "gate_failed" else None, exc.message)
@@ -174,7 +168,7 @@ def engagement_create(request):
             try:
                 engagement = services.engagement_create(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status_code
@@ -213,7 +207,7 @@ def engagement_edit(request, engagement_id: int):
                 # full_clean refuses after the service has set the new values on this
                 # instance; the page heading must still show what is saved.
                 engagement.refresh_from_db()
-                _add_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status_code

@@ -8,10 +8,10 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
-from maestro.exceptions import NotPermitted, StateConflict
+from maestro.exceptions import StateConflict
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import can_manage_engagement
+from maestro.tenancy.scoping import require_engagement_manager
 
 PROCESS_FIELDS = ["name", "description", "volume_per_day", "minutes_per_case", "owner_team"]
 STEP_FIELDS = ["name", "actor", "system", "kind", "informal", "undocumented", "cadence"]
@@ -28,11 +28,9 @@ DECISION_TYPE_FIELDS = [
 
 
 def _require_manage(by: User, engagement: Engagement) -> None:
-    if not can_manage_engagement(by, engagement):
-        raise NotPermitted(
-            _("Only the engagement's consultants can change its process maps."),
-            code="not_consultant",
-        )
+    require_engagement_manager(
+        by, engagement, message=_("Only the engagement's consultants can change its process maps.")
+    )
 
 
 def _check_process_name_free(

@@ -6,16 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from maestro.engagements.selectors import engagement_get_for_user
+from maestro.lib.forms import form_add_service_errors
 from maestro.mapping import selectors, services
 from maestro.mapping.diagram import process_map_svg
 from maestro.mapping.forms import DecisionTypeForm, ProcessForm
 from maestro.mapping.models import Step
 from maestro.tenancy.scoping import can_manage_engagement
-
-
-def _service_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -40,7 +36,7 @@ def process_list(request, engagement_id: int):
             try:
                 created = create(engagement=engagement, by=request.user, **bound.cleaned_data)
             except ValidationError as exc:
-                _service_errors(bound, exc)
+                form_add_service_errors(bound, exc)
             else:
                 messages.success(request, _("Added “%(name)s”.") % {"name": created.name})
                 if bound is form:

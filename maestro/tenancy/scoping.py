@@ -7,6 +7,7 @@ object outside the user's reach is simply absent: views turn that into a 404, ne
 from django.db.models import Q, QuerySet
 
 from maestro.engagements.models import Engagement
+from maestro.exceptions import NotPermitted
 from maestro.tenancy.models import Client, Membership
 
 CLIENT_SIDE_ROLES = (Membership.Role.OPERATOR, Membership.Role.SPONSOR)
@@ -70,3 +71,10 @@ def can_manage_engagement(user, engagement: Engagement) -> bool:
         return True
     # .all() reuses the members the list/detail selectors already prefetched.
     return any(member.pk == user.pk for member in engagement.members.all())
+
+
+def require_engagement_manager(user, engagement: Engagement, *, message: str) -> None:
+    """Services' guard for writes: NotPermitted (403, code not_consultant) unless the user is
+    one of the engagement's consultants or staff. `message` says what was refused."""
+    if not can_manage_engagement(user, engagement):
+        raise NotPermitted(message, code="not_consultant")

@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
-from maestro.exceptions import NotPermitted
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import can_manage_engagement
+from maestro.tenancy.scoping import require_engagement_manager
 from maestro.training import importers
 from maestro.training.models import (
     AgentOutput,
@@ -34,11 +33,9 @@ Progress = Callable[[str, int], None]
 
 
 def _require_manage(by: User, engagement: Engagement) -> None:
-    if not can_manage_engagement(by, engagement):
-        raise NotPermitted(
-            _("Only the engagement's consultants can change its training data."),
-            code="not_consultant",
-        )
+    require_engagement_manager(
+        by, engagement, message=_("Only the engagement's consultants can change its training data.")
+    )
 
 
 def dataset_create(*, process: Process, name: str, by: User) -> EvaluationDataset:

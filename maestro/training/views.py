@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from maestro.engagements.selectors import engagement_get_for_user
+from maestro.lib.forms import form_add_service_errors
 from maestro.mapping.selectors import process_list_for_user
 from maestro.tenancy.scoping import can_manage_engagement
 from maestro.training import charts, selectors, services
@@ -21,11 +22,6 @@ from maestro.training.forms import (
 def _require_manage(user, engagement) -> None:
     if not can_manage_engagement(user, engagement):
         raise PermissionDenied(_("Only the engagement's consultants change training data."))
-
-
-def _service_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -58,7 +54,7 @@ def training_overview(request, engagement_id: int):
                     engagement=engagement, by=request.user, **criteria_form.cleaned_data
                 )
             except ValidationError as exc:
-                _service_errors(criteria_form, exc)
+                form_add_service_errors(criteria_form, exc)
             else:
                 messages.success(request, _("Saved the gate criteria."))
                 return redirect("training:overview", engagement_id=engagement.pk)
@@ -69,7 +65,7 @@ def training_overview(request, engagement_id: int):
                     process=process, name=form.cleaned_data["name"], by=request.user
                 )
             except ValidationError as exc:
-                _service_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Added “%(name)s”.") % {"name": dataset.name})
                 return redirect("training:dataset", dataset_id=dataset.pk)
@@ -130,7 +126,7 @@ def dataset_detail(request, dataset_id: int):
                     by=request.user,
                 )
             except ValidationError as exc:
-                _service_errors(bound, exc)
+                form_add_service_errors(bound, exc)
             else:
                 return redirect("training:job", job_id=job.pk)
     rounds = selectors.accuracy_across_rounds(dataset=dataset)
@@ -183,7 +179,7 @@ def round_detail(request, round_id: int):
                     training_round=training_round, case=case, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _service_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Tagged %(ref)s.") % {"ref": case.case_ref})
                 return redirect("training:round", round_id=training_round.pk)

@@ -5,15 +5,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maestro.engagements.selectors import engagement_list_for_user
+from maestro.lib.openapi import ERROR_RESPONSES
 from runbooks import selectors, services
 from runbooks.api import serializers as s
 from runbooks.models import Runbook
 
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: field errors, or {detail, code}."),
-    403: OpenApiResponse(description="Visible to you, but your role may not do this."),
-    404: OpenApiResponse(description="Not found, or belongs to a client you cannot see."),
-}
 CONFLICT = OpenApiResponse(
     description=(
         "Lost-update guard (code `version_conflict`): someone saved a newer version than "
@@ -61,7 +57,7 @@ class RunbookListApi(generics.ListAPIView):
 
     @extend_schema(
         request=s.RunbookCreateInputSerializer,
-        responses={201: s.RunbookDetailOutputSerializer, **ERRORS},
+        responses={201: s.RunbookDetailOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request):
         """Create a runbook (the engagement's consultants) in draft, with version 1."""
@@ -75,7 +71,7 @@ class RunbookListApi(generics.ListAPIView):
 
 
 class RunbookDetailApi(APIView):
-    @extend_schema(responses={200: s.RunbookDetailOutputSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.RunbookDetailOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, runbook_id: int):
         """One runbook with its newest version's Markdown, sanitised HTML and contents."""
         runbook = selectors.runbook_get_for_user(user=request.user, pk=runbook_id)
@@ -96,7 +92,7 @@ class VersionListApi(generics.ListAPIView):
 
     @extend_schema(
         request=s.VersionCreateInputSerializer,
-        responses={201: s.VersionOutputSerializer, **ERRORS, 409: CONFLICT},
+        responses={201: s.VersionOutputSerializer, **ERROR_RESPONSES, 409: CONFLICT},
         description=(
             "Save an edit as a new immutable version. Send `base_version`, the `head` you "
             "started from: if a newer version exists the answer is **409** with code "
@@ -116,7 +112,7 @@ class VersionListApi(generics.ListAPIView):
 
 
 class VersionDetailApi(APIView):
-    @extend_schema(responses={200: s.VersionDetailOutputSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.VersionDetailOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, runbook_id: int, number: int):
         """One version's Markdown and its sanitised HTML."""
         runbook = selectors.runbook_get_for_user(user=request.user, pk=runbook_id)
@@ -130,7 +126,7 @@ class VersionDetailApi(APIView):
 class RunbookDiffApi(APIView):
     @extend_schema(
         parameters=[s.DiffQuerySerializer],
-        responses={200: s.DiffOutputSerializer, **ERRORS},
+        responses={200: s.DiffOutputSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, runbook_id: int):
         """The differences between two versions (`old`, `new`) as a unified diff."""
@@ -144,7 +140,7 @@ class RunbookDiffApi(APIView):
 class RunbookRestoreApi(APIView):
     @extend_schema(
         request=s.RestoreInputSerializer,
-        responses={201: s.VersionOutputSerializer, **ERRORS, 409: CONFLICT},
+        responses={201: s.VersionOutputSerializer, **ERROR_RESPONSES, 409: CONFLICT},
         description=(
             "Bring an old version back as a new version on top of `base_version` (the same "
             "409 `version_conflict` guard as saving)."
@@ -168,7 +164,7 @@ class RunbookRestoreApi(APIView):
 class RunbookPublishApi(APIView):
     @extend_schema(
         request=s.PublishInputSerializer,
-        responses={200: s.RunbookDetailOutputSerializer, **ERRORS},
+        responses={200: s.RunbookDetailOutputSerializer, **ERROR_RESPONSES},
         description=(
             "Publish a version (default: the newest) as the one operators run. The "
             "engagement's consultants only; operators and sponsors get 403."
@@ -187,7 +183,7 @@ class RunbookRetireApi(APIView):
         request=None,
         responses={
             200: s.RunbookDetailOutputSerializer,
-            **ERRORS,
+            **ERROR_RESPONSES,
             409: OpenApiResponse(
                 description="Runs are still in progress (code `runs_in_progress`)."
             ),
@@ -214,7 +210,7 @@ class RunListApi(generics.ListAPIView):
 
     @extend_schema(
         request=None,
-        responses={201: s.RunDetailOutputSerializer, **ERRORS},
+        responses={201: s.RunDetailOutputSerializer, **ERROR_RESPONSES},
         description=(
             "Start a run of the published version (operators and consultants): its task-list "
             "items become the steps. Code `not_published` or `no_steps` when it cannot run."
@@ -228,7 +224,7 @@ class RunListApi(generics.ListAPIView):
 
 
 class RunDetailApi(APIView):
-    @extend_schema(responses={200: s.RunDetailOutputSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.RunDetailOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, run_id: int):
         """One run with its steps, who ticked them and when."""
         run = selectors.run_get_for_user(user=request.user, pk=run_id)
@@ -238,7 +234,7 @@ class RunDetailApi(APIView):
 class RunStepUpdateApi(APIView):
     @extend_schema(
         request=s.StepUpdateInputSerializer,
-        responses={200: s.StepOutputSerializer, **ERRORS, 409: RUN_CONFLICT},
+        responses={200: s.StepOutputSerializer, **ERROR_RESPONSES, 409: RUN_CONFLICT},
         description="Tick or untick a step (who and when are recorded) and/or set its note.",
     )
     def post(self, request, run_id: int, step_id: int):
@@ -254,7 +250,7 @@ class RunStepUpdateApi(APIView):
 class RunCompleteApi(APIView):
     @extend_schema(
         request=s.RunFinishInputSerializer,
-        responses={200: s.RunDetailOutputSerializer, **ERRORS, 409: RUN_CONFLICT},
+        responses={200: s.RunDetailOutputSerializer, **ERROR_RESPONSES, 409: RUN_CONFLICT},
         description="Complete the run; every step must be ticked (else 400 `steps_open`).",
     )
     def post(self, request, run_id: int):
@@ -269,7 +265,7 @@ class RunCompleteApi(APIView):
 class RunAbandonApi(APIView):
     @extend_schema(
         request=s.RunFinishInputSerializer,
-        responses={200: s.RunDetailOutputSerializer, **ERRORS, 409: RUN_CONFLICT},
+        responses={200: s.RunDetailOutputSerializer, **ERROR_RESPONSES, 409: RUN_CONFLICT},
         description="Abandon the run; the `note` saying why is required.",
     )
     def post(self, request, run_id: int):

@@ -6,13 +6,8 @@ from rest_framework.views import APIView
 from maestro.engagements import selectors, services
 from maestro.engagements.api import serializers as s
 from maestro.engagements.filters import EngagementFilter
+from maestro.lib.openapi import ERROR_RESPONSES
 from maestro.tenancy.scoping import clients_for
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: field errors, or {detail, code}."),
-    403: OpenApiResponse(description="Visible to you, but only its consultants may do this."),
-    404: OpenApiResponse(description="Not found, or belongs to a client you cannot see."),
-}
 
 
 class ClientListApi(generics.ListAPIView):
@@ -26,7 +21,8 @@ class ClientListApi(generics.ListAPIView):
         return clients_for(self.request.user)
 
     @extend_schema(
-        request=s.ClientCreateInputSerializer, responses={201: s.ClientOutputSerializer, **ERRORS}
+        request=s.ClientCreateInputSerializer,
+        responses={201: s.ClientOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request):
         """Add a client (consultants and staff); the creator becomes its consultant."""
@@ -59,7 +55,7 @@ class EngagementListApi(generics.ListAPIView):
 
     @extend_schema(
         request=s.EngagementCreateInputSerializer,
-        responses={201: s.EngagementOutputSerializer, **ERRORS},
+        responses={201: s.EngagementOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request):
         """Open an engagement for a client (its consultants only). It starts in `mapping`."""
@@ -75,7 +71,7 @@ class EngagementListApi(generics.ListAPIView):
 
 
 class EngagementDetailApi(APIView):
-    @extend_schema(responses={200: s.EngagementOutputSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.EngagementOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, engagement_id: int):
         """One engagement with its client, team, target, phase and stance."""
         engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
@@ -83,7 +79,7 @@ class EngagementDetailApi(APIView):
 
     @extend_schema(
         request=s.EngagementUpdateInputSerializer,
-        responses={200: s.EngagementOutputSerializer, **ERRORS},
+        responses={200: s.EngagementOutputSerializer, **ERROR_RESPONSES},
     )
     def patch(self, request, engagement_id: int):
         """Edit details. The phase cannot be set here: use the transition action."""
@@ -98,7 +94,7 @@ class EngagementDetailApi(APIView):
 
 
 class EngagementGatesApi(APIView):
-    @extend_schema(responses={200: s.GateOutputSerializer(many=True), 404: ERRORS[404]})
+    @extend_schema(responses={200: s.GateOutputSerializer(many=True), 404: ERROR_RESPONSES[404]})
     def get(self, request, engagement_id: int):
         """The legal moves from the current phase and what each gate says right now."""
         engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
@@ -111,7 +107,7 @@ class EngagementTransitionApi(APIView):
         request=s.TransitionInputSerializer,
         responses={
             201: s.TransitionOutputSerializer,
-            **ERRORS,
+            **ERROR_RESPONSES,
             409: OpenApiResponse(description="The phase changed meanwhile (code phase_changed)."),
         },
         description=(

@@ -4,14 +4,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maestro.engagements.selectors import engagement_get_for_user
+from maestro.lib.openapi import ERROR_RESPONSES
 from maestro.mapping import filters, selectors, services
 from maestro.mapping.api import serializers as s
 
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: field errors, or {detail, code}."),
-    403: OpenApiResponse(description="Visible to you, but only its consultants may do this."),
-    404: OpenApiResponse(description="Not found, or belongs to a client you cannot see."),
-}
 IN_USE = OpenApiResponse(description="Still used by decision points (see `code`); nothing changed.")
 
 
@@ -55,7 +51,8 @@ class ProcessListApi(generics.ListAPIView):
 
 class ProcessCreateApi(APIView):
     @extend_schema(
-        request=s.ProcessCreateInputSerializer, responses={201: s.ProcessOutputSerializer, **ERRORS}
+        request=s.ProcessCreateInputSerializer,
+        responses={201: s.ProcessOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, engagement_id: int):
         """Add a process to the engagement (its consultants only)."""
@@ -70,14 +67,15 @@ class ProcessCreateApi(APIView):
 
 
 class ProcessDetailApi(APIView):
-    @extend_schema(responses={200: s.ProcessOutputSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.ProcessOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, process_id: int):
         """One process with its counts."""
         process = selectors.process_get_for_user(user=request.user, pk=process_id)
         return Response(s.ProcessOutputSerializer(process).data)
 
     @extend_schema(
-        request=s.ProcessUpdateInputSerializer, responses={200: s.ProcessOutputSerializer, **ERRORS}
+        request=s.ProcessUpdateInputSerializer,
+        responses={200: s.ProcessOutputSerializer, **ERROR_RESPONSES},
     )
     def patch(self, request, process_id: int):
         """Edit the process's name, description, volume, minutes per case or owner team."""
@@ -88,7 +86,7 @@ class ProcessDetailApi(APIView):
         process = selectors.process_get_for_user(user=request.user, pk=process_id)
         return Response(s.ProcessOutputSerializer(process).data)
 
-    @extend_schema(responses={204: None, **ERRORS})
+    @extend_schema(responses={204: None, **ERROR_RESPONSES})
     def delete(self, request, process_id: int):
         """Delete the process with both step lists and its decision points (its decision types
         stay with the engagement)."""
@@ -98,7 +96,7 @@ class ProcessDetailApi(APIView):
 
 
 class ProcessSummaryApi(APIView):
-    @extend_schema(responses={200: s.ProcessSummaryOutputSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.ProcessSummaryOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, process_id: int):
         """The gap: documented vs actual step counts, hidden steps, informal approvals, systems
         touched and decision points by autonomy level."""
@@ -108,7 +106,7 @@ class ProcessSummaryApi(APIView):
 
 
 class ProcessExportApi(APIView):
-    @extend_schema(responses={200: s.ProcessMapSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.ProcessMapSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, process_id: int):
         """The whole map as JSON (process, both step lists, decision points and the decision
         types they use). The import action reads it back to the same map."""
@@ -120,7 +118,7 @@ class ProcessExportApi(APIView):
 class ProcessImportApi(APIView):
     @extend_schema(
         request=s.ProcessMapSerializer,
-        responses={201: s.ProcessOutputSerializer, **ERRORS},
+        responses={201: s.ProcessOutputSerializer, **ERROR_RESPONSES},
         description=(
             "Create a process from an exported map. Errors name their path, e.g. "
             "`actual_steps[2].kind`; unknown fields are refused; nothing is written unless the "
@@ -158,7 +156,7 @@ class StepListApi(generics.ListAPIView):
 class StepCreateApi(APIView):
     @extend_schema(
         request=s.StepCreateInputSerializer,
-        responses={201: s.ProcessStepOutputSerializer, **ERRORS},
+        responses={201: s.ProcessStepOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, process_id: int):
         """Append a step to the documented or actual list of the process."""
@@ -175,7 +173,7 @@ class StepReorderApi(APIView):
         request=s.StepReorderInputSerializer,
         responses={
             200: s.ProcessStepOutputSerializer(many=True),
-            **ERRORS,
+            **ERROR_RESPONSES,
             409: OpenApiResponse(
                 description="The list does not name every step of the flow exactly once "
                 "(code reorder_mismatch); nothing changed."
@@ -195,7 +193,7 @@ class StepReorderApi(APIView):
 
 
 class StepDetailApi(APIView):
-    @extend_schema(responses={200: s.ProcessStepOutputSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.ProcessStepOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, step_id: int):
         """One step."""
         step = selectors.step_get_for_user(user=request.user, pk=step_id)
@@ -203,7 +201,7 @@ class StepDetailApi(APIView):
 
     @extend_schema(
         request=s.StepUpdateInputSerializer,
-        responses={200: s.ProcessStepOutputSerializer, **ERRORS},
+        responses={200: s.ProcessStepOutputSerializer, **ERROR_RESPONSES},
     )
     def patch(self, request, step_id: int):
         """Edit a step. Its flow is fixed; move it with the reorder action."""
@@ -214,7 +212,7 @@ class StepDetailApi(APIView):
         step = selectors.step_get_for_user(user=request.user, pk=step_id)
         return Response(s.ProcessStepOutputSerializer(step).data)
 
-    @extend_schema(responses={204: None, **ERRORS, 409: IN_USE})
+    @extend_schema(responses={204: None, **ERROR_RESPONSES, 409: IN_USE})
     def delete(self, request, step_id: int):
         """Delete a step; the rest of its list closes the gap. A step with decision points is
         refused (409, code step_has_decision_points)."""
@@ -241,7 +239,7 @@ class DecisionTypeListApi(generics.ListAPIView):
 class DecisionTypeCreateApi(APIView):
     @extend_schema(
         request=s.DecisionTypeCreateInputSerializer,
-        responses={201: s.DecisionTypeOutputSerializer, **ERRORS},
+        responses={201: s.DecisionTypeOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, engagement_id: int):
         """Add a decision type with its autonomy level and risk calibration."""
@@ -258,7 +256,7 @@ class DecisionTypeCreateApi(APIView):
 
 
 class DecisionTypeDetailApi(APIView):
-    @extend_schema(responses={200: s.DecisionTypeOutputSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.DecisionTypeOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, decision_type_id: int):
         """One decision type."""
         decision_type = selectors.decision_type_get_for_user(user=request.user, pk=decision_type_id)
@@ -266,7 +264,7 @@ class DecisionTypeDetailApi(APIView):
 
     @extend_schema(
         request=s.DecisionTypeUpdateInputSerializer,
-        responses={200: s.DecisionTypeOutputSerializer, **ERRORS},
+        responses={200: s.DecisionTypeOutputSerializer, **ERROR_RESPONSES},
     )
     def patch(self, request, decision_type_id: int):
         """Recalibrate or rename a decision type."""
@@ -279,7 +277,7 @@ class DecisionTypeDetailApi(APIView):
         decision_type = selectors.decision_type_get_for_user(user=request.user, pk=decision_type_id)
         return Response(s.DecisionTypeOutputSerializer(decision_type).data)
 
-    @extend_schema(responses={204: None, **ERRORS, 409: IN_USE})
+    @extend_schema(responses={204: None, **ERROR_RESPONSES, 409: IN_USE})
     def delete(self, request, decision_type_id: int):
         """Delete a decision type no decision point uses (else 409, code decision_type_in_use)."""
         decision_type = selectors.decision_type_get_for_user(user=request.user, pk=decision_type_id)
@@ -304,7 +302,7 @@ class DecisionPointListApi(generics.ListAPIView):
 class DecisionPointCreateApi(APIView):
     @extend_schema(
         request=s.DecisionPointCreateInputSerializer,
-        responses={201: s.DecisionPointOutputSerializer, **ERRORS},
+        responses={201: s.DecisionPointOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, step_id: int):
         """Mark a step of the actual map as a decision point of a decision type."""
@@ -321,7 +319,7 @@ class DecisionPointCreateApi(APIView):
 
 
 class DecisionPointDetailApi(APIView):
-    @extend_schema(responses={200: s.DecisionPointOutputSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: s.DecisionPointOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, decision_point_id: int):
         """One decision point."""
         point = selectors.decision_point_get_for_user(user=request.user, pk=decision_point_id)
@@ -329,7 +327,7 @@ class DecisionPointDetailApi(APIView):
 
     @extend_schema(
         request=s.DecisionPointUpdateInputSerializer,
-        responses={200: s.DecisionPointOutputSerializer, **ERRORS},
+        responses={200: s.DecisionPointOutputSerializer, **ERROR_RESPONSES},
     )
     def patch(self, request, decision_point_id: int):
         """Change the decision type, inputs or outcomes."""
@@ -342,7 +340,7 @@ class DecisionPointDetailApi(APIView):
         point = selectors.decision_point_get_for_user(user=request.user, pk=decision_point_id)
         return Response(s.DecisionPointOutputSerializer(point).data)
 
-    @extend_schema(responses={204: None, **ERRORS})
+    @extend_schema(responses={204: None, **ERROR_RESPONSES})
     def delete(self, request, decision_point_id: int):
         """Remove a decision point (the step stays)."""
         point = selectors.decision_point_get_for_user(user=request.user, pk=decision_point_id)

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -6,16 +6,12 @@ from rest_framework.views import APIView
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
+from maestro.lib.openapi import ERROR_RESPONSES
 from maestro.mapping.selectors import process_get_for_user
 from maestro.training import filters, selectors, services
 from maestro.training.api import serializers as s
 
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: field errors, or {detail, code}."),
-    403: OpenApiResponse(description="Visible to you, but only its consultants may do this."),
-    404: OpenApiResponse(description="Not found, or belongs to a client you cannot see."),
-}
-NOT_FOUND = {404: ERRORS[404]}
+NOT_FOUND = {404: ERROR_RESPONSES[404]}
 
 
 # --- datasets ----------------------------------------------------------------------------------
@@ -35,7 +31,8 @@ class DatasetListApi(generics.ListAPIView):
 
 class DatasetCreateApi(APIView):
     @extend_schema(
-        request=s.DatasetCreateInputSerializer, responses={201: s.DatasetOutputSerializer, **ERRORS}
+        request=s.DatasetCreateInputSerializer,
+        responses={201: s.DatasetOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, process_id: int):
         """Add an (empty) evaluation dataset to the process; import its cases next."""
@@ -62,7 +59,7 @@ class DatasetImportApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": s.ImportInputSerializer},
-        responses={202: s.ImportJobOutputSerializer, **ERRORS},
+        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, dataset_id: int):
         """Upload cases (CSV or JSONL). The import runs as a background job: poll the job for
@@ -103,7 +100,8 @@ class RoundListApi(generics.ListAPIView):
 
 class RoundCreateApi(APIView):
     @extend_schema(
-        request=s.RoundCreateInputSerializer, responses={201: s.RoundOutputSerializer, **ERRORS}
+        request=s.RoundCreateInputSerializer,
+        responses={201: s.RoundOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, dataset_id: int):
         """Start the next round of the dataset (numbered 1, 2, …); import its outputs next."""
@@ -135,7 +133,7 @@ class RoundOutputsImportApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": s.ImportInputSerializer},
-        responses={202: s.ImportJobOutputSerializer, **ERRORS},
+        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, round_id: int):
         """Upload the agent's outputs for the round (case_ref, predicted_outcome, confidence);
@@ -191,7 +189,7 @@ class RoundFailureListApi(generics.ListAPIView):
 class FailureReviewSetApi(APIView):
     @extend_schema(
         request=s.FailureReviewInputSerializer,
-        responses={200: s.FailureReviewOutputSerializer, **ERRORS},
+        responses={200: s.FailureReviewOutputSerializer, **ERROR_RESPONSES},
     )
     def put(self, request, round_id: int, case_id: int):
         """Tag a failed case with its cause (missing context, ambiguous policy, wrong example,
@@ -211,7 +209,7 @@ class FailureReviewSetApi(APIView):
 
 
 class RoundCompareApi(APIView):
-    @extend_schema(responses={200: s.RoundCompareOutputSerializer, **ERRORS})
+    @extend_schema(responses={200: s.RoundCompareOutputSerializer, **ERROR_RESPONSES})
     def get(self, request, round_id: int, other_id: int):
         """Cases fixed (wrong in the other round, right in this one) and regressed (right in the
         other, wrong in this one). Both rounds must be of the same dataset."""
@@ -238,7 +236,8 @@ class GateCriteriaApi(APIView):
         return Response(s.GateCriteriaSerializer(criteria).data)
 
     @extend_schema(
-        request=s.GateCriteriaInputSerializer, responses={200: s.GateCriteriaSerializer, **ERRORS}
+        request=s.GateCriteriaInputSerializer,
+        responses={200: s.GateCriteriaSerializer, **ERROR_RESPONSES},
     )
     def put(self, request, engagement_id: int):
         """Set per-category minimums, the critical categories and their maximum misses."""
