@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "maestro.engagements",
     "maestro.mapping",
     "maestro.training",
+    "maestro.decisions",
+    "maestro.webhooks",
     "maestro.system",
     "handoff",
     "runbooks",

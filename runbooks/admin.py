@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
+from runbooks.models import (
+    EscalationPlaybook,
+    PlaybookVersion,
+    Runbook,
+    RunbookRun,
+    RunbookVersion,
+    RunStep,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,3 +47,17 @@ class RunbookRunAdmin(ReadOnlyAdmin):
 class RunStepAdmin(ReadOnlyAdmin):
     list_display = ["run", "position", "text", "done", "done_by", "done_at"]
     list_select_related = ["run", "done_by"]
+
+
+@admin.register(EscalationPlaybook)
+class EscalationPlaybookAdmin(ReadOnlyAdmin):
+    list_display = ["process", "created_at"]
+    list_select_related = ["process"]
+
+
+@admin.register(PlaybookVersion)
+class PlaybookVersionAdmin(ReadOnlyAdmin):
+    """Versions are immutable: a decision records the version that routed it."""
+
+    list_display = ["playbook", "number", "default_threshold", "sla_minutes", "created_at"]
+    list_select_related = ["playbook__process"]

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -184,3 +186,59 @@ class RunStep(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class EscalationPlaybook(models.Model):
+    """The routing rules for one process's live decisions. Its content lives in immutable
+    PlaybookVersions; the newest version routes new decisions (see runbooks.routing).
+    """
+
+    process = models.OneToOneField(Process, on_delete=models.CASCADE, related_name="playbook")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["process_id"]
+
+    def __str__(self) -> str:
+        return f"Escalation playbook — {self.process}"
+
+
+class PlaybookVersion(models.Model):
+    """One immutable version of a playbook. Editing a playbook creates a new version, so a
+    decision can always show the exact rules that routed it.
+
+    `rules` is the ordered rule list validated by runbooks.routing (each item a dict with a
+    `kind` and its parameters); `escalation_chain` is the ordered list of user ids a task
+    still open after its SLA is escalated to.
+    """
+
+    playbook = models.ForeignKey(
+        EscalationPlaybook, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    default_threshold = models.DecimalField(
+        _("default confidence threshold"), max_digits=3, decimal_places=2, default=Decimal("0.80")
+    )
+    rules = models.JSONField(_("rules"), default=list)
+    sla_minutes = models.PositiveIntegerField(_("review SLA (minutes)"), default=240)
+    escalation_chain = models.JSONField(_("escalation chain (user ids)"), default=list, blank=True)
+    message = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["playbook_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["playbook", "number"], name="playbook_version_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(default_threshold__gte=0, default_threshold__lte=1),
+                name="playbook_version_threshold_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.playbook} v{self.number}"
