@@ -1,8 +1,10 @@
 """Streaming CSV/JSONL readers and row validators for evaluation cases and agent outputs.
 
-Files are read from disk twice: pass 1 validates every row (only the case refs seen are kept
-in memory), pass 2 re-reads and writes in batches inside one transaction. One bad row → nothing
-is written, and the error report names the line and the field.
+Files stream from disk and are parsed once: `import_file` validates each row and hands clean
+rows, in batches, to the caller's writer (which runs inside one transaction). At the first bad
+row writing stops, the rest of the file is still checked so the report lists every problem, and
+ImportFailed rolls the transaction back: one bad row → nothing is written. Only the case refs
+seen are kept in memory.
 """
 
 import csv
@@ -33,7 +35,7 @@ OUTPUT_REQUIRED = ("case_ref", "predicted_outcome", "confidence")
 MAX_TEXT = 200
 
 Record = dict[str, Any]
-Progress = Callable[[int], None]
+Progress = Callable[[str, int], None]
 
 
 class ImportFailed(DomainError):
@@ -277,25 +279,31 @@ def clean_output(record: Record) -> tuple[Record, list[str]]:
     return cleaned, errors
 
 
-def validate_file(
+def import_file(
     *,
     path: str,
     fmt: str,
     required: tuple[str, ...],
     clean: Callable[[Record], tuple[Record, list[str]]],
+    write: Callable[[list[Record]], None],
+    batch_size: int,
     check_ref: Callable[[str], str | None] = lambda ref: None,
     taken_refs: set[str] | None = None,
     on_progress: Progress | None = None,
     progress_every: int = 1000,
 ) -> int:
-    """Pass 1: validate every row; raise ImportFailed listing the problems. Returns the row count.
+    """Validate every row and `write` the clean ones in batches; returns the row count.
 
-    Only the case refs are kept (to find duplicates); rows are dropped once checked."""
+    Call it inside a transaction: once a row fails, nothing more is written, the remaining rows
+    are only validated, and ImportFailed (listing up to MAX_ERRORS problems) is raised at the
+    end for the caller's transaction to roll back. Progress: ("writing", rows written) after
+    each batch, then ("validating", rows read) once the file is known to be refused."""
     errors: list[str] = []
     total_errors = 0
     seen: dict[str, int] = {}
     taken = taken_refs or set()
-    rows = 0
+    batch: list[Record] = []
+    rows = written = 0
     for line, record in iter_records(path, fmt, required):
         rows += 1
         cleaned, row_errors = clean(record)
@@ -313,20 +321,29 @@ def validate_file(
                 problem = check_ref(ref)
                 if problem:
                     row_errors.append(f"case_ref: '{ref}' {problem}")
-        for error in row_errors:
-            total_errors += 1
-            if len(errors) < MAX_ERRORS:
+        if row_errors:
+            total_errors += len(row_errors)
+            for error in row_errors[: MAX_ERRORS - len(errors)]:
                 errors.append(f"line {line}: {error}")
+            batch = []  # never written: the transaction rolls back anyway
+        elif not total_errors:
+            batch.append(cleaned)
+            if len(batch) >= batch_size:
+                write(batch)
+                written += len(batch)
+                batch = []
+                if on_progress:
+                    on_progress("writing", written)
+            continue
         if on_progress and rows % progress_every == 0:
-            on_progress(rows)
+            on_progress("validating", rows)
     if rows == 0:
         raise _file_error(_("The file has a header but no rows."))
     if errors:
         raise ImportFailed(errors, total=total_errors)
+    if batch:
+        write(batch)
+        written += len(batch)
+    if on_progress:
+        on_progress("writing", written)
     return rows
-
-
-def iter_clean(path: str, fmt: str, required: tuple[str, ...], clean) -> Iterator[Record]:
-    """Pass 2: the rows again, cleaned (already known to be valid)."""
-    for _line, record in iter_records(path, fmt, required):
-        yield clean(record)[0]

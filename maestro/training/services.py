@@ -1,7 +1,6 @@
 """Writes of the training loop. Only the engagement's consultants (can_manage_engagement) write."""
 
 import uuid
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from maestro.training.models import (
 )
 
 BATCH_SIZE = 2000
-Progress = Callable[[str, int], None]
+Progress = importers.Progress
 
 
 def _require_manage(by: User, engagement: Engagement) -> None:
@@ -50,12 +49,6 @@ def dataset_create(*, process: Process, name: str, by: User) -> EvaluationDatase
     return EvaluationDataset.objects.create(process=process, name=name)
 
 
-def _report(on_progress: Progress | None, phase: str) -> Callable[[int], None] | None:
-    if on_progress is None:
-        return None
-    return lambda rows: on_progress(phase, rows)
-
-
 def dataset_import_cases(
     *,
     dataset: EvaluationDataset,
@@ -65,40 +58,30 @@ def dataset_import_cases(
     batch_size: int = BATCH_SIZE,
     on_progress: Progress | None = None,
 ) -> int:
-    """Validate the whole file, then add its cases in batches in one transaction.
+    """Add the file's cases in one parse, writing batches as rows validate, in one transaction.
 
     `by=None` is the system (management command, demo). Raises ImportFailed; nothing written."""
     if by is not None:
         _require_manage(by, dataset.process.engagement)
     taken = set(EvaluationCase.objects.filter(dataset=dataset).values_list("case_ref", flat=True))
-    rows = importers.validate_file(
-        path=path,
-        fmt=fmt,
-        required=importers.CASE_REQUIRED,
-        clean=importers.clean_case,
-        taken_refs=taken,
-        on_progress=_report(on_progress, "validating"),
-    )
-    written = 0
+
+    def write(batch: list[importers.Record]) -> None:
+        EvaluationCase.objects.bulk_create(
+            [EvaluationCase(dataset=dataset, **cleaned) for cleaned in batch]
+        )
+
+    # The first bad row's ImportFailed rolls back the batches already written.
     with transaction.atomic():
-        batch: list[EvaluationCase] = []
-        for cleaned in importers.iter_clean(
-            path, fmt, importers.CASE_REQUIRED, importers.clean_case
-        ):
-            batch.append(EvaluationCase(dataset=dataset, **cleaned))
-            if len(batch) >= batch_size:
-                EvaluationCase.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-                if on_progress:
-                    on_progress("writing", written)
-        if batch:
-            EvaluationCase.objects.bulk_create(batch)
-            written += len(batch)
-    if on_progress:
-        on_progress("writing", written)
-    assert written == rows
-    return written
+        return importers.import_file(
+            path=path,
+            fmt=fmt,
+            required=importers.CASE_REQUIRED,
+            clean=importers.clean_case,
+            write=write,
+            batch_size=batch_size,
+            taken_refs=taken,
+            on_progress=on_progress,
+        )
 
 
 def round_create(
@@ -134,40 +117,32 @@ def round_import_outputs(
         )
     )
     unknown = _("is not a case of this dataset")
-    rows = importers.validate_file(
-        path=path,
-        fmt=fmt,
-        required=importers.OUTPUT_REQUIRED,
-        clean=importers.clean_output,
-        check_ref=lambda ref: None if ref in case_ids else unknown,
-        on_progress=_report(on_progress, "validating"),
-    )
-    written = 0
-    with transaction.atomic():
-        AgentOutput.objects.filter(round=training_round).delete()
-        batch: list[AgentOutput] = []
-        for cleaned in importers.iter_clean(
-            path, fmt, importers.OUTPUT_REQUIRED, importers.clean_output
-        ):
-            batch.append(
+
+    def write(batch: list[importers.Record]) -> None:
+        AgentOutput.objects.bulk_create(
+            [
                 AgentOutput(
                     round=training_round,
                     case_id=case_ids[cleaned["case_ref"]],
                     predicted_outcome=cleaned["predicted_outcome"],
                     confidence=cleaned["confidence"],
                 )
-            )
-            if len(batch) >= batch_size:
-                AgentOutput.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-                if on_progress:
-                    on_progress("writing", written)
-        if batch:
-            AgentOutput.objects.bulk_create(batch)
-            written += len(batch)
-    assert written == rows
-    return written
+                for cleaned in batch
+            ]
+        )
+
+    with transaction.atomic():
+        AgentOutput.objects.filter(round=training_round).delete()
+        return importers.import_file(
+            path=path,
+            fmt=fmt,
+            required=importers.OUTPUT_REQUIRED,
+            clean=importers.clean_output,
+            write=write,
+            batch_size=batch_size,
+            check_ref=lambda ref: None if ref in case_ids else unknown,
+            on_progress=on_progress,
+        )
 
 
 def failure_review_set(

@@ -236,3 +236,28 @@ def test_jsonl_numbers_become_text_and_objects_are_refused(world, dataset, tmp_p
         "line 2: correct_outcome: must be text",
         "line 2: category: must be text",
     ]
+
+
+def test_writing_stops_at_the_first_bad_row_but_the_rest_is_still_checked(
+    world, dataset, tmp_path, monkeypatch
+):
+    rows = [f"R{i},{{}},ok,c,,,,,\n" for i in range(40)]
+    rows[14] = "R14,{},ok,,,,,,\n"  # line 16
+    rows[35] = "R35,{},ok,c,,abc,,,\n"  # line 37
+    path = _write(tmp_path, HEADER + "".join(rows))
+    batches = []
+    original = EvaluationCase.objects.bulk_create
+
+    def spy(objs, *args, **kwargs):
+        batches.append(len(objs))
+        return original(objs, *args, **kwargs)
+
+    monkeypatch.setattr(EvaluationCase.objects, "bulk_create", spy)
+    with pytest.raises(ImportFailed) as info:
+        _import(world, dataset, path, batch_size=10)
+    assert info.value.errors == [
+        "line 16: category: is required",
+        "line 37: amount: 'abc' is not a number",
+    ]
+    assert batches == [10]  # the batch before the bad row; none after it
+    assert EvaluationCase.objects.count() == 0
