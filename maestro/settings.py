@@ -9,6 +9,7 @@ Every variable is documented in README.md ("Configuration") and .env.example.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from maestro.lib.env import env_bool, env_int, env_list, env_required, env_secret, env_str
 
@@ -111,6 +112,25 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ---
+# https://docs.djangoproject.com/en/stable/topics/cache/
+# Shared by every process, web and worker alike: training imports report live progress through
+# it, since their own transaction hides it from the database. CACHE_URL=redis://host:6379/1 in
+# production; unset, files under $MAESTRO_VAR_DIR/cache, which the processes of one machine share.
+_cache_url = env_str("CACHE_URL") or f"file://{VAR_DIR / 'cache'}"
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+elif _cache_url.startswith("file://"):
+    _cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": _cache_url.removeprefix("file://"),
+    }
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss://, unix:// or file://, got {_cache_url!r}."
+    )
+CACHES = {"default": {**_cache, "KEY_PREFIX": "maestro"}}
 
 # --- Auth ---
 AUTH_USER_MODEL = "tenancy.User"

@@ -123,7 +123,8 @@ class ImportJob(models.Model):
     file_path = models.CharField(max_length=500, blank=True)
     file_format = models.CharField(max_length=10, default="csv")
     # Progress: rows_total is counted up front (lines in the file); rows_done counts rows
-    # validated, then rows written (phase says which).
+    # written, or rows validated once the file is refused (phase says which). While the job
+    # runs, the live figures are in the cache (training.progress); the row gets the last ones.
     rows_total = models.PositiveIntegerField(default=0)
     phase = models.CharField(max_length=20, blank=True)
     rows_done = models.PositiveIntegerField(default=0)

@@ -29,6 +29,7 @@ from maestro.training.models import (
     ImportJob,
     TrainingRound,
 )
+from maestro.training.progress import import_job_progress_merge
 
 THRESHOLDS = [round(0.5 + 0.05 * i, 2) for i in range(10)]  # 0.50 … 0.95
 BANDS = [(0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0001)]
@@ -64,12 +65,22 @@ def round_get_for_user(*, user: User, pk: int) -> TrainingRound:
 
 
 def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
-    return get_object_or_404(
+    """The job with its live progress while it runs (rows are written in a transaction that
+    other connections cannot see into, so the row alone would show none until the end)."""
+    job = get_object_or_404(
         ImportJob.objects.filter(
             dataset__process__engagement__in=engagements_for(user)
         ).select_related("dataset", "round"),
         pk=pk,
     )
+    import_job_progress_merge([job])
+    return job
+
+
+def import_job_list_recent(*, dataset: EvaluationDataset, limit: int = 5) -> list[ImportJob]:
+    jobs = list(dataset.import_jobs.all()[:limit])
+    import_job_progress_merge(jobs)
+    return jobs
 
 
 def case_get_in_dataset(*, dataset_id: int, pk: int) -> EvaluationCase:

@@ -26,6 +26,7 @@ from maestro.training.models import (
     ImportJob,
     TrainingRound,
 )
+from maestro.training.progress import import_job_progress_clear, import_job_progress_set
 
 BATCH_SIZE = 2000
 Progress = importers.Progress
@@ -255,17 +256,27 @@ def import_job_create(
     return job
 
 
-def import_job_run(*, job_id: int) -> ImportJob | None:
-    """Run a pending job once (a redelivered task finds it no longer pending and stops)."""
+def import_job_run(
+    *, job_id: int, batch_size: int = BATCH_SIZE, on_progress: Progress | None = None
+) -> ImportJob | None:
+    """Run a pending job once (a redelivered task finds it no longer pending and stops).
+
+    Progress goes to the cache while the import transaction is open (see training.progress),
+    then the outcome to the job row; `on_progress` is told after each cache update."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
         status=ImportJob.Status.RUNNING, phase="validating"
     )
     if not claimed:
         return None
     job = ImportJob.objects.select_related("dataset", "round").get(pk=job_id)
+    rows_done = 0
 
     def progress(phase: str, rows: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(phase=phase, rows_done=rows)
+        nonlocal rows_done
+        rows_done = rows
+        import_job_progress_set(job_id=job_id, phase=phase, rows=rows)
+        if on_progress:
+            on_progress(phase, rows)
 
     status, written = ImportJob.Status.FAILED, 0
     errors: list[str] = [_("The import stopped on an unexpected error; nothing was written.")]
@@ -276,6 +287,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                 path=job.file_path,
                 fmt=job.file_format,
                 by=None,
+                batch_size=batch_size,
                 on_progress=progress,
             )
         else:
@@ -284,6 +296,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                 path=job.file_path,
                 fmt=job.file_format,
                 by=None,
+                batch_size=batch_size,
                 on_progress=progress,
             )
         status, errors = ImportJob.Status.SUCCEEDED, []
@@ -301,9 +314,12 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         ImportJob.objects.filter(pk=job_id).update(
             status=status,
             errors=errors,
+            rows_done=rows_done,
             rows_written=written,
             phase="done",
             finished_at=timezone.now(),
         )
+        # After the row says done: a reader never finds neither the live nor the final figures.
+        import_job_progress_clear(job_id=job_id)
     job.refresh_from_db()
     return job

@@ -140,7 +140,7 @@ def dataset_detail(request, dataset_id: int):
             "chart": charts.accuracy_chart_svg(
                 rounds=rounds, target=float(engagement.target_accuracy)
             ),
-            "jobs": dataset.import_jobs.all()[:5],
+            "jobs": selectors.import_job_list_recent(dataset=dataset),
             "can_manage": can_manage,
             "upload_form": upload_form,
             "round_form": round_form,
