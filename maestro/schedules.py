@@ -9,4 +9,9 @@ BEAT_SCHEDULE = {
         "task": "maestro.system.tasks.system_heartbeat_record_task",
         "schedule": crontab(),
     },
+    # * * * * *  — every minute: open review tasks past their SLA move one step up the chain.
+    "review-tasks-escalate-overdue": {
+        "task": "handoff.tasks.review_tasks_escalate_overdue_task",
+        "schedule": crontab(),
+    },
 }
