@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,7 +134,7 @@ def round_import_outputs(
 
     with transaction.atomic():
         AgentOutput.objects.filter(round=training_round).delete()
-        return importers.import_file(
+        written = importers.import_file(
             path=path,
             fmt=fmt,
             required=importers.OUTPUT_REQUIRED,
@@ -144,6 +144,14 @@ def round_import_outputs(
             check_ref=lambda ref: None if ref in case_ids else unknown,
             on_progress=on_progress,
         )
+        # A failure tag explains a miss; once the new outputs get that case right it would
+        # only skew the causes chart.
+        FailureReview.objects.filter(
+            round=training_round,
+            case__outputs__round=training_round,
+            case__outputs__predicted_outcome=F("case__correct_outcome"),
+        ).delete()
+        return written
 
 
 def failure_review_set(

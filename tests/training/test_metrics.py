@@ -293,3 +293,26 @@ def test_gate_criteria_validation(world):
             by=world.consultant,
         )
     assert "category_minimums" in info.value.message_dict
+
+
+def test_reimporting_outputs_drops_tags_of_cases_now_right_and_keeps_the_rest(
+    world, loop, tmp_path
+):
+    for ref in ("A3", "K2"):
+        services.failure_review_set(
+            training_round=loop.r1,
+            case=loop.cases[ref],
+            cause=FailureReview.Cause.MISSING_CONTEXT,
+            note=ref,
+            by=world.consultant,
+        )
+    # Round 1 re-imported with round 2's outputs: A3 is now right, K2 still wrong.
+    services.round_import_outputs(
+        training_round=loop.r1,
+        path=_outputs_file(tmp_path, 3, "again.csv"),
+        fmt="csv",
+        by=world.consultant,
+    )
+    assert list(FailureReview.objects.filter(round=loop.r1).values_list("note", flat=True)) == [
+        "K2"
+    ]
