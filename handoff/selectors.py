@@ -1,0 +1,162 @@
+"""Reads of review tasks and edge cases, all scoped through `engagements_for(user)`."""
+
+from datetime import datetime
+
+from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from handoff.models import EdgeCase, ReviewTask, ReviewTaskEvent
+from maestro.decisions.models import Decision
+from maestro.engagements.models import Engagement
+from maestro.mapping.models import DecisionPoint
+from maestro.tenancy.models import Membership, User
+from maestro.tenancy.scoping import can_manage_engagement, engagements_for
+from maestro.training.models import EvaluationCase
+
+# How many known outcomes the task page offers as choices (beyond the agent's proposal).
+OUTCOME_CHOICES_LIMIT = 30
+
+
+def review_task_list_for_user(*, user: User) -> QuerySet[ReviewTask]:
+    """Every task of the engagements the user may see, with what a list row shows."""
+    return ReviewTask.objects.filter(engagement__in=engagements_for(user)).select_related(
+        "engagement__client",
+        "assignee",
+        "resolved_by",
+        "decision__process",
+        "decision__playbook_version",
+    )
+
+
+def review_task_get_for_user(*, user: User, pk: int) -> ReviewTask:
+    """The task if the user may see its engagement, else Http404."""
+    return get_object_or_404(review_task_list_for_user(user=user), pk=pk)
+
+
+def review_queue_for_user(*, user: User) -> QuerySet[ReviewTask]:
+    """My open tasks, oldest due first."""
+    return (
+        review_task_list_for_user(user=user)
+        .filter(assignee=user, status=ReviewTask.Status.OPEN)
+        .order_by("due_at", "pk")
+    )
+
+
+def review_queue_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
+    """`open` and `overdue` counts of my queue, in one query."""
+    now = now or timezone.now()
+    return review_queue_for_user(user=user).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
+    )
+
+
+def review_task_list_for_engagement(
+    *,
+    engagement: Engagement,
+    status: str | None = None,
+    assignee_id: int | None = None,
+    overdue: bool | None = None,
+    now: datetime | None = None,
+) -> QuerySet[ReviewTask]:
+    """All tasks of one engagement (the caller has scoped the engagement), open ones first by
+    due time. `overdue=True` keeps open tasks past due; False keeps the rest."""
+    now = now or timezone.now()
+    tasks = ReviewTask.objects.filter(engagement=engagement).select_related(
+        "assignee", "resolved_by", "decision__process"
+    )
+    if status:
+        tasks = tasks.filter(status=status)
+    if assignee_id:
+        tasks = tasks.filter(assignee_id=assignee_id)
+    late = Q(status=ReviewTask.Status.OPEN, due_at__lt=now)
+    if overdue is True:
+        tasks = tasks.filter(late)
+    elif overdue is False:
+        tasks = tasks.exclude(late)
+    open_first = Case(When(status=ReviewTask.Status.OPEN, then=0), default=1)
+    return tasks.order_by(open_first, "due_at", "pk")
+
+
+def review_task_event_list(*, task: ReviewTask) -> QuerySet[ReviewTaskEvent]:
+    return task.events.select_related("from_user", "to_user", "by").order_by("at", "pk")
+
+
+def review_task_assignee_choices(*, engagement: Engagement) -> QuerySet[User]:
+    """Who a task of this engagement may be handed to: the client's operators and the
+    engagement's consultants."""
+    assigned = Engagement.members.through.objects.filter(engagement=engagement).values("user_id")
+    operators = Membership.objects.filter(
+        client_id=engagement.client_id, role=Membership.Role.OPERATOR
+    ).values("user_id")
+    return User.objects.filter(
+        Q(pk=engagement.lead_id) | Q(pk__in=assigned) | Q(pk__in=operators), is_active=True
+    ).order_by("first_name", "last_name", "username")
+
+
+def may_work_tasks(*, user: User, engagement: Engagement) -> bool:
+    """Operators of the client and the engagement's consultants resolve and reassign."""
+    return (
+        can_manage_engagement(user, engagement)
+        or Membership.objects.filter(
+            user=user, client_id=engagement.client_id, role=Membership.Role.OPERATOR
+        ).exists()
+    )
+
+
+def decision_outcome_choices(*, decision: Decision) -> list[str]:
+    """Outcomes to offer for a decision: the agent's proposal, then the outcomes the process
+    map names at its decision points, then outcomes seen in the process's evaluation data and
+    earlier decisions (first `OUTCOME_CHOICES_LIMIT`, alphabetical). Three queries."""
+    seen: dict[str, None] = {decision.proposed_outcome: None}
+    for outcomes in DecisionPoint.objects.filter(step__process_id=decision.process_id).values_list(
+        "outcomes", flat=True
+    ):
+        for outcome in outcomes if isinstance(outcomes, list) else []:
+            if isinstance(outcome, str) and outcome.strip():
+                seen.setdefault(outcome.strip(), None)
+    dataset_outcomes = (
+        EvaluationCase.objects.filter(dataset__process_id=decision.process_id)
+        .values_list("correct_outcome", flat=True)
+        .distinct()
+        .order_by("correct_outcome")[:OUTCOME_CHOICES_LIMIT]
+    )
+    live_outcomes = (
+        Decision.objects.filter(process_id=decision.process_id)
+        .values_list("proposed_outcome", flat=True)
+        .distinct()
+        .order_by("proposed_outcome")[:OUTCOME_CHOICES_LIMIT]
+    )
+    for outcome in [*dataset_outcomes, *live_outcomes]:
+        if outcome:
+            seen.setdefault(outcome, None)
+    return list(seen)
+
+
+def edge_case_list(*, engagement: Engagement) -> QuerySet[EdgeCase]:
+    """The engagement's edge-case log, unreviewed first, newest first."""
+    return (
+        EdgeCase.objects.filter(engagement=engagement)
+        .select_related("decision__process", "flagged_by")
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-flagged_at", "-pk")
+    )
+
+
+def edge_case_list_for_user(*, user: User) -> QuerySet[EdgeCase]:
+    return EdgeCase.objects.filter(engagement__in=engagements_for(user)).select_related(
+        "engagement", "decision__process", "flagged_by"
+    )
+
+
+def edge_case_get_for_user(*, user: User, pk: int) -> EdgeCase:
+    return get_object_or_404(edge_case_list_for_user(user=user), pk=pk)
+
+
+def decision_get_for_user(*, user: User, pk: int) -> Decision:
+    """A decision of an engagement the user may see, else Http404 (for flagging edge cases)."""
+    return get_object_or_404(
+        Decision.objects.filter(engagement__in=engagements_for(user)).select_related(
+            "engagement", "process"
+        ),
+        pk=pk,
+    )
