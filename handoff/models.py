@@ -1,5 +1,9 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maestro.decisions.models import Decision
@@ -67,6 +71,12 @@ class ReviewTask(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("handoff:task-detail", args=[self.pk])
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.status == self.Status.OPEN and self.due_at < (now or timezone.now())
 
 
 class ReviewTaskEvent(models.Model):

@@ -137,7 +137,7 @@ def edge_case_list(*, engagement: Engagement) -> QuerySet[EdgeCase]:
     """The engagement's edge-case log, unreviewed first, newest first."""
     return (
         EdgeCase.objects.filter(engagement=engagement)
-        .select_related("decision__process", "flagged_by")
+        .select_related("decision__process", "decision__review_task", "flagged_by")
         .order_by(F("reviewed_at").asc(nulls_first=True), "-flagged_at", "-pk")
     )
 
@@ -152,11 +152,8 @@ def edge_case_get_for_user(*, user: User, pk: int) -> EdgeCase:
     return get_object_or_404(edge_case_list_for_user(user=user), pk=pk)
 
 
-def decision_get_for_user(*, user: User, pk: int) -> Decision:
-    """A decision of an engagement the user may see, else Http404 (for flagging edge cases)."""
-    return get_object_or_404(
-        Decision.objects.filter(engagement__in=engagements_for(user)).select_related(
-            "engagement", "process"
-        ),
-        pk=pk,
+def decision_list_for_user(*, user: User) -> QuerySet[Decision]:
+    """Decisions of the engagements the user may see (the edge-case flag picks from these)."""
+    return Decision.objects.filter(engagement__in=engagements_for(user)).select_related(
+        "engagement__client", "process"
     )

@@ -201,6 +201,9 @@ SPECTACULAR_SETTINGS = {
         "RunbookStatusEnum": "runbooks.models.Runbook.Status",
         "RunbookKindEnum": "runbooks.models.Runbook.Kind",
         "RunbookRunStatusEnum": "runbooks.models.RunbookRun.Status",
+        "ReviewTaskKindEnum": "handoff.models.ReviewTask.Kind",
+        "ReviewTaskStatusEnum": "handoff.models.ReviewTask.Status",
+        "ReviewTaskEventKindEnum": "handoff.models.ReviewTaskEvent.Kind",
     },
 }
 
