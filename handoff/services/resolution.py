@@ -15,6 +15,7 @@ from handoff.services.common import (
     user_summary,
 )
 from maestro.decisions.models import Decision
+from maestro.decisions.services import decision_outcome_record
 from maestro.exceptions import DomainError
 from maestro.tenancy.models import User
 from maestro.webhooks.models import WebhookEvent
@@ -74,24 +75,6 @@ def review_task_reassign(
 # --- Resolve --------------------------------------------------------------------------------
 
 
-def _is_override(*, proposed: str, final: str) -> bool:
-    # "Approve" and "approve " are the same outcome; agents and people differ in casing.
-    return proposed.strip().casefold() != final.strip().casefold()
-
-
-def _decision_outcome_record(*, decision: Decision, outcome: str, source: str, by: User) -> None:
-    try:
-        from maestro.decisions.services import decision_outcome_record
-    except ImportError:  # TODO(#5): the intake's service lands; drop this fallback
-        decision.final_outcome = outcome
-        decision.outcome_source = source
-        decision.outcome_at = timezone.now()
-        decision.overridden = _is_override(proposed=decision.proposed_outcome, final=outcome)
-        decision.save(update_fields=["final_outcome", "outcome_source", "outcome_at", "overridden"])
-        return
-    decision_outcome_record(decision=decision, outcome=outcome, source=source, by=by)
-
-
 @transaction.atomic
 def review_task_resolve(
     *, task: ReviewTask, final_outcome: str, note: str = "", by: User
@@ -128,13 +111,11 @@ def review_task_resolve(
     decision = task.decision
     overridden = False
     if decision is not None:
-        overridden = _is_override(proposed=decision.proposed_outcome, final=final_outcome)
-        _decision_outcome_record(
-            decision=decision,
-            outcome=final_outcome,
-            source=Decision.OutcomeSource.REVIEW,
-            by=by,
+        # The decision's own service judges the override (outcomes compare case-insensitively).
+        decision = decision_outcome_record(
+            decision=decision, outcome=final_outcome, source=Decision.OutcomeSource.REVIEW, by=by
         )
+        overridden = decision.overridden
     payload = task_payload(task) | {
         "final_outcome": final_outcome,
         "proposed_outcome": decision.proposed_outcome if decision else None,
