@@ -1,4 +1,4 @@
-"""Writes of live decisions: outcomes, API keys and the decision intake."""
+"""The confirmed outcome of a live decision (from its review task or from agent feedback)."""
 
 from django.db import transaction
 from django.utils import timezone

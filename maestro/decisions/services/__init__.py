@@ -1,0 +1,10 @@
+"""Writes of live decisions: outcomes, agent API keys and the decision intake."""
+
+from maestro.decisions.services.api_keys import agent_api_key_create, agent_api_key_revoke
+from maestro.decisions.services.outcomes import decision_outcome_record
+
+__all__ = [
+    "agent_api_key_create",
+    "agent_api_key_revoke",
+    "decision_outcome_record",
+]

@@ -1,0 +1,51 @@
+"""Agent API keys: created and revoked by the engagement's consultants."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maestro.decisions import keys
+from maestro.decisions.models import AgentApiKey
+from maestro.engagements.models import Engagement
+from maestro.tenancy.models import User
+from maestro.tenancy.scoping import require_engagement_manager
+
+
+def _require_manage(by: User, engagement: Engagement) -> None:
+    require_engagement_manager(
+        by, engagement, message=_("Only the engagement's consultants can manage its API keys.")
+    )
+
+
+def agent_api_key_create(*, engagement: Engagement, name: str, by: User) -> tuple[AgentApiKey, str]:
+    """Create a key and return it with its secret, which is shown this once and never stored
+    (only its SHA-256 is). The secret reads `mk_<12 hex>_<43 url-safe chars>`; its first 15
+    characters are the stored prefix the authentication looks the key up by."""
+    _require_manage(by, engagement)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the key a name (e.g. the agent it is for).")]})
+    if len(name) > 200:
+        raise ValidationError({"name": [_("The name is at most 200 characters.")]})
+    prefix = f"{keys.KEY_PREFIX}{secrets.token_hex(6)}"
+    secret = f"{prefix}_{secrets.token_urlsafe(32)}"
+    key = AgentApiKey(
+        engagement=engagement,
+        name=name,
+        prefix=prefix,
+        key_hash=keys.key_hash(secret),
+        created_by=by,
+    )
+    key.full_clean()
+    key.save()
+    return key, secret
+
+
+def agent_api_key_revoke(*, key: AgentApiKey, by: User) -> AgentApiKey:
+    """Revoke a key; the agent's next call answers 401. Revoking twice keeps the first time."""
+    _require_manage(by, key.engagement)
+    AgentApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    key.refresh_from_db(fields=["revoked_at"])
+    return key
