@@ -4,6 +4,7 @@ from typing import Any, NoReturn
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from handoff.models import ReviewTask
@@ -36,12 +37,15 @@ def user_summary(user: User | None) -> dict[str, Any] | None:
     return {"id": user.pk, "username": user.username, "name": str(user)}
 
 
-def notify_assignee(*, task: ReviewTask, assignee: User, subject: str, body: str) -> None:
-    """Mail the new assignee once the change is committed (a rolled-back escalation must not
-    page anyone)."""
+def notify_assignee(*, task: ReviewTask, assignee: User, reason: str, **context: Any) -> None:
+    """Mail the new assignee (templates/emails/review_task_*.txt) once the change is
+    committed: a rolled-back escalation must not page anyone."""
     if not assignee.email:
         return
     recipient = assignee.email
+    context = {"task": task, "assignee": assignee, "reason": reason, **context}
+    subject = render_to_string("emails/review_task_subject.txt", context).strip()
+    body = render_to_string("emails/review_task_body.txt", context)
 
     def send() -> None:
         send_mail(subject, body, None, [recipient], fail_silently=False)

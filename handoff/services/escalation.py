@@ -135,11 +135,8 @@ def _review_task_escalate(*, task: ReviewTask, to_user: User, now: datetime) -> 
     notify_assignee(
         task=task,
         assignee=to_user,
-        subject=f"Overdue review task escalated to you: {task.title}",
-        body=(
-            f'"{task.title}" was due {overdue_since:%Y-%m-%d %H:%M} UTC and is still open. '
-            f"It is now yours, due {due_at:%Y-%m-%d %H:%M} UTC."
-        ),
+        reason="escalated",
+        overdue_since=overdue_since,
     )
     webhook_event_emit(
         engagement=task.engagement,

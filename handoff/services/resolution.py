@@ -65,9 +65,9 @@ def review_task_reassign(
     notify_assignee(
         task=task,
         assignee=to_user,
-        subject=f"Review task reassigned to you: {task.title}",
-        body=f'{by} reassigned "{task.title}" to you (due {task.due_at:%Y-%m-%d %H:%M} UTC).'
-        + (f"\n\nNote: {note}" if note else ""),
+        reason="reassigned",
+        by=by,
+        note=note,
     )
     return task
 

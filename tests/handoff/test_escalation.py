@@ -71,7 +71,9 @@ def test_overdue_task_goes_to_the_chain_records_mails_and_emits(
     event = task.events.get(kind=ReviewTaskEvent.Kind.ESCALATED)
     assert (event.from_user, event.to_user, event.by) == (setup.operator, chief, None)
     assert [m.to for m in mail.outbox] == [["chief@example.com"]]
-    assert "Overdue" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == f"Overdue review task escalated to you: {task.title}"
+    assert "escalated to you (step 1)" in mail.outbox[0].body
+    assert f"/review-tasks/{task.pk}/" in mail.outbox[0].body
     delivery = WebhookDelivery.objects.get(event="task.overdue")
     assert delivery.payload["to_user"]["id"] == chief.pk
     assert delivery.payload["escalation_level"] == 1

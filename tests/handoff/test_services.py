@@ -133,6 +133,8 @@ def test_reassign_to_another_operator_records_the_event_and_mails_them(
         "on leave",
     )
     assert [m.to for m in mail.outbox] == [["o2@example.com"]]
+    assert mail.outbox[0].subject.startswith("Review task reassigned to you: Review: ")
+    assert "Note: on leave" in mail.outbox[0].body
 
 
 def test_reassign_refuses_a_target_outside_the_engagement(world, task_a):
