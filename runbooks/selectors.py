@@ -3,10 +3,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from maestro.engagements.models import Engagement
+from maestro.mapping.models import DecisionType, Process
 from maestro.tenancy.models import Membership, User
 from maestro.tenancy.scoping import can_manage_engagement, engagements_for
 from runbooks import rendering
-from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
+from runbooks.models import PlaybookVersion, Runbook, RunbookRun, RunbookVersion, RunStep
+from runbooks.routing import CompiledPlaybook, DecisionTypeInfo, compile_rules
 
 
 def can_edit_runbooks(user: User, engagement: Engagement) -> bool:
@@ -121,3 +123,38 @@ def run_get_for_user(*, user: User, pk: int) -> RunbookRun:
 
 def step_list(*, run: RunbookRun) -> QuerySet[RunStep]:
     return run.steps.select_related("done_by")
+
+
+# --- Escalation playbooks --------------------------------------------------------------------
+
+
+def playbook_compiled_for_process(*, process: Process) -> CompiledPlaybook | None:
+    """The process's newest playbook version, ready to route, or None without a playbook.
+    Two queries (the version, the engagement's decision types) whatever the number of rules
+    or decision types; decision intake calls this once per process per batch."""
+    version = (
+        PlaybookVersion.objects.filter(playbook__process_id=process.pk).order_by("-number").first()
+    )
+    if version is None:
+        return None
+    return playbook_compile(version=version, engagement_id=process.engagement_id)
+
+
+def playbook_compile(*, version: PlaybookVersion, engagement_id: int) -> CompiledPlaybook:
+    """Any version (old ones too, for a dry run) with the engagement's decision types as they
+    are now. One query."""
+    types = {
+        name: DecisionTypeInfo(id=pk, autonomy=autonomy, threshold=threshold)
+        for name, pk, autonomy, threshold in DecisionType.objects.filter(
+            engagement_id=engagement_id
+        ).values_list("name", "pk", "autonomy", "confidence_threshold")
+    }
+    return CompiledPlaybook(
+        version_id=version.pk,
+        number=version.number,
+        default_threshold=version.default_threshold,
+        rules=compile_rules(version.rules),
+        sla_minutes=version.sla_minutes,
+        escalation_chain=tuple(int(pk) for pk in version.escalation_chain),
+        decision_types=types,
+    )
