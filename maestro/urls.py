@@ -11,6 +11,7 @@ api_urlpatterns = [
     path("", include("maestro.training.api.urls")),
     path("", include("runbooks.api.urls")),
     path("", include("handoff.api.urls")),
+    path("", include("maestro.decisions.api.urls")),
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,7 +1,6 @@
 import hashlib
 
 import pytest
-from rest_framework.test import APIClient
 
 from maestro.decisions import keys
 from maestro.decisions.auth import AgentApiKeyAuthentication

@@ -1,11 +1,17 @@
 """The confirmed outcome of a live decision (from its review task or from agent feedback)."""
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.decisions.models import Decision
-from maestro.exceptions import StateConflict
+from maestro.engagements.models import Engagement
+from maestro.exceptions import DomainError, StateConflict
 from maestro.tenancy.models import User
 
 
@@ -54,3 +60,66 @@ def decision_outcome_record(
             "outcome_source": current.outcome_source,
         },
     )
+
+
+class DecisionNotFound(DomainError):
+    status_code = 404
+
+
+@dataclass
+class FeedbackResult:
+    decision: Decision | None = None
+    error: DomainError | None = None
+
+
+def _feedback_one(decision: Decision | None, item: Mapping[str, Any]) -> Decision:
+    if decision is None:
+        raise DecisionNotFound(
+            _("No decision with case ref “%(case_ref)s” for process %(process)s was received.")
+            % {"case_ref": item["case_ref"], "process": item["process"]},
+            code="unknown_decision",
+        )
+    task = (
+        getattr(decision, "review_task", None) if decision.route == Decision.Route.HUMAN else None
+    )
+    if decision.route == Decision.Route.HUMAN and not decision.outcome_source:
+        if task is not None and task.status == "open":
+            raise StateConflict(
+                _(
+                    "This decision went to a human and its review task is still open; the "
+                    "reviewer's outcome will be recorded when it is resolved."
+                ),
+                code="decision_under_review",
+                extra={"review_task": task.pk},
+            )
+    return decision_outcome_record(
+        decision=decision, outcome=item["outcome"], source=Decision.OutcomeSource.FEEDBACK, by=None
+    )
+
+
+def decision_outcomes_feedback(
+    *, engagement: Engagement, items: Sequence[Mapping[str, Any]]
+) -> list[FeedbackResult]:
+    """Record the true outcomes the agent's system learned later (for auto-routed decisions,
+    so their accuracy can be scored). One result per item; a refused item carries its error
+    (unknown_decision 404, decision_under_review 409, outcome_already_recorded 409) and the
+    others are still recorded. Decisions are looked up in one query, scoped to the engagement.
+    """
+    condition = Q()
+    for item in items:
+        condition |= Q(process_id=item["process"], case_ref=item["case_ref"])
+    found = {
+        (d.process_id, d.case_ref): d
+        for d in Decision.objects.filter(condition, engagement=engagement).select_related(
+            "review_task"
+        )
+    }
+    results = []
+    for item in items:
+        decision = found.get((item["process"], item["case_ref"]))
+        try:
+            with transaction.atomic():
+                results.append(FeedbackResult(decision=_feedback_one(decision, item)))
+        except DomainError as error:
+            results.append(FeedbackResult(error=error))
+    return results

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from maestro.decisions.api import views
+
+app_name = "decisions-api"
+
+urlpatterns = [
+    path("decisions/", views.DecisionIntakeApi.as_view(), name="decision-intake"),
+    path(
+        "decisions/outcomes/",
+        views.DecisionOutcomeFeedbackApi.as_view(),
+        name="decision-outcomes",
+    ),
+    path(
+        "engagements/<int:engagement_id>/api-keys/",
+        views.AgentApiKeyListCreateApi.as_view(),
+        name="api-key-list",
+    ),
+    path(
+        "api-keys/<int:key_id>/revoke/", views.AgentApiKeyRevokeApi.as_view(), name="api-key-revoke"
+    ),
+]

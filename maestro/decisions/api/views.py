@@ -1,0 +1,251 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import exceptions, status
+from rest_framework import serializers as drf_serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from maestro.decisions import selectors, services
+from maestro.decisions.api import serializers as s
+from maestro.decisions.auth import AgentApiKeyAuthentication, IsAgent
+from maestro.decisions.services.intake import MAX_BATCH
+from maestro.engagements.selectors import engagement_get_for_user
+from maestro.lib.openapi import ERROR_RESPONSES
+
+AGENT_ERRORS = {
+    400: OpenApiResponse(description="Invalid input: field errors, or {detail, code}."),
+    401: OpenApiResponse(description="No API key, an unknown one, or a revoked one."),
+}
+
+INTAKE_DESCRIPTION = f"""Post one live decision, or a batch of up to {MAX_BATCH}.
+
+**Auth**: the engagement's agent API key only (`Authorization: Bearer mk_…` or
+`X-Api-Key: mk_…`); the process must belong to that key's engagement.
+
+**One decision** (a JSON object): 201 with the route (`auto`/`human`), the reasons, the playbook
+version number and the review task id; 400 with field errors if it is invalid.
+
+**A batch** (`{{"decisions": [ … ]}}`): each decision stands alone. Valid ones are accepted even
+when others are not; the answer is 200 with `accepted`, `rejected` and one result per item, in
+order, with its `index` and either `status: accepted` and the answer, or `status: rejected` and
+its field `errors`. An envelope that is not valid (no list, empty, over {MAX_BATCH}) is a 400
+and nothing is stored.
+
+**Idempotent**: a (process, case_ref) posted before answers with the first decision's answer and
+`created: false` (200 for a single decision), and nothing is stored again — also for a case ref
+repeated inside one batch. The first post's facts win; a retry cannot change them.
+
+**Limits**: `payload` is a JSON object of at most 16 KiB serialized; confidence 0–1 (rounded to
+4 decimals); amount up to 14 digits and 2 decimals.
+"""
+
+
+def _answer(result: services.IntakeResult) -> dict:
+    decision = result.decision
+    assert decision is not None
+    return {
+        "id": decision.pk,
+        "case_ref": decision.case_ref,
+        "route": decision.route,
+        "reasons": decision.reasons,
+        "playbook_version": result.playbook_version,
+        "review_task": result.review_task_id,
+        "created": result.created,
+    }
+
+
+def _errors(exc: drf_serializers.ValidationError) -> dict:
+    detail = exc.detail
+    return detail if isinstance(detail, dict) else {"non_field_errors": detail}
+
+
+class AgentApiView(APIView):
+    authentication_classes = [AgentApiKeyAuthentication]
+    permission_classes = [IsAgent]
+
+    def permission_denied(self, request, message=None, code=None):
+        # Say which credential is expected, not DRF's generic "credentials were not provided".
+        if not request.successful_authenticator:
+            raise exceptions.NotAuthenticated(IsAgent.message, code="api_key_required")
+        super().permission_denied(request, message, code)
+
+
+class DecisionIntakeApi(AgentApiView):
+    @extend_schema(
+        operation_id="decisions_intake",
+        description=INTAKE_DESCRIPTION,
+        request=PolymorphicProxySerializer(
+            component_name="DecisionIntakeRequest",
+            serializers=[s.DecisionIntakeInputSerializer, s.DecisionBatchInputSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={
+            201: s.DecisionIntakeOutputSerializer,
+            200: PolymorphicProxySerializer(
+                component_name="DecisionIntakeAnswer",
+                serializers=[s.DecisionIntakeOutputSerializer, s.DecisionBatchOutputSerializer],
+                resource_type_field_name=None,
+            ),
+            **AGENT_ERRORS,
+        },
+    )
+    def post(self, request):
+        engagement = request.user.engagement
+        data = request.data
+        if not isinstance(data, dict):
+            raise drf_serializers.ValidationError(s.not_an_envelope_error())
+        if "decisions" not in data:
+            item = s.DecisionIntakeInputSerializer(data=data)
+            item.is_valid(raise_exception=True)
+            (result,) = services.decisions_intake(
+                engagement=engagement, items=[item.validated_data]
+            )
+            if result.errors:
+                raise drf_serializers.ValidationError(result.errors)
+            code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            return Response(_answer(result), status=code)
+
+        envelope = s.DecisionBatchInputSerializer(data=data)
+        envelope.is_valid(raise_exception=True)
+        raw = envelope.validated_data["decisions"]
+        child = s.DecisionIntakeInputSerializer()
+        items, indexes, rows = [], [], []
+        for index, item in enumerate(raw):
+            try:
+                items.append(child.run_validation(item))
+                indexes.append(index)
+                rows.append(None)
+            except drf_serializers.ValidationError as exc:
+                rows.append({"index": index, "status": "rejected", "errors": _errors(exc)})
+        for index, result in zip(
+            indexes, services.decisions_intake(engagement=engagement, items=items), strict=True
+        ):
+            if result.errors:
+                rows[index] = {"index": index, "status": "rejected", "errors": result.errors}
+            else:
+                rows[index] = {"index": index, "status": "accepted", **_answer(result)}
+        rejected = sum(1 for row in rows if row["status"] == "rejected")
+        return Response({"accepted": len(rows) - rejected, "rejected": rejected, "results": rows})
+
+
+def _feedback_row(index: int, result: services.FeedbackResult) -> dict:
+    if result.error is not None:
+        return {
+            "index": index,
+            "status": "rejected",
+            "code": result.error.code,
+            "detail": result.error.message,
+        }
+    decision = result.decision
+    assert decision is not None
+    return {
+        "index": index,
+        "status": "recorded",
+        "id": decision.pk,
+        "case_ref": decision.case_ref,
+        "final_outcome": decision.final_outcome,
+        "overridden": decision.overridden,
+    }
+
+
+class DecisionOutcomeFeedbackApi(AgentApiView):
+    @extend_schema(
+        operation_id="decisions_outcomes_feedback",
+        description=(
+            "Report the true outcome of decisions, learned after the fact, so their accuracy "
+            'can be scored: one `{process, case_ref, outcome}` or `{"outcomes": [ … ]}`. '
+            "For auto-routed decisions (a human-routed one gets its outcome from its review "
+            "task: while that is open the answer is 409 `decision_under_review`). The same "
+            "outcome again is a no-op; another one after it is 409 `outcome_already_recorded`. "
+            "A batch answers 200 with one result per item (`recorded` or `rejected` with "
+            "its `code`)."
+        ),
+        request=PolymorphicProxySerializer(
+            component_name="OutcomeFeedbackRequest",
+            serializers=[s.OutcomeFeedbackInputSerializer, s.OutcomeFeedbackBatchInputSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="OutcomeFeedbackAnswer",
+                serializers=[
+                    s.OutcomeFeedbackOutputSerializer,
+                    s.OutcomeFeedbackBatchOutputSerializer,
+                ],
+                resource_type_field_name=None,
+            ),
+            404: OpenApiResponse(description="No such decision in the key's engagement."),
+            409: OpenApiResponse(description="Under review, or another outcome recorded."),
+            **AGENT_ERRORS,
+        },
+    )
+    def post(self, request):
+        engagement = request.user.engagement
+        data = request.data
+        if not isinstance(data, dict):
+            raise drf_serializers.ValidationError(s.not_an_envelope_error())
+        if "outcomes" not in data:
+            item = s.OutcomeFeedbackInputSerializer(data=data)
+            item.is_valid(raise_exception=True)
+            (result,) = services.decision_outcomes_feedback(
+                engagement=engagement, items=[item.validated_data]
+            )
+            if result.error is not None:
+                raise result.error
+            row = _feedback_row(0, result)
+            row.pop("index")
+            return Response(row)
+
+        envelope = s.OutcomeFeedbackBatchInputSerializer(data=data)
+        envelope.is_valid(raise_exception=True)
+        child = s.OutcomeFeedbackInputSerializer()
+        items, indexes, rows = [], [], []
+        for index, item in enumerate(envelope.validated_data["outcomes"]):
+            try:
+                items.append(child.run_validation(item))
+                indexes.append(index)
+                rows.append(None)
+            except drf_serializers.ValidationError as exc:
+                rows.append({"index": index, "status": "rejected", "errors": _errors(exc)})
+        results = services.decision_outcomes_feedback(engagement=engagement, items=items)
+        for index, result in zip(indexes, results, strict=True):
+            rows[index] = _feedback_row(index, result)
+        rejected = sum(1 for row in rows if row["status"] == "rejected")
+        return Response({"recorded": len(rows) - rejected, "rejected": rejected, "results": rows})
+
+
+# --- API keys (consultants) --------------------------------------------------------------------
+
+
+class AgentApiKeyListCreateApi(APIView):
+    @extend_schema(responses={200: s.AgentApiKeyOutputSerializer(many=True), **ERROR_RESPONSES})
+    def get(self, request, engagement_id: int):
+        """The engagement's agent API keys (prefix only; the secret is never shown again)."""
+        engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+        keys = selectors.agent_api_key_list(engagement=engagement, user=request.user)
+        return Response(s.AgentApiKeyOutputSerializer(keys, many=True).data)
+
+    @extend_schema(
+        request=s.AgentApiKeyCreateInputSerializer,
+        responses={201: s.AgentApiKeyCreatedOutputSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request, engagement_id: int):
+        """Create a key for the engagement's agent (its consultants only). The answer carries
+        the secret, once."""
+        engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+        serializer = s.AgentApiKeyCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key, secret = services.agent_api_key_create(
+            engagement=engagement, by=request.user, **serializer.validated_data
+        )
+        data = s.AgentApiKeyCreatedOutputSerializer(key, context={"secret": secret}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class AgentApiKeyRevokeApi(APIView):
+    @extend_schema(request=None, responses={200: s.AgentApiKeyOutputSerializer, **ERROR_RESPONSES})
+    def post(self, request, key_id: int):
+        """Revoke a key (its engagement's consultants only); the agent's next call gets 401."""
+        key = get_object_or_404(selectors.agent_api_key_visible_to(user=request.user), pk=key_id)
+        key = services.agent_api_key_revoke(key=key, by=request.user)
+        return Response(s.AgentApiKeyOutputSerializer(key).data)

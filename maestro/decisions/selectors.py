@@ -1,0 +1,165 @@
+"""Reads of live decisions: API keys, decision lists, deployment metrics and economics."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maestro.decisions.models import AgentApiKey, Decision
+from maestro.engagements.models import Engagement
+from maestro.mapping.models import Process
+from maestro.tenancy.models import User
+from maestro.tenancy.scoping import engagements_for, require_engagement_manager
+
+HOURS_PER_FTE = Decimal(8)
+
+
+def agent_api_key_list(*, engagement: Engagement, user: User) -> QuerySet[AgentApiKey]:
+    """The engagement's keys, newest first. Consultants only: NotPermitted for others."""
+    require_engagement_manager(
+        user, engagement, message=_("Only the engagement's consultants can see its API keys.")
+    )
+    return engagement.api_keys.select_related("created_by").order_by("-created_at", "-pk")
+
+
+def agent_api_key_visible_to(*, user: User) -> QuerySet[AgentApiKey]:
+    return AgentApiKey.objects.filter(engagement__in=engagements_for(user)).select_related(
+        "engagement__lead", "created_by"
+    )
+
+
+def decision_list_for_user(*, user: User) -> QuerySet[Decision]:
+    return Decision.objects.filter(engagement__in=engagements_for(user)).select_related(
+        "process", "decision_type", "playbook_version"
+    )
+
+
+def decision_get_for_user(*, user: User, pk: int) -> Decision:
+    """One decision with its process, version and review task (assignee), or Http404."""
+    return get_object_or_404(
+        decision_list_for_user(user=user).select_related(
+            "engagement", "review_task__assignee", "playbook_version__playbook"
+        ),
+        pk=pk,
+    )
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def deployment_metrics(*, engagement: Engagement) -> dict:
+    """Volume, escalation, override and accuracy rates and review-task load, in two queries.
+
+    - escalation rate: share of decisions routed to a human;
+    - override rate: of decisions a reviewer resolved, the share whose outcome differed;
+    - accuracy: of decisions with a confirmed outcome (review or feedback), the share where the
+      agent's proposal was right.
+    Rates are None when there is nothing to divide by.
+    """
+    now = timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    confirmed = ~Q(outcome_source="")
+    reviewed = Q(outcome_source=Decision.OutcomeSource.REVIEW)
+    counts = Decision.objects.filter(engagement=engagement).aggregate(
+        total=Count("pk"),
+        today=Count("pk", filter=Q(received_at__gte=today)),
+        last_7_days=Count("pk", filter=Q(received_at__gte=now - timedelta(days=7))),
+        human=Count("pk", filter=Q(route=Decision.Route.HUMAN)),
+        reviewed=Count("pk", filter=reviewed),
+        overridden=Count("pk", filter=reviewed & Q(overridden=True)),
+        confirmed=Count("pk", filter=confirmed),
+        correct=Count("pk", filter=confirmed & Q(overridden=False)),
+    )
+    tasks = engagement.review_tasks.aggregate(
+        open=Count("pk", filter=Q(status="open")),
+        overdue=Count("pk", filter=Q(status="open", due_at__lt=now)),
+    )
+    return {
+        "volume": {
+            "total": counts["total"],
+            "today": counts["today"],
+            "last_7_days": counts["last_7_days"],
+        },
+        "escalation_rate": _rate(counts["human"], counts["total"]),
+        "override_rate": _rate(counts["overridden"], counts["reviewed"]),
+        "accuracy": _rate(counts["correct"], counts["confirmed"]),
+        "reviewed": counts["reviewed"],
+        "confirmed": counts["confirmed"],
+        "open_tasks": tasks["open"],
+        "overdue_tasks": tasks["overdue"],
+    }
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Hours of human work a process takes and what the agent frees (PRODUCT.md "Economics")."""
+
+    process: Process | None
+    volume_per_day: int
+    minutes_per_case: int
+    hours_per_day: Decimal
+    automation_rate: Decimal | None  # None: not measured yet (no live decisions)
+    decisions: int
+    hours_freed_per_day: Decimal | None
+    fte_freed: Decimal | None
+
+
+def economics_compute(
+    *, volume_per_day: int, minutes_per_case: int, automation_rate: Decimal | None
+) -> tuple[Decimal, Decimal | None, Decimal | None]:
+    """(hours/day, hours freed/day, FTE freed): 200 × 12 min = 40 h; at 0.85, 34 h, 4.25 FTE."""
+    hours = Decimal(volume_per_day) * Decimal(minutes_per_case) / Decimal(60)
+    if automation_rate is None:
+        return hours, None, None
+    freed = hours * automation_rate
+    return hours, freed, freed / HOURS_PER_FTE
+
+
+def process_economics(*, engagement: Engagement) -> list[Economics]:
+    """Per process of the engagement, with the automation rate measured on its live decisions
+    (share routed auto), in one query."""
+    processes = Process.objects.filter(engagement=engagement).annotate(
+        decision_count=Count("decisions"),
+        auto_count=Count("decisions", filter=Q(decisions__route=Decision.Route.AUTO)),
+    )
+    rows = []
+    for process in processes.order_by("name"):
+        rate = _rate(process.auto_count, process.decision_count)
+        hours, freed, fte = economics_compute(
+            volume_per_day=process.volume_per_day,
+            minutes_per_case=process.minutes_per_case,
+            automation_rate=rate,
+        )
+        rows.append(
+            Economics(
+                process=process,
+                volume_per_day=process.volume_per_day,
+                minutes_per_case=process.minutes_per_case,
+                hours_per_day=hours,
+                automation_rate=rate,
+                decisions=process.decision_count,
+                hours_freed_per_day=freed,
+                fte_freed=fte,
+            )
+        )
+    return rows
+
+
+def economics_total(rows: list[Economics]) -> dict:
+    """Sum over processes; hours freed only over processes already measured."""
+    measured = [r for r in rows if r.hours_freed_per_day is not None]
+    freed = sum((r.hours_freed_per_day for r in measured if r.hours_freed_per_day), Decimal(0))
+    return {
+        "hours_per_day": sum((r.hours_per_day for r in rows), Decimal(0)),
+        "hours_freed_per_day": freed if measured else None,
+        "fte_freed": freed / HOURS_PER_FTE if measured else None,
+        "measured_processes": len(measured),
+        "processes": len(rows),
+    }
