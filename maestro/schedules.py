@@ -14,4 +14,9 @@ BEAT_SCHEDULE = {
         "task": "handoff.tasks.review_tasks_escalate_overdue_task",
         "schedule": crontab(),
     },
+    # * * * * *  — every minute: pending webhook deliveries whose message was lost are re-sent.
+    "webhook-deliveries-retry-due": {
+        "task": "maestro.webhooks.tasks.webhook_deliveries_retry_due_task",
+        "schedule": crontab(),
+    },
 }

@@ -254,6 +254,16 @@ EMAIL_HOST_PASSWORD = env_secret("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "maestro@localhost")
 
+# --- Webhooks ---
+# Outbound webhooks (README.md, "Webhooks"). Without the flag, a URL whose host is or resolves
+# to a private, loopback, link-local or reserved address is refused when sending (SSRF guard).
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
+# Seconds for the connect and for each read of one attempt.
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)
+# Attempts per delivery before it is failed; retry n waits base × 2^(n-1) s (+ up to 20%).
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 6)
+WEBHOOKS_RETRY_BASE_SECONDS = env_int("WEBHOOKS_RETRY_BASE_SECONDS", 30)
+
 # --- Logging ---
 LOGGING = {
     "version": 1,

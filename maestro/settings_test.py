@@ -46,3 +46,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = False
+# The webhook tests post to a receiver on 127.0.0.1.
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = True
