@@ -24,10 +24,14 @@ from __future__ import annotations
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 AUTO = "auto"
 HUMAN = "human"
@@ -57,6 +61,18 @@ MAX_RULES = 50
 MAX_CATEGORIES = 100
 MAX_CATEGORY_LENGTH = 100
 MAX_AMOUNT = Decimal("999999999999.99")
+
+# Every reason code route() can give, in rule-kind order, with a short label for counts and
+# charts (the dry run adds no_output for training cases the agent gave no answer for).
+REASON_LABELS: dict[str, StrOrPromise] = {
+    "confidence_below": _lazy("Confidence below threshold"),
+    "category_always_human": _lazy("Always-human category"),
+    "amount_above": _lazy("Amount above the limit"),
+    "amount_currency_mismatch": _lazy("Amount in another currency"),
+    "new_counterparty": _lazy("New counterparty"),
+    "decision_type_always_human": _lazy("Always-human decision type"),
+    "no_output": _lazy("No agent output"),
+}
 
 # Decision type autonomy levels (mirrors mapping.DecisionType.Autonomy without importing models).
 AUTONOMY_FULL = "full"

@@ -158,3 +158,23 @@ def playbook_compile(*, version: PlaybookVersion, engagement_id: int) -> Compile
         escalation_chain=tuple(int(pk) for pk in version.escalation_chain),
         decision_types=types,
     )
+
+
+def playbook_chain_candidates(*, engagement: Engagement) -> list[User]:
+    """Who may sit in an escalation chain: the client's operators and consultants, the
+    engagement's lead and consultant members. Sorted by username for forms. One query."""
+    client_roles = [Membership.Role.OPERATOR, Membership.Role.CONSULTANT]
+    return list(
+        User.objects.filter(
+            Q(memberships__client_id=engagement.client_id, memberships__role__in=client_roles)
+            | Q(pk=engagement.lead_id)
+            | Q(
+                pk__in=Engagement.members.through.objects.filter(
+                    engagement_id=engagement.pk
+                ).values("user_id")
+            )
+        )
+        .filter(is_active=True)
+        .distinct()
+        .order_by("username")
+    )
