@@ -1,7 +1,7 @@
 """The engagement lifecycle: which moves are legal and the gate each forward move must pass.
 
-A gate is a list of checks. Checks whose data does not exist yet in Maestro (training rounds,
-playbooks, skill-transfer plans) fail closed with a message saying so; the issues that add that
+A gate is a list of checks. Checks whose data does not exist yet in Maestro (skill-transfer
+plans, check-ins, sign-offs) fail closed with a message saying so; the issues that add that
 data replace them here. A consultant may still override a failing gate with a reason.
 """
 
@@ -137,13 +137,40 @@ def latest_round_meets_target(engagement: Engagement) -> GateCheck:
     )
 
 
+def escalation_playbook_exists(engagement: Engagement) -> GateCheck:
+    """At least one process has a saved playbook version (runbooks). A process without one
+    still works: its decisions all go to a human, so the gate asks for one, not for all."""
+    from runbooks.models import PlaybookVersion
+
+    covered = set(
+        PlaybookVersion.objects.filter(playbook__process__engagement=engagement).values_list(
+            "playbook__process__name", flat=True
+        )
+    )
+    missing = sorted(
+        set(Process.objects.filter(engagement=engagement).values_list("name", flat=True)) - covered
+    )
+    if not covered:
+        detail = _("No process has an escalation playbook yet.")
+    elif missing:
+        detail = _(
+            "Playbook for: %(names)s. Without one (every decision goes to a human): %(missing)s."
+        ) % {"names": ", ".join(sorted(covered)), "missing": ", ".join(missing)}
+    else:
+        detail = _("Playbook for: %(names)s.") % {"names": ", ".join(sorted(covered))}
+    return GateCheck(
+        code="escalation_playbook_exists",
+        label=_("At least one process has an escalation playbook"),
+        passed=bool(covered),
+        detail=detail,
+    )
+
+
 GATES: dict[tuple[str, str], list[Check]] = {
     (Phase.MAPPING, Phase.TRAINING): [process_map_ready],
     (Phase.TRAINING, Phase.DEPLOYMENT): [
         latest_round_meets_target,
-        _not_checkable_yet(
-            "escalation_playbook_exists", _("An escalation playbook exists"), _("playbooks")
-        ),
+        escalation_playbook_exists,
     ],
     (Phase.DEPLOYMENT, Phase.HANDOFF): [
         operator_named,
