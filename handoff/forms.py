@@ -51,12 +51,16 @@ class ReassignForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
 
     def __init__(self, *args, assignees, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Its own ids: the task page also holds the resolve form, which has a `note` too.
+        super().__init__(*args, auto_id="reassign_%s", **kwargs)
         self.fields["to_user"].queryset = assignees
 
 
 class EdgeCaseFlagForm(forms.Form):
     note = forms.CharField(label=_("What makes it an edge case"), max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="flag_%s", **kwargs)
 
 
 class TaskFilterForm(forms.Form):

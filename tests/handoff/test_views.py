@@ -1,3 +1,5 @@
+import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -191,3 +193,10 @@ def test_edge_case_log_and_mark_reviewed(world, task_a, browser):
     assert r.status_code == 200
     assert EdgeCase.objects.get().reviewed_at is not None
     assert browser(world.sponsor_a).post(f"/edge-cases/{edge.pk}/review/").status_code == 403
+
+
+def test_task_page_ids_are_unique(world, task_a, browser):
+    html = browser(world.consultant).get(f"/review-tasks/{task_a.pk}/").content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert 'for="reassign_note"' in html and 'for="id_note"' in html
