@@ -48,7 +48,7 @@ class ResolveForm(forms.Form):
 
 class ReassignForm(forms.Form):
     to_user = forms.ModelChoiceField(label=_("Reassign to"), queryset=None)
-    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+    note = forms.CharField(label=_("Note to the new assignee"), required=False, max_length=5000)
 
     def __init__(self, *args, assignees, **kwargs):
         # Its own ids: the task page also holds the resolve form, which has a `note` too.

@@ -80,10 +80,11 @@ def test_posted_decision_is_reviewed_and_overridden_by_the_operator(live_server,
         expect(page.get_by_text(reason["message"])).to_be_visible()
     page.screenshot(path=TASK_SCREENSHOT, full_page=True)
 
-    page.get_by_label("Other (type it below)").check()
-    page.get_by_label("Other outcome").fill("reject")
-    page.get_by_label("Note").fill("Initech is not an approved supplier.")
-    page.get_by_role("button", name="Resolve").click()
+    resolve = page.get_by_role("region", name="Resolve")
+    resolve.get_by_label("Other (type it below)").check()
+    resolve.get_by_label("Other outcome").fill("reject")
+    resolve.get_by_label("Note").fill("Initech is not an approved supplier.")
+    resolve.get_by_role("button", name="Resolve").click()
 
     expect(page.get_by_role("status")).to_contain_text("an override of the agent")
     expect(page.get_by_test_id("task-status")).to_have_text("Resolved")
