@@ -6,8 +6,10 @@ from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionType, Process
 from maestro.tenancy.models import Membership, User
 from maestro.tenancy.scoping import can_manage_engagement, engagements_for
+from maestro.training.models import TrainingRound
 from runbooks import rendering
 from runbooks.models import PlaybookVersion, Runbook, RunbookRun, RunbookVersion, RunStep
+from runbooks.playbook_document import PlaybookDocument, playbook_document
 from runbooks.routing import CompiledPlaybook, DecisionTypeInfo, compile_rules
 
 
@@ -177,4 +179,52 @@ def playbook_chain_candidates(*, engagement: Engagement) -> list[User]:
         .filter(is_active=True)
         .distinct()
         .order_by("username")
+    )
+
+
+def playbook_version_list(*, process: Process) -> QuerySet[PlaybookVersion]:
+    """Newest first."""
+    return (
+        PlaybookVersion.objects.filter(playbook__process_id=process.pk)
+        .select_related("created_by", "playbook")
+        .order_by("-number")
+    )
+
+
+def playbook_version_get(*, process: Process, number: int) -> PlaybookVersion:
+    return get_object_or_404(playbook_version_list(process=process), number=number)
+
+
+def playbook_version_current(*, process: Process) -> PlaybookVersion | None:
+    return playbook_version_list(process=process).first()
+
+
+def playbook_version_document(*, version: PlaybookVersion, engagement_id: int) -> PlaybookDocument:
+    """The version as sentences, with the chain's people named and the engagement's decision
+    types as they are now. Two queries."""
+    compiled = playbook_compile(version=version, engagement_id=engagement_id)
+    people = {
+        user.pk: user.get_full_name() or user.get_username()
+        for user in User.objects.filter(pk__in=compiled.escalation_chain)
+    }
+    return playbook_document(playbook=compiled, people=people)
+
+
+def playbook_rounds(*, process: Process) -> QuerySet[TrainingRound]:
+    """Training rounds a dry run may use: those of this process's datasets, newest first."""
+    return (
+        TrainingRound.objects.filter(dataset__process_id=process.pk)
+        .select_related("dataset")
+        .order_by("-date", "-number", "-pk")
+    )
+
+
+def playbook_process_get_for_user(*, user: User, pk: int) -> Process:
+    """The process whose playbook the user may read (Http404 outside their engagements);
+    the engagement's members are prefetched for the consultant-only write guard."""
+    return get_object_or_404(
+        Process.objects.filter(engagement__in=engagements_for(user))
+        .select_related("engagement__client", "engagement__lead")
+        .prefetch_related("engagement__members"),
+        pk=pk,
     )
