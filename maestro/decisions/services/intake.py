@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q, Value
 from django.utils.translation import gettext as _
 
 from handoff.models import ReviewTask
@@ -74,7 +74,11 @@ def _earlier(*, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Decision]:
         by_process.setdefault(process_id, []).append(case_ref)
     for process_id, case_refs in by_process.items():
         condition |= Q(process_id=process_id, case_ref__in=case_refs)
-    found = Decision.objects.filter(condition).select_related("playbook_version", "review_task")
+    found = (
+        Decision.objects.filter(condition)
+        .select_related("playbook_version", "review_task")
+        .order_by()
+    )
     return {(d.process_id, d.case_ref): d for d in found}
 
 
@@ -189,12 +193,11 @@ def decisions_intake(
     """
     results = [IntakeResult() for _item in items]
     process_ids = {item["process"] for item in items}
-    processes = {
-        p.pk: p
-        for p in Process.objects.filter(engagement=engagement, pk__in=process_ids).only(
-            "pk", "name", "engagement_id"
-        )
-    }
+    processes, known = _processes_and_known_counterparties(
+        engagement=engagement,
+        process_ids=process_ids,
+        names={item["counterparty"] for item in items if item.get("counterparty")},
+    )
     compiled = {pid: playbook_compiled_for_process(process=p) for pid, p in processes.items()}
     type_names = {item["decision_type"] for item in items if item.get("decision_type")}
     type_ids = _decision_types(engagement=engagement, names=type_names, compiled=compiled)
@@ -221,46 +224,56 @@ def decisions_intake(
     if not valid:
         return results
 
-    with transaction.atomic():
-        pending = _intake_valid(
-            engagement=engagement,
-            items=items,
-            valid=valid,
-            results=results,
-            processes=processes,
-            compiled=compiled,
-            type_ids=type_ids,
+    return _intake_valid(
+        engagement=engagement,
+        items=items,
+        valid=valid,
+        results=results,
+        processes=processes,
+        known=known,
+        compiled=compiled,
+        type_ids=type_ids,
+    )
+
+
+def _processes_and_known_counterparties(
+    *, engagement: Engagement, process_ids: set[int], names: set[str]
+) -> tuple[dict[int, Process], dict[int, set[str]]]:
+    """The batch's processes that belong to the engagement, and which of the batch's
+    counterparty names each already knows — one query (a left join on the known names)."""
+    rows = Process.objects.filter(engagement=engagement, pk__in=process_ids).order_by()
+    if names:
+        rows = rows.annotate(
+            seen=FilteredRelation(
+                "known_counterparties", condition=Q(known_counterparties__name__in=names)
+            )
         )
-    return pending
+        values = rows.values_list("pk", "name", "seen__name")
+    else:
+        values = rows.values_list("pk", "name", Value(""))
+    processes: dict[int, Process] = {}
+    known: dict[int, set[str]] = {}
+    for pk, name, seen in values:
+        if pk not in processes:
+            processes[pk] = Process(pk=pk, name=name, engagement=engagement)
+            known[pk] = set()
+        if seen:
+            known[pk].add(seen)
+    return processes, known
 
 
-def _intake_valid(*, engagement, items, valid, results, processes, compiled, type_ids):
-    keys = {(items[i]["process"], items[i]["case_ref"]) for i in valid}
-    earlier = _earlier(keys=keys)
-    counterparties = {
-        (items[i]["process"], items[i]["counterparty"])
-        for i in valid
-        if items[i].get("counterparty")
-        and (items[i]["process"], items[i]["case_ref"]) not in earlier
-    }
-    known: dict[int, set[str]] = {pid: set() for pid in processes}
-    if counterparties:
-        condition = Q()
-        for pid in {pid for pid, _name in counterparties}:
-            names = [name for p, name in counterparties if p == pid]
-            condition |= Q(process_id=pid, name__in=names)
-        for pid, name in KnownCounterparty.objects.filter(condition).values_list(
-            "process_id", "name"
-        ):
-            known[pid].add(name)
-
+def _intake_valid(*, engagement, items, valid, results, processes, known, compiled, type_ids):
+    # Filled by _insert with the decisions an earlier call already stored for our case refs.
+    # Inserting first and reading back only on a conflict keeps the common case (a new case
+    # ref) one query cheaper than looking first.
+    earlier: dict[tuple[int, str], Decision] = {}
     new: dict[tuple[int, str], Decision] = {}
     first_index: dict[tuple[int, str], int] = {}
-    seen_counterparties: list[KnownCounterparty] = []
+    seen_counterparties: dict[tuple[int, str], KnownCounterparty] = {}
     for index in valid:
         item = items[index]
         key = (item["process"], item["case_ref"])
-        if key in earlier or key in new:
+        if key in new:
             continue
         first_index[key] = index
         playbook = compiled[item["process"]]
@@ -280,8 +293,8 @@ def _intake_valid(*, engagement, items, valid, results, processes, compiled, typ
             # Seen from now on: later decisions of this batch treat it as known, as if posted
             # one by one.
             process_known.add(counterparty)
-            seen_counterparties.append(
-                KnownCounterparty(process_id=item["process"], name=counterparty)
+            seen_counterparties[key] = KnownCounterparty(
+                process_id=item["process"], name=counterparty
             )
         new[key] = Decision(
             engagement=engagement,
@@ -300,15 +313,25 @@ def _intake_valid(*, engagement, items, valid, results, processes, compiled, typ
             playbook_version_id=playbook.version_id if playbook is not None else None,
         )
 
-    created = _insert(new, earlier)
-    if seen_counterparties:
-        KnownCounterparty.objects.bulk_create(seen_counterparties, ignore_conflicts=True)
-    human = [d for d in created if d.route == Decision.Route.HUMAN]
-    # Imported here: handoff's resolve service imports this package (decision_outcome_record).
-    from handoff.services import review_tasks_open_for_decisions
+    tasks: dict[int, ReviewTask] = {}
+    if not seen_counterparties and all(d.route == Decision.Route.AUTO for d in new.values()):
+        # The common case: the insert is the only write, so it needs no outer transaction.
+        created = _insert(new, earlier)
+    else:
+        with transaction.atomic():
+            created = _insert(new, earlier)
+            # Only counterparties of decisions stored now (not of retries answered earlier).
+            seen = [seen_counterparties[k] for k in new if k in seen_counterparties]
+            if seen:
+                KnownCounterparty.objects.bulk_create(seen, ignore_conflicts=True)
+            human = [d for d in created if d.route == Decision.Route.HUMAN]
+            # Imported here: handoff's resolve service imports this package.
+            from handoff.services import review_tasks_open_for_decisions
 
-    tasks = review_tasks_open_for_decisions(decisions=human) if human else {}
-    _emit_escalations(engagement=engagement, decisions=human, processes=processes, tasks=tasks)
+            tasks = review_tasks_open_for_decisions(decisions=human) if human else {}
+            _emit_escalations(
+                engagement=engagement, decisions=human, processes=processes, tasks=tasks
+            )
 
     created_keys = {(d.process_id, d.case_ref) for d in created}
     for index in valid:
@@ -344,11 +367,11 @@ def _answer_of_new(decision: Decision, tasks, compiled) -> IntakeResult:
 def _insert(
     new: dict[tuple[int, str], Decision], earlier: dict[tuple[int, str], Decision]
 ) -> list[Decision]:
-    """Bulk-insert the new decisions. A concurrent call (an agent retrying before our answer
-    came back) may have inserted some of the same case refs since we looked: the unique
-    constraint refuses ours, we roll back to the savepoint, take theirs as the first answer
-    and insert the rest."""
-    for _attempt in range(2):
+    """Bulk-insert the new decisions. Case refs stored before — by an earlier call, or by a
+    concurrent one (an agent retrying before our answer came back) — are refused by the unique
+    constraint: we roll back to the savepoint, take the stored ones as the first answers
+    (moved from `new` to `earlier`) and insert the rest."""
+    for _attempt in range(3):
         if not new:
             return []
         try:
