@@ -204,6 +204,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewTaskKindEnum": "handoff.models.ReviewTask.Kind",
         "ReviewTaskStatusEnum": "handoff.models.ReviewTask.Status",
         "ReviewTaskEventKindEnum": "handoff.models.ReviewTaskEvent.Kind",
+        "WebhookEventEnum": "maestro.webhooks.models.WebhookEvent",
+        "WebhookDeliveryStatusEnum": "maestro.webhooks.models.WebhookDelivery.Status",
     },
 }
 

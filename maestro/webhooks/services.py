@@ -135,6 +135,17 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, by: User) -> None:
     endpoint.delete()
 
 
+def webhook_endpoint_secret_reveal(*, endpoint: WebhookEndpoint, by: User) -> str:
+    """The signing secret, for the engagement's consultants only: client operators and
+    sponsors read the endpoints and their log, never the key that signs them."""
+    require_engagement_manager(
+        by,
+        endpoint.engagement,
+        message=_("Only the engagement's consultants can see a webhook's signing secret."),
+    )
+    return endpoint.secret
+
+
 @transaction.atomic
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, by: User) -> WebhookEndpoint:
     """A new secret at once; attempts from now on are signed with it (retries included)."""

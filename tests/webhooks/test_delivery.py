@@ -510,3 +510,23 @@ def test_admin_never_shows_the_secret(client, world):
     assert b"whsec_admin" not in listing.content
     assert b"whsec_admin" not in change.content
     assert b'name="secret"' not in change.content
+
+
+@pytest.mark.parametrize("answer, outcome", [(200, "delivered"), (500, "failed")])
+def test_retry_now_gives_a_failed_delivery_exactly_one_more_attempt(
+    world, endpoint, receiver, monkeypatch, answer, outcome
+):
+    from maestro.webhooks.services import webhook_delivery_retry
+
+    monkeypatch.setattr(webhook_delivery_send_task, "delay", lambda pk: None)
+    delivery = emit_one(world.engagement_a)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=FAILED, attempts=6)
+    delivery.refresh_from_db()
+    receiver.answer(answer)
+
+    webhook_delivery_retry(delivery=delivery, by=world.consultant)
+
+    assert webhook_delivery_send(delivery_id=delivery.pk).outcome == outcome
+    delivery.refresh_from_db()
+    assert delivery.attempts == 7
+    assert len(receiver.requests) == 1

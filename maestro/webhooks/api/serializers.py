@@ -1,0 +1,83 @@
+from rest_framework import serializers
+
+from maestro.lib.serializers import StrictInputSerializer
+from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+EVENTS_HELP = "Events to receive: " + ", ".join(WebhookEvent.values) + "."
+
+
+class WebhookEndpointOutputSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
+    pending_count = serializers.IntegerField(read_only=True, help_text="Deliveries not done yet.")
+    failed_count = serializers.IntegerField(read_only=True, help_text="Deliveries given up on.")
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = [
+            "id",
+            "engagement",
+            "url",
+            "events",
+            "active",
+            "pending_count",
+            "failed_count",
+            "created_at",
+        ]
+
+
+class WebhookEndpointWithSecretOutputSerializer(WebhookEndpointOutputSerializer):
+    """Only in the answers to the engagement's consultants that create or rotate a secret."""
+
+    class Meta(WebhookEndpointOutputSerializer.Meta):
+        fields = [*WebhookEndpointOutputSerializer.Meta.fields, "secret"]
+
+
+class WebhookEndpointSecretOutputSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="Key of the HMAC-SHA256 in X-Maestro-Signature.")
+
+
+class WebhookEndpointCreateInputSerializer(StrictInputSerializer):
+    url = serializers.URLField(max_length=500, help_text="http:// or https:// URL to POST to.")
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        allow_empty=False,
+        max_length=len(WebhookEvent.values) * 2,
+        help_text=EVENTS_HELP,
+    )
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class WebhookEndpointUpdateInputSerializer(StrictInputSerializer):
+    url = serializers.URLField(max_length=500, required=False)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        allow_empty=False,
+        max_length=len(WebhookEvent.values) * 2,
+        required=False,
+        help_text=EVENTS_HELP,
+    )
+    active = serializers.BooleanField(required=False)
+
+
+class WebhookDeliveryOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "endpoint",
+            "event",
+            "event_id",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "next_attempt_at",
+            "delivered_at",
+            "created_at",
+            "payload",
+        ]
+
+
+class WebhookDeliveryFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices, required=False)
+    event = serializers.ChoiceField(choices=WebhookEvent.choices, required=False)

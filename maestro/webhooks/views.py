@@ -1,0 +1,146 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maestro.engagements.selectors import engagement_get_for_user
+from maestro.exceptions import DomainError
+from maestro.lib.forms import form_add_service_errors
+from maestro.tenancy.scoping import can_manage_engagement
+from maestro.webhooks import selectors, services
+from maestro.webhooks.forms import WebhookEndpointForm
+from maestro.webhooks.models import WebhookEvent
+
+READ_ONLY = _("Only the engagement's consultants can manage its webhooks.")
+
+
+def _require_manage(request, engagement) -> None:
+    if not can_manage_engagement(request.user, engagement):
+        raise PermissionDenied(READ_ONLY)
+
+
+@login_required
+def endpoint_list(request, engagement_id: int):
+    """The engagement's endpoints. Everyone on it may read them; secrets stay on the endpoint
+    page, for consultants."""
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    return render(
+        request,
+        "webhooks/endpoint_list.html",
+        {
+            "engagement": engagement,
+            "endpoints": selectors.webhook_endpoint_list_for_engagement(
+                user=request.user, engagement=engagement
+            ),
+            "events": WebhookEvent.choices,
+            "can_manage": can_manage_engagement(request.user, engagement),
+        },
+    )
+
+
+def _form_page(request, *, engagement, form, endpoint=None, status=200):
+    return render(
+        request,
+        "webhooks/endpoint_form.html",
+        {"engagement": engagement, "form": form, "endpoint": endpoint},
+        status=status,
+    )
+
+
+@login_required
+def endpoint_create(request, engagement_id: int):
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    _require_manage(request, engagement)
+    form = WebhookEndpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint = services.webhook_endpoint_create(
+                engagement=engagement, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Endpoint added. Give its signing secret to the receiver."))
+            return redirect("webhooks:endpoint", endpoint.pk)
+    status = 400 if request.method == "POST" else 200
+    return _form_page(request, engagement=engagement, form=form, status=status)
+
+
+@login_required
+def endpoint_detail(request, endpoint_id: int):
+    """The endpoint, its secret (consultants only) and its delivery log, newest first."""
+    endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    deliveries = selectors.webhook_delivery_list_for_user(user=request.user).filter(
+        endpoint=endpoint
+    )
+    return render(
+        request,
+        "webhooks/endpoint_detail.html",
+        {
+            "engagement": endpoint.engagement,
+            "endpoint": endpoint,
+            "event_labels": [WebhookEvent(event).label for event in endpoint.events],
+            "deliveries": deliveries[: selectors.DELIVERY_LOG_LIMIT],
+            "log_limit": selectors.DELIVERY_LOG_LIMIT,
+            "can_manage": can_manage_engagement(request.user, endpoint.engagement),
+        },
+    )
+
+
+@login_required
+def endpoint_edit(request, endpoint_id: int):
+    endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    _require_manage(request, endpoint.engagement)
+    initial = {"url": endpoint.url, "events": endpoint.events, "active": endpoint.active}
+    form = WebhookEndpointForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.webhook_endpoint_update(
+                endpoint=endpoint, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Endpoint saved."))
+            return redirect("webhooks:endpoint", endpoint.pk)
+    status = 400 if request.method == "POST" else 200
+    return _form_page(
+        request, engagement=endpoint.engagement, form=form, endpoint=endpoint, status=status
+    )
+
+
+@login_required
+@require_POST
+def endpoint_delete(request, endpoint_id: int):
+    endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    _require_manage(request, endpoint.engagement)
+    engagement_id = endpoint.engagement_id
+    services.webhook_endpoint_delete(endpoint=endpoint, by=request.user)
+    messages.success(request, _("Endpoint deleted with its delivery log."))
+    return redirect("webhooks:list", engagement_id)
+
+
+@login_required
+@require_POST
+def endpoint_rotate_secret(request, endpoint_id: int):
+    endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    _require_manage(request, endpoint.engagement)
+    services.webhook_endpoint_rotate_secret(endpoint=endpoint, by=request.user)
+    messages.success(request, _("New signing secret: give it to the receiver now."))
+    return redirect("webhooks:endpoint", endpoint.pk)
+
+
+@login_required
+@require_POST
+def delivery_retry(request, delivery_id: int):
+    delivery = selectors.webhook_delivery_get_for_user(user=request.user, pk=delivery_id)
+    _require_manage(request, delivery.endpoint.engagement)
+    try:
+        services.webhook_delivery_retry(delivery=delivery, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Retrying: the worker sends it again shortly."))
+    return redirect("webhooks:endpoint", delivery.endpoint_id)
