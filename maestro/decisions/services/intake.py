@@ -8,7 +8,7 @@ Nothing is cached across calls, so a new playbook version routes the very next d
 """
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,13 +242,13 @@ def _processes_and_known_counterparties(
     """The batch's processes that belong to the engagement, and which of the batch's
     counterparty names each already knows — one query (a left join on the known names)."""
     rows = Process.objects.filter(engagement=engagement, pk__in=process_ids).order_by()
+    values: Iterable[tuple[int, str, str | None]]
     if names:
-        rows = rows.annotate(
+        values = rows.annotate(
             seen=FilteredRelation(
                 "known_counterparties", condition=Q(known_counterparties__name__in=names)
             )
-        )
-        values = rows.values_list("pk", "name", "seen__name")
+        ).values_list("pk", "name", "seen__name")
     else:
         values = rows.values_list("pk", "name", Value(""))
     processes: dict[int, Process] = {}
