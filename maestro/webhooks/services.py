@@ -12,6 +12,7 @@ import random
 import secrets
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -174,21 +175,36 @@ def webhook_event_emit(*, engagement: Engagement, event: str, payload: dict[str,
     Returns how many deliveries were queued. Costs one query when nobody listens. The
     deliveries of one event share its id (the body's `id`, header X-Maestro-Delivery).
     """
+    return webhook_events_emit(engagement=engagement, event=event, payloads=[payload])
+
+
+def webhook_events_emit(
+    *, engagement: Engagement, event: str, payloads: Sequence[dict[str, Any]]
+) -> int:
+    """`webhook_event_emit` for a batch of events of one kind (an intake batch's escalations):
+    two queries and one on-commit hook whatever the batch size; one event id per payload."""
     endpoints = [
         endpoint
         for endpoint in WebhookEndpoint.objects.filter(engagement=engagement, active=True)
         if event in endpoint.events
     ]
-    if not endpoints:
+    if not endpoints or not payloads:
         return 0
-    event_id = uuid.uuid4()
     now = timezone.now()
-    deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(
-            endpoint=endpoint, event=event, event_id=event_id, payload=payload, next_attempt_at=now
+    rows = []
+    for payload in payloads:
+        event_id = uuid.uuid4()
+        rows.extend(
+            WebhookDelivery(
+                endpoint=endpoint,
+                event=event,
+                event_id=event_id,
+                payload=payload,
+                next_attempt_at=now,
+            )
+            for endpoint in endpoints
         )
-        for endpoint in endpoints
-    )
+    deliveries = WebhookDelivery.objects.bulk_create(rows)
     ids = [delivery.pk for delivery in deliveries]
     _enqueue_on_commit(ids)
     return len(ids)

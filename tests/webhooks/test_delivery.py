@@ -530,3 +530,44 @@ def test_retry_now_gives_a_failed_delivery_exactly_one_more_attempt(
     delivery.refresh_from_db()
     assert delivery.attempts == 7
     assert len(receiver.requests) == 1
+
+
+def test_batch_emit_costs_two_queries_and_one_hook_for_any_batch_size(
+    world, monkeypatch, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from maestro.webhooks.services import webhook_events_emit
+
+    sent = []
+    monkeypatch.setattr(webhook_delivery_send_task, "delay", sent.append)
+    make_endpoint(world.engagement_a, "https://a.example.com/1", ["decision.escalated"])
+    make_endpoint(world.engagement_a, "https://a.example.com/2", ["decision.escalated"])
+    payloads = [{"decision_id": n} for n in range(50)]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with django_assert_num_queries(2):
+            count = webhook_events_emit(
+                engagement=world.engagement_a, event="decision.escalated", payloads=payloads
+            )
+
+    assert count == 100
+    assert len(callbacks) == 1
+    assert len(sent) == 100
+    # One id per event, shared by its two deliveries.
+    ids = WebhookDelivery.objects.values_list("event_id", flat=True)
+    assert len(set(ids)) == 50
+
+
+def test_the_readme_verification_recipe_accepts_a_real_request(world, endpoint, receiver):
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    recipe = readme.split("```python\nimport hashlib, hmac, time\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec("import hashlib, hmac, time\n" + recipe, namespace)
+    delivery = emit_one(world.engagement_a)
+    webhook_delivery_send(delivery_id=delivery.pk)
+    [request] = receiver.requests
+
+    assert namespace["verify"]("whsec_test-secret", request.headers, request.body)
+    assert not namespace["verify"]("whsec_other", request.headers, request.body)
+    assert not namespace["verify"]("whsec_test-secret", request.headers, request.body + b" ")
