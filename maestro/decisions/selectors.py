@@ -73,7 +73,7 @@ def deployment_metrics(*, engagement: Engagement) -> dict:
         last_7_days=Count("pk", filter=Q(received_at__gte=now - timedelta(days=7))),
         human=Count("pk", filter=Q(route=Decision.Route.HUMAN)),
         reviewed=Count("pk", filter=reviewed),
-        overridden=Count("pk", filter=reviewed & Q(overridden=True)),
+        n_overridden=Count("pk", filter=reviewed & Q(overridden=True)),
         confirmed=Count("pk", filter=confirmed),
         correct=Count("pk", filter=confirmed & Q(overridden=False)),
     )
@@ -88,7 +88,7 @@ def deployment_metrics(*, engagement: Engagement) -> dict:
             "last_7_days": counts["last_7_days"],
         },
         "escalation_rate": _rate(counts["human"], counts["total"]),
-        "override_rate": _rate(counts["overridden"], counts["reviewed"]),
+        "override_rate": _rate(counts["n_overridden"], counts["reviewed"]),
         "accuracy": _rate(counts["correct"], counts["confirmed"]),
         "reviewed": counts["reviewed"],
         "confirmed": counts["confirmed"],

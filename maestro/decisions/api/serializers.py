@@ -178,3 +178,47 @@ def not_an_envelope_error() -> dict:
             _('Send one decision as a JSON object, or a batch as {"decisions": [ … ]}.')
         ]
     }
+
+
+class VolumeSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    today = serializers.IntegerField()
+    last_7_days = serializers.IntegerField()
+
+
+class ProcessEconomicsSerializer(serializers.Serializer):
+    process = serializers.IntegerField(source="process.pk")
+    process_name = serializers.CharField(source="process.name")
+    volume_per_day = serializers.IntegerField()
+    minutes_per_case = serializers.IntegerField()
+    hours_per_day = serializers.DecimalField(max_digits=12, decimal_places=2)
+    automation_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Share of live decisions routed auto; null until the agent is live.",
+    )
+    decisions = serializers.IntegerField()
+    hours_freed_per_day = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    fte_freed = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+
+
+class EconomicsTotalSerializer(serializers.Serializer):
+    hours_per_day = serializers.DecimalField(max_digits=12, decimal_places=2)
+    hours_freed_per_day = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    fte_freed = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    measured_processes = serializers.IntegerField()
+    processes = serializers.IntegerField()
+
+
+class DeploymentMetricsOutputSerializer(serializers.Serializer):
+    volume = VolumeSerializer()
+    escalation_rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+    override_rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+    accuracy = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+    reviewed = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    open_tasks = serializers.IntegerField()
+    overdue_tasks = serializers.IntegerField()
+    economics = ProcessEconomicsSerializer(many=True)
+    economics_total = EconomicsTotalSerializer()

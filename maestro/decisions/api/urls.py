@@ -12,6 +12,11 @@ urlpatterns = [
         name="decision-outcomes",
     ),
     path(
+        "engagements/<int:engagement_id>/deployment-metrics/",
+        views.DeploymentMetricsApi.as_view(),
+        name="deployment-metrics",
+    ),
+    path(
         "engagements/<int:engagement_id>/api-keys/",
         views.AgentApiKeyListCreateApi.as_view(),
         name="api-key-list",

@@ -249,3 +249,20 @@ class AgentApiKeyRevokeApi(APIView):
         key = get_object_or_404(selectors.agent_api_key_visible_to(user=request.user), pk=key_id)
         key = services.agent_api_key_revoke(key=key, by=request.user)
         return Response(s.AgentApiKeyOutputSerializer(key).data)
+
+
+class DeploymentMetricsApi(APIView):
+    @extend_schema(
+        responses={200: s.DeploymentMetricsOutputSerializer, 404: ERROR_RESPONSES[404]},
+    )
+    def get(self, request, engagement_id: int):
+        """Live-decision metrics of the engagement (volume, escalation, override and accuracy
+        rates, open and overdue review tasks) and the economics per process. Rates are 0–1,
+        null when there is nothing to measure yet."""
+        engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+        rows = selectors.process_economics(engagement=engagement)
+        data = selectors.deployment_metrics(engagement=engagement) | {
+            "economics": rows,
+            "economics_total": selectors.economics_total(rows),
+        }
+        return Response(s.DeploymentMetricsOutputSerializer(data).data)
