@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from handoff.demo import review_demo_seed
 from maestro.engagements import services as engagement_services
 from maestro.engagements.models import Engagement, Phase, PhaseTransition
 from maestro.mapping import services as mapping_services
@@ -112,6 +113,15 @@ def demo_seed() -> dict:
             engagement__client=clients["northwind"], name="Customer ticket routing"
         ),
         by=maria,
+    )
+    # Last: the decisions are routed by whatever playbook the demo has by now.
+    northwind = Engagement.objects.get(
+        client=clients["northwind"], name="Procurement & support agents"
+    )
+    review_demo_seed(
+        engagement=northwind,
+        process=Process.objects.get(engagement=northwind, name="Procurement approval"),
+        operator=people["olivia"],
     )
     return {"clients": len(clients), "people": len(people)}
 
