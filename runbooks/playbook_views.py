@@ -1,0 +1,188 @@
+"""Escalation playbook pages: the playbook as a document (with its history), the editor
+(consultants) and the dry run against a training round (anyone who sees the process)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from maestro.exceptions import DomainError, StateConflict
+from maestro.lib.forms import form_add_service_errors
+from maestro.tenancy.scoping import can_manage_engagement
+from runbooks import playbooks, selectors
+from runbooks.playbook_charts import dry_run_svg
+from runbooks.playbook_forms import (
+    DryRunForm,
+    PlaybookRuleForm,
+    PlaybookRuleFormSet,
+    PlaybookVersionForm,
+)
+
+
+def _context(request, process) -> dict:
+    return {
+        "process": process,
+        "engagement": process.engagement,
+        "can_manage": can_manage_engagement(request.user, process.engagement),
+    }
+
+
+@login_required
+def playbook_detail(request, process_id: int):
+    """The current version as sentences, or ?version=N, with the version history."""
+    process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    versions = list(selectors.playbook_version_list(process=process))
+    current = versions[0] if versions else None
+    requested = request.GET.get("version", "")
+    version = current
+    if requested.isdigit():
+        version = selectors.playbook_version_get(process=process, number=int(requested))
+    document = (
+        selectors.playbook_version_document(version=version, engagement_id=process.engagement_id)
+        if version is not None
+        else None
+    )
+    return render(
+        request,
+        "runbooks/playbook.html",
+        {
+            **_context(request, process),
+            "versions": versions,
+            "current": current,
+            "version": version,
+            "document": document,
+        },
+    )
+
+
+def _ordered_rules(formset) -> list[dict]:
+    rows = []
+    for index, form in enumerate(formset.forms):
+        rule = form.as_rule()
+        if rule is not None:
+            rows.append((form.cleaned_data.get("position") or 1000 + index, index, rule))
+    return [rule for _position, _index, rule in sorted(rows, key=lambda row: row[:2])]
+
+
+@login_required
+def playbook_edit(request, process_id: int):
+    process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    if not can_manage_engagement(request.user, process.engagement):
+        raise PermissionDenied(_("Only the engagement's consultants edit escalation playbooks."))
+    current = selectors.playbook_version_current(process=process)
+    people = selectors.playbook_chain_candidates(engagement=process.engagement)
+    initial = {"base_version": 0, "default_threshold": "0.80", "sla_minutes": 240}
+    rules_initial: list[dict] = []
+    if current is not None:
+        initial = {
+            "base_version": current.number,
+            "default_threshold": current.default_threshold,
+            "sla_minutes": current.sla_minutes,
+        }
+        for slot, pk in enumerate(current.escalation_chain, start=1):
+            initial[f"chain_{slot}"] = pk
+        rules_initial = [
+            PlaybookRuleForm.initial_for(rule, position)
+            for position, rule in enumerate(current.rules, start=1)
+        ]
+    form = PlaybookVersionForm(request.POST or None, initial=initial, people=people)
+    formset = PlaybookRuleFormSet(request.POST or None, initial=rules_initial, prefix="rules")
+    status, rule_errors = 200, []
+    if request.method == "POST":
+        status = 400
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            try:
+                version = playbooks.playbook_version_create(
+                    process=process,
+                    by=request.user,
+                    default_threshold=data["default_threshold"],
+                    rules=_ordered_rules(formset),
+                    sla_minutes=data["sla_minutes"],
+                    escalation_chain=form.chain(),
+                    message=data["message"],
+                    base_version=data["base_version"],
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+                rule_errors = errors.pop("rules", [])
+                if "escalation_chain" in errors:
+                    form.add_error("chain_1", errors.pop("escalation_chain"))
+                if errors:
+                    form_add_service_errors(form, ValidationError(errors))
+            except StateConflict as exc:
+                status = exc.status_code
+                form.add_error(None, exc.message)
+                # Saving again means saving on top of the newer version, knowingly.
+                form.data = form.data.copy()
+                latest = selectors.playbook_version_current(process=process)
+                form.data["base_version"] = str(latest.number if latest else 0)
+            except DomainError as exc:
+                status = exc.status_code
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Saved version %(n)d; it routes new decisions from now on.")
+                    % {"n": version.number},
+                )
+                return redirect("runbooks:playbook", process_id=process.pk)
+    return render(
+        request,
+        "runbooks/playbook_edit.html",
+        {
+            **_context(request, process),
+            "form": form,
+            "formset": formset,
+            "rule_errors": rule_errors,
+            "current": current,
+        },
+        status=status,
+    )
+
+
+@login_required
+def playbook_dry_run(request, process_id: int):
+    """A GET form, so a result can be linked and reloaded; it writes nothing."""
+    process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    rounds = list(selectors.playbook_rounds(process=process))
+    versions = list(selectors.playbook_version_list(process=process))
+    bound = "training_round" in request.GET
+    form = DryRunForm(
+        request.GET if bound else None,
+        initial={"version": versions[0].number if versions else None},
+        rounds=rounds,
+        versions=versions,
+    )
+    result = chart = None
+    status = 200
+    if bound and form.is_valid():
+        training_round = next(r for r in rounds if r.pk == form.cleaned_data["training_round"])
+        version = next(v for v in versions if v.number == form.cleaned_data["version"])
+        try:
+            result = playbooks.playbook_dry_run(training_round=training_round, version=version)
+        except DomainError as exc:
+            status = exc.status_code
+            form.add_error(None, exc.message)
+        else:
+            chart = dry_run_svg(
+                cases=result.cases, auto=result.auto, human=result.human, reasons=result.reasons
+            )
+    elif bound:
+        status = 400
+    return render(
+        request,
+        "runbooks/playbook_dry_run.html",
+        {
+            **_context(request, process),
+            "form": form,
+            "rounds": rounds,
+            "versions": versions,
+            "result": result,
+            "chart": chart,
+            "playbook_url": reverse("runbooks:playbook", kwargs={"process_id": process.pk}),
+        },
+        status=status,
+    )
