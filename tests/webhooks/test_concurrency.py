@@ -1,0 +1,50 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from maestro.webhooks import services
+from maestro.webhooks.models import WebhookDelivery
+from maestro.webhooks.services import webhook_delivery_send, webhook_event_emit
+from tests.webhooks.conftest import make_endpoint
+from tests.webhooks.receiver import Pause
+
+
+@pytest.mark.usefixtures("fast_webhooks")
+def test_two_workers_sending_the_same_delivery_at_once_post_it_once(
+    transactional_db, world, receiver, monkeypatch
+):
+    # Two threads, each with its own database connection, run the same attempt at the same
+    # moment (a message delivered twice). Both read the row before either claims it (the
+    # barrier after the read), so only the conditional claim can stop the second POST.
+    receiver.answer(Pause(0.2))
+    make_endpoint(world.engagement_a, receiver.url)
+    webhook_event_emit(engagement=world.engagement_a, event="task.overdue", payload={})
+    delivery = WebhookDelivery.objects.get()
+    both_read = threading.Barrier(2, timeout=10)
+    load = services._delivery_load
+
+    def load_then_wait(delivery_id):
+        row = load(delivery_id)
+        both_read.wait()
+        return row
+
+    monkeypatch.setattr(services, "_delivery_load", load_then_wait)
+    outcomes = []
+
+    def worker():
+        try:
+            outcomes.append(webhook_delivery_send(delivery_id=delivery.pk).outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["delivered", "skipped"]
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.DELIVERED, 1)
