@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("maestro.training.urls")),
     path("", include("runbooks.urls")),
     path("", include("handoff.urls")),
+    path("", include("maestro.decisions.urls")),
     path("", include("maestro.webhooks.urls")),
     path("status/", include("maestro.system.urls")),
     path("api/", include(api_urlpatterns)),

@@ -1,0 +1,19 @@
+from django import forms
+
+from maestro.decisions.models import Decision
+
+
+class DecisionFilterForm(forms.Form):
+    route = forms.ChoiceField(choices=[("", "Any route"), *Decision.Route.choices], required=False)
+    process = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, processes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["process"].choices = [("", "Any process")] + [(p.pk, p.name) for p in processes]
+
+
+class AgentApiKeyForm(forms.Form):
+    name = forms.CharField(
+        max_length=200,
+        help_text="Which agent uses it, e.g. “Ticket router (production)”.",
+    )

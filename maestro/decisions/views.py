@@ -1,0 +1,100 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maestro.decisions import selectors, services
+from maestro.decisions.forms import AgentApiKeyForm, DecisionFilterForm
+from maestro.engagements.selectors import engagement_get_for_user
+from maestro.lib.forms import form_add_service_errors
+from maestro.mapping.models import Process
+from maestro.tenancy.scoping import can_manage_engagement
+
+PAGE_SIZE = 50
+
+
+@login_required
+def decision_list(request, engagement_id: int):
+    """The engagement's live decisions, newest first, filtered by route and process."""
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    processes = Process.objects.filter(engagement=engagement).order_by("name")
+    form = DecisionFilterForm(request.GET or None, processes=processes)
+    decisions = selectors.decision_list_for_user(user=request.user).filter(engagement=engagement)
+    if form.is_valid():
+        if form.cleaned_data["route"]:
+            decisions = decisions.filter(route=form.cleaned_data["route"])
+        if form.cleaned_data["process"]:
+            decisions = decisions.filter(process_id=form.cleaned_data["process"])
+    page = Paginator(decisions.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "decisions/list.html",
+        {"engagement": engagement, "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def decision_detail(request, decision_id: int):
+    decision = selectors.decision_get_for_user(user=request.user, pk=decision_id)
+    return render(
+        request,
+        "decisions/detail.html",
+        {
+            "decision": decision,
+            "engagement": decision.engagement,
+            "review_task": getattr(decision, "review_task", None),
+            "payload_json": json.dumps(decision.payload, indent=2, ensure_ascii=False),
+        },
+    )
+
+
+@login_required
+def api_key_list(request, engagement_id: int):
+    """The engagement's agent API keys (its consultants only); create shows the secret once."""
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    if not can_manage_engagement(request.user, engagement):
+        raise PermissionDenied(_("Only the engagement's consultants manage its API keys."))
+    keys = selectors.agent_api_key_list(engagement=engagement, user=request.user)
+    form = AgentApiKeyForm(request.POST if request.method == "POST" else None)
+    created = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                key, secret = services.agent_api_key_create(
+                    engagement=engagement, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                # Rendered, not redirected: the secret must never sit in a URL or a session.
+                created, status, form = {"key": key, "secret": secret}, 201, AgentApiKeyForm()
+    return render(
+        request,
+        "decisions/api_keys.html",
+        {"engagement": engagement, "keys": keys, "form": form, "created": created},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, key_id: int):
+    key = get_object_or_404(selectors.agent_api_key_visible_to(user=request.user), pk=key_id)
+    if not can_manage_engagement(request.user, key.engagement):
+        raise PermissionDenied(_("Only the engagement's consultants revoke its API keys."))
+    services.agent_api_key_revoke(key=key, by=request.user)
+    messages.success(
+        request, _("Revoked “%(name)s”: the agent's next call is refused.") % {"name": key.name}
+    )
+    return redirect("decisions:api-keys", engagement_id=key.engagement_id)
