@@ -15,6 +15,7 @@ from maestro.mapping.models import DecisionType, Process, Step
 from maestro.tenancy.models import Client, Membership, User
 from maestro.training.demo import training_demo_seed
 from runbooks import services as runbook_services
+from runbooks.demo import playbook_demo_seed
 from runbooks.models import Runbook
 
 DEMO_PASSWORD = "maestro-demo"
@@ -118,6 +119,7 @@ def demo_seed() -> dict:
     northwind = Engagement.objects.get(
         client=clients["northwind"], name="Procurement & support agents"
     )
+    playbook_demo_seed(engagement=northwind, by=maria)
     review_demo_seed(
         engagement=northwind,
         process=Process.objects.get(engagement=northwind, name="Procurement approval"),
