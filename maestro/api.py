@@ -1,6 +1,7 @@
 """Shared API plumbing: the exception handler and pagination (HS api/exception_handlers.py)."""
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination
@@ -20,6 +21,15 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(
             {"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {
+                "detail": "The request body is larger than the server accepts "
+                f"({settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes); send smaller batches.",
+                "code": "request_too_large",
+            },
+            status=413,
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))

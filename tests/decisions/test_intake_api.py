@@ -322,3 +322,12 @@ def test_queries_do_not_grow_with_batch_size(agent_a, process_a, playbook_a, rou
     five = _count_queries(agent_a, batch("five", 5), None)
     fifty = _count_queries(agent_a, batch("fifty", 50), None)
     assert five == fifty
+
+
+def test_a_body_over_the_upload_limit_is_413_json(agent_a, process_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    items = [decision(process_a, case_ref=f"L-{i}", payload={"x": "y" * 500}) for i in range(40)]
+    r = agent_a.post(URL, {"decisions": items}, format="json")
+    assert r.status_code == 413
+    assert r.json()["code"] == "request_too_large"
+    assert Decision.objects.count() == 0
