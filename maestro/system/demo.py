@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from handoff.demo import review_demo_seed
+from maestro.decisions.demo import decisions_demo_seed
 from maestro.engagements import services as engagement_services
 from maestro.engagements.models import Engagement, Phase, PhaseTransition
 from maestro.mapping import services as mapping_services
@@ -125,6 +126,7 @@ def demo_seed() -> dict:
         process=Process.objects.get(engagement=northwind, name="Procurement approval"),
         operator=people["olivia"],
     )
+    decisions_demo_seed(engagement=northwind, operator=people["olivia"], by=maria)
     return {"clients": len(clients), "people": len(people)}
 
 
