@@ -291,7 +291,7 @@ def playbook_dry_run(
                 currency=currency,
                 counterparty=counterparty,
             )
-            routing = route(compiled, facts, known_counterparties=known)
+            routing = route(compiled, facts, known_counterparties=known, explain=False)
             if routing.route == HUMAN:
                 result.human += 1
                 for reason in routing.reasons:

@@ -309,11 +309,58 @@ def effective_threshold(
     return playbook.default_threshold
 
 
+def _message(code: str, facts: DecisionFacts, rule: Rule, threshold: Decimal | None) -> str:
+    currency = (facts.currency or "").strip().upper()
+    if code == "confidence_below":
+        values = {
+            "confidence": percent(facts.confidence),
+            "threshold": percent(threshold or Decimal(0)),
+        }
+        if facts.decision_type:
+            return _(
+                "Confidence %(confidence)s is below the %(threshold)s threshold for '%(type)s'"
+            ) % {**values, "type": facts.decision_type}
+        return _("Confidence %(confidence)s is below the %(threshold)s threshold") % values
+    if code == "category_always_human":
+        return _("Category '%(category)s' always goes to a human") % {
+            "category": facts.category.strip()
+        }
+    if code == "amount_above":
+        assert facts.amount is not None and rule.amount is not None
+        return _("Amount %(amount)s is above the %(limit)s limit") % {
+            "amount": money(facts.amount, currency),
+            "limit": money(rule.amount, rule.currency),
+        }
+    if code == "amount_currency_mismatch":
+        assert rule.amount is not None
+        limit = money(rule.amount, rule.currency)
+        if currency:
+            return _("Amount in %(currency)s cannot be compared with the %(limit)s limit") % {
+                "currency": currency,
+                "limit": limit,
+            }
+        return _("Amount without a currency cannot be compared with the %(limit)s limit") % {
+            "limit": limit
+        }
+    if code == "new_counterparty":
+        return _("Counterparty '%(name)s' has never been seen before for this process") % {
+            "name": facts.counterparty
+        }
+    return _("Decision type '%(type)s' always goes to a human") % {"type": facts.decision_type}
+
+
 def route(
-    playbook: CompiledPlaybook, facts: DecisionFacts, *, known_counterparties: Container[str]
+    playbook: CompiledPlaybook,
+    facts: DecisionFacts,
+    *,
+    known_counterparties: Container[str],
+    explain: bool = True,
 ) -> Routing:
+    """Route one decision. With explain=False the reasons carry codes only (empty messages):
+    the dry run routes 100k cases and only counts codes, and the messages are most of the
+    cost."""
     info = playbook.decision_types.get(facts.decision_type) if facts.decision_type else None
-    reasons: list[Reason] = []
+    matches: list[tuple[str, Rule, Decimal | None]] = []
     currency = (facts.currency or "").strip().upper()
     currency_reported = False
     for rule in playbook.rules:
@@ -321,77 +368,30 @@ def route(
         if kind == CONFIDENCE_BELOW:
             threshold = effective_threshold(playbook, rule, info)
             if threshold is not None and facts.confidence < threshold:
-                if facts.decision_type:
-                    message = _(
-                        "Confidence %(confidence)s is below the %(threshold)s threshold for "
-                        "'%(type)s'"
-                    ) % {
-                        "confidence": percent(facts.confidence),
-                        "threshold": percent(threshold),
-                        "type": facts.decision_type,
-                    }
-                else:
-                    message = _(
-                        "Confidence %(confidence)s is below the %(threshold)s threshold"
-                    ) % {
-                        "confidence": percent(facts.confidence),
-                        "threshold": percent(threshold),
-                    }
-                reasons.append(Reason("confidence_below", message))
+                matches.append(("confidence_below", rule, threshold))
         elif kind == CATEGORY_IN:
             category = (facts.category or "").strip().lower()
             if category and category in rule.categories:
-                reasons.append(
-                    Reason(
-                        "category_always_human",
-                        _("Category '%(category)s' always goes to a human")
-                        % {"category": facts.category.strip()},
-                    )
-                )
+                matches.append(("category_always_human", rule, None))
         elif kind == AMOUNT_ABOVE:
             if facts.amount is None:
                 continue
             assert rule.amount is not None
             if currency == rule.currency:
                 if facts.amount > rule.amount:
-                    reasons.append(
-                        Reason(
-                            "amount_above",
-                            _("Amount %(amount)s is above the %(limit)s limit")
-                            % {
-                                "amount": money(facts.amount, currency),
-                                "limit": money(rule.amount, rule.currency),
-                            },
-                        )
-                    )
+                    matches.append(("amount_above", rule, None))
             elif currency not in playbook.amount_currencies and not currency_reported:
                 # Fail closed, once: no rule can compare this amount.
                 currency_reported = True
-                if currency:
-                    message = _(
-                        "Amount in %(currency)s cannot be compared with the %(limit)s limit"
-                    ) % {"currency": currency, "limit": money(rule.amount, rule.currency)}
-                else:
-                    message = _(
-                        "Amount without a currency cannot be compared with the %(limit)s limit"
-                    ) % {"limit": money(rule.amount, rule.currency)}
-                reasons.append(Reason("amount_currency_mismatch", message))
+                matches.append(("amount_currency_mismatch", rule, None))
         elif kind == NEW_COUNTERPARTY:
             if facts.counterparty and facts.counterparty not in known_counterparties:
-                reasons.append(
-                    Reason(
-                        "new_counterparty",
-                        _("Counterparty '%(name)s' has never been seen before for this process")
-                        % {"name": facts.counterparty},
-                    )
-                )
+                matches.append(("new_counterparty", rule, None))
         elif kind == DECISION_TYPE_ALWAYS_HUMAN:
             if info is not None and info.autonomy == AUTONOMY_ALWAYS_HUMAN:
-                reasons.append(
-                    Reason(
-                        "decision_type_always_human",
-                        _("Decision type '%(type)s' always goes to a human")
-                        % {"type": facts.decision_type},
-                    )
-                )
-    return Routing(route=HUMAN if reasons else AUTO, reasons=tuple(reasons))
+                matches.append(("decision_type_always_human", rule, None))
+    reasons = tuple(
+        Reason(code, _message(code, facts, rule, threshold) if explain else "")
+        for code, rule, threshold in matches
+    )
+    return Routing(route=HUMAN if reasons else AUTO, reasons=reasons)

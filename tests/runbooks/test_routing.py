@@ -316,3 +316,25 @@ def test_validate_rules_rejects_a_non_list_and_too_many_rules():
 def test_compiled_playbook_rejects_invalid_rules():
     with pytest.raises(ValidationError):
         playbook([{"kind": "amount_above"}])
+
+
+def test_explain_false_gives_the_same_codes_without_messages():
+    explained = go(
+        PROCUREMENT, known=(), category="compliance", confidence=Decimal("0.1"), counterparty="New"
+    )
+    routing = route(
+        playbook(PROCUREMENT),
+        facts(category="compliance", confidence=Decimal("0.1"), counterparty="New"),
+        known_counterparties=set(),
+        explain=False,
+    )
+    assert (
+        codes(routing)
+        == codes(explained)
+        == [
+            "confidence_below",
+            "category_always_human",
+            "new_counterparty",
+        ]
+    )
+    assert all(reason.message == "" for reason in routing.reasons)
