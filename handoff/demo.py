@@ -1,70 +1,43 @@
-"""Demo review work for Northwind's procurement agent: open tasks in Olivia's queue (one
-overdue), resolved ones (one an override), and two edge cases. The decisions go through the
-real intake service, so routing, tasks and assignment are the product's own. Idempotent:
-intake answers a known case ref with the first decision, and each step skips what is done."""
+"""Demo review work on top of the demo's live decisions (maestro/decisions/demo.py posts them
+and resolves most of Olivia's tasks): one of her open tasks overdue, and two edge cases in the
+log. Idempotent: each step skips what is already there."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.utils import timezone
 
 from handoff import services
 from handoff.models import EdgeCase, ReviewTask
-from maestro.decisions.services import decisions_intake
 from maestro.engagements.models import Engagement
-from maestro.mapping.models import Process
 from maestro.tenancy.models import User
 
-# (case ref, proposed, confidence, amount USD, counterparty, category, final outcome, note,
-#  edge-case note). A final outcome resolves the task; None leaves it in the queue.
-DEMO_DECISIONS = [
-    ("PO-2038", "approve", "0.58", "4200.00", "Contoso Paper", "office supplies",
-     "approve", "Matches the framework contract.", ""),
-    ("PO-2039", "approve", "0.66", "72000.00", "Fabrikam Machining", "equipment",
-     "ask for a second quote", "Above the 50k limit without a second quote.",
-     "Supplier split one order into two POs just below the approval limit."),
-    ("PO-2041", "approve", "0.62", "3400.00", "Globex Office", "office supplies", None, "", ""),
-    ("PO-2042", "approve", "0.71", "18500.00", "Initech Logistics", "freight", None, "", ""),
-    ("PO-2043", "reject", "0.55", "950.00", "Umbrella Labs", "lab consumables", None, "",
-     "Counterparty name differs from the supplier master (Umbrella Laboratories Ltd)."),
-]  # fmt: skip
-OVERDUE_CASE = "PO-2041"
+PROCESS = "Procurement approval"
+EDGE_CASE_NOTES = [
+    "Supplier split one order into two POs just below the approval limit.",
+    "Counterparty name differs from the supplier master; check before paying.",
+]
 
 
-def review_demo_seed(*, engagement: Engagement, process: Process, operator: User) -> None:
-    items = [
-        {
-            "process": process.pk,
-            "case_ref": case_ref,
-            "proposed_outcome": proposed,
-            "confidence": Decimal(confidence),
-            "amount": Decimal(amount),
-            "currency": "USD",
-            "counterparty": counterparty,
-            "category": category,
-            "payload": {"po_number": case_ref, "requested_by": "warehouse", "lines": 3},
-        }
-        for case_ref, proposed, confidence, amount, counterparty, category, *_rest in DEMO_DECISIONS
-    ]
-    results = decisions_intake(engagement=engagement, items=items)
-    tasks = {
-        task.decision.case_ref: task
-        for task in ReviewTask.objects.filter(
-            decision__in=[r.decision for r in results if r.decision]
-        ).select_related("decision", "engagement")
-    }
-    for result in results:
-        decision = result.decision
-        if decision is not None and result.created and decision.case_ref == OVERDUE_CASE:
-            # Backdated once, so the queue shows what an overdue task looks like.
-            ReviewTask.objects.filter(decision=decision).update(
-                due_at=timezone.now() - timedelta(minutes=45)
-            )
-    for case_ref, *_facts, final, note, edge_note in DEMO_DECISIONS:
-        task = tasks.get(case_ref)
-        if task is None:
-            continue  # a playbook routed it to the agent: nothing for a human to do
-        if final and task.status == ReviewTask.Status.OPEN:
-            services.review_task_resolve(task=task, final_outcome=final, note=note, by=operator)
-        if edge_note and not EdgeCase.objects.filter(decision=task.decision).exists():
-            services.edge_case_flag(decision=task.decision, note=edge_note, by=operator)
+def review_demo_seed(*, engagement: Engagement, operator: User) -> None:
+    tasks = ReviewTask.objects.filter(
+        engagement=engagement, kind=ReviewTask.Kind.ESCALATED_DECISION
+    ).select_related("decision", "engagement")
+    now = timezone.now()
+    open_tasks = tasks.filter(assignee=operator, status=ReviewTask.Status.OPEN)
+    if not open_tasks.filter(due_at__lt=now).exists():
+        # Backdated, so the queue shows an overdue task (escalation moves it on in a minute
+        # or so once a worker and beat run: that is the demo of the chain).
+        first = open_tasks.order_by("decision__case_ref").first()
+        if first is not None:
+            ReviewTask.objects.filter(pk=first.pk).update(due_at=now - timedelta(minutes=45))
+    if EdgeCase.objects.filter(engagement=engagement).exists():
+        return
+    # The notes are about suppliers: pick procurement decisions.
+    purchases = tasks.filter(decision__process__name=PROCESS)
+    overridden = purchases.filter(decision__overridden=True).order_by("decision__case_ref").first()
+    still_open = (
+        purchases.filter(status=ReviewTask.Status.OPEN).order_by("-decision__case_ref").first()
+    )
+    for task, note in zip([overridden, still_open], EDGE_CASE_NOTES, strict=True):
+        if task is not None and task.decision is not None:
+            services.edge_case_flag(decision=task.decision, note=note, by=operator)

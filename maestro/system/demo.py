@@ -121,12 +121,8 @@ def demo_seed() -> dict:
         client=clients["northwind"], name="Procurement & support agents"
     )
     playbook_demo_seed(engagement=northwind, by=maria)
-    review_demo_seed(
-        engagement=northwind,
-        process=Process.objects.get(engagement=northwind, name="Procurement approval"),
-        operator=people["olivia"],
-    )
     decisions_demo_seed(engagement=northwind, operator=people["olivia"], by=maria)
+    review_demo_seed(engagement=northwind, operator=people["olivia"])
     return {"clients": len(clients), "people": len(people)}
 
 

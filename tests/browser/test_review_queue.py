@@ -73,7 +73,7 @@ def test_posted_decision_is_reviewed_and_overridden_by_the_operator(live_server,
     row.get_by_role("link", name=re.compile("PO-JOURNEY-1")).click()
     expect(page.get_by_role("heading", name=re.compile("PO-JOURNEY-1"), level=1)).to_be_visible()
     expect(page.get_by_test_id("proposal")).to_have_text("approve")
-    expect(page.get_by_text("Initech")).to_be_visible()
+    expect(page.get_by_text("Initech", exact=True)).to_be_visible()
     # The payload is shown as text, never as markup.
     expect(page.locator(".payload")).to_contain_text("<b>rush</b> order")
     for reason in answer["reasons"]:
