@@ -210,6 +210,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewTaskEventKindEnum": "handoff.models.ReviewTaskEvent.Kind",
         "WebhookEventEnum": "maestro.webhooks.models.WebhookEvent",
         "WebhookDeliveryStatusEnum": "maestro.webhooks.models.WebhookDelivery.Status",
+        "WebhookSubscribableEventEnum": "maestro.webhooks.models.SUBSCRIBABLE_EVENT_CHOICES",
     },
 }
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maestro.webhooks.models import WebhookEvent
+from maestro.webhooks.models import SUBSCRIBABLE_EVENT_CHOICES
 
 
 class WebhookEndpointForm(forms.Form):
@@ -13,7 +13,7 @@ class WebhookEndpointForm(forms.Form):
     )
     events = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=WebhookEvent.choices,
+        choices=SUBSCRIBABLE_EVENT_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The endpoint receives only the events ticked here."),
     )

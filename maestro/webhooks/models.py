@@ -11,6 +11,13 @@ class WebhookEvent(models.TextChoices):
     TASK_RESOLVED = "task.resolved", _("Review task resolved")
     TASK_OVERRIDDEN = "task.overridden", _("Review task resolved with an override")
     TASK_OVERDUE = "task.overdue", _("Review task overdue")
+    # Sent on a consultant's request to one endpoint, whatever it subscribes to.
+    PING = "ping", _("Test ping")
+
+
+# What an endpoint can subscribe to (everything but the on-request ping).
+SUBSCRIBABLE_EVENTS = [event for event in WebhookEvent if event != WebhookEvent.PING]
+SUBSCRIBABLE_EVENT_CHOICES = [(event.value, event.label) for event in SUBSCRIBABLE_EVENTS]
 
 
 class WebhookEndpoint(models.Model):

@@ -29,7 +29,12 @@ from maestro.exceptions import StateConflict
 from maestro.tenancy.models import User
 from maestro.tenancy.scoping import require_engagement_manager
 from maestro.webhooks import signing, transport
-from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from maestro.webhooks.models import (
+    SUBSCRIBABLE_EVENTS,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 PENDING = WebhookDelivery.Status.PENDING
 DELIVERED = WebhookDelivery.Status.DELIVERED
@@ -59,20 +64,20 @@ def _require_manage(by: User, engagement: Engagement) -> None:
 
 
 def _clean_events(events: list[str]) -> list[str]:
-    unknown = [event for event in events if event not in WebhookEvent.values]
+    unknown = [event for event in events if event not in SUBSCRIBABLE_EVENTS]
     if unknown:
         raise ValidationError(
             {
                 "events": [
                     _("“%(event)s” is not a webhook event; choose from %(choices)s.")
-                    % {"event": unknown[0], "choices": ", ".join(WebhookEvent.values)}
+                    % {"event": unknown[0], "choices": ", ".join(SUBSCRIBABLE_EVENTS)}
                 ]
             }
         )
     if not events:
         raise ValidationError({"events": [_("Choose at least one event.")]})
     # Canonical order, no duplicates: the list is compared and shown as is.
-    return [event for event in WebhookEvent.values if event in set(events)]
+    return [str(event) for event in SUBSCRIBABLE_EVENTS if event in set(events)]
 
 
 def _clean_url(url: str) -> str:
@@ -191,7 +196,7 @@ def webhook_events_emit(
     if not endpoints or not payloads:
         return 0
     now = timezone.now()
-    rows = []
+    rows: list[WebhookDelivery] = []
     for payload in payloads:
         event_id = uuid.uuid4()
         rows.extend(
@@ -233,6 +238,27 @@ def webhook_delivery_retry(*, delivery: WebhookDelivery, by: User) -> WebhookDel
         )
     _enqueue_on_commit([delivery.pk])
     delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def webhook_test_ping(*, endpoint: WebhookEndpoint, by: User) -> WebhookDelivery:
+    """Queue a `ping` event to this one endpoint, so the integrator can check their receiver
+    and signature code. Sent, signed and logged like any delivery (by the worker, never from
+    the web request)."""
+    _require_manage(by, endpoint.engagement)
+    if not endpoint.active:
+        raise StateConflict(
+            _("The endpoint is switched off; switch it on before sending a ping."),
+            code="endpoint_inactive",
+        )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event=WebhookEvent.PING,
+        payload={"endpoint_id": endpoint.pk, "requested_by": by.get_username()},
+        next_attempt_at=timezone.now(),
+    )
+    _enqueue_on_commit([delivery.pk])
     return delivery
 
 

@@ -15,5 +15,6 @@ urlpatterns = [
         views.endpoint_rotate_secret,
         name="rotate-secret",
     ),
+    path("webhooks/<int:endpoint_id>/ping/", views.endpoint_ping, name="ping"),
     path("webhooks/deliveries/<int:delivery_id>/retry/", views.delivery_retry, name="retry"),
 ]

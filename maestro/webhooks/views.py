@@ -11,7 +11,7 @@ from maestro.lib.forms import form_add_service_errors
 from maestro.tenancy.scoping import can_manage_engagement
 from maestro.webhooks import selectors, services
 from maestro.webhooks.forms import WebhookEndpointForm
-from maestro.webhooks.models import WebhookEvent
+from maestro.webhooks.models import SUBSCRIBABLE_EVENTS
 
 READ_ONLY = _("Only the engagement's consultants can manage its webhooks.")
 
@@ -34,7 +34,7 @@ def endpoint_list(request, engagement_id: int):
             "endpoints": selectors.webhook_endpoint_list_for_engagement(
                 user=request.user, engagement=engagement
             ),
-            "events": WebhookEvent.choices,
+            "events": SUBSCRIBABLE_EVENTS,
             "can_manage": can_manage_engagement(request.user, engagement),
         },
     )
@@ -81,7 +81,6 @@ def endpoint_detail(request, endpoint_id: int):
         {
             "engagement": endpoint.engagement,
             "endpoint": endpoint,
-            "event_labels": [WebhookEvent(event).label for event in endpoint.events],
             "deliveries": deliveries[: selectors.DELIVERY_LOG_LIMIT],
             "log_limit": selectors.DELIVERY_LOG_LIMIT,
             "can_manage": can_manage_engagement(request.user, endpoint.engagement),
@@ -129,6 +128,20 @@ def endpoint_rotate_secret(request, endpoint_id: int):
     _require_manage(request, endpoint.engagement)
     services.webhook_endpoint_rotate_secret(endpoint=endpoint, by=request.user)
     messages.success(request, _("New signing secret: give it to the receiver now."))
+    return redirect("webhooks:endpoint", endpoint.pk)
+
+
+@login_required
+@require_POST
+def endpoint_ping(request, endpoint_id: int):
+    endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    _require_manage(request, endpoint.engagement)
+    try:
+        services.webhook_test_ping(endpoint=endpoint, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Ping queued: it appears in the log below once sent."))
     return redirect("webhooks:endpoint", endpoint.pk)
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from maestro.webhooks.models import WebhookEndpoint, WebhookEvent
+from maestro.webhooks.models import SUBSCRIBABLE_EVENTS, WebhookEndpoint
 from tests.webhooks.receiver import Receiver
 
 
@@ -26,6 +26,6 @@ def make_endpoint(engagement, url, events=None, **fields) -> WebhookEndpoint:
         engagement=engagement,
         url=url,
         secret=fields.pop("secret", "whsec_test-secret"),
-        events=events if events is not None else list(WebhookEvent.values),
+        events=events if events is not None else [str(event) for event in SUBSCRIBABLE_EVENTS],
         **fields,
     )

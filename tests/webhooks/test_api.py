@@ -225,3 +225,28 @@ def test_schema_describes_the_webhook_operations(world):
         assert path in paths, path
     retry = paths["/api/webhook-deliveries/{delivery_id}/retry/"]["post"]
     assert {"200", "403", "404", "409"} <= set(retry["responses"])
+
+
+def test_ping_through_the_api(world, endpoint_a, monkeypatch, django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr(webhook_delivery_send_task, "delay", sent.append)
+    path = f"/api/webhook-endpoints/{endpoint_a.pk}/ping/"
+
+    denied = client_for(world.sponsor_a).post(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client_for(world.consultant).post(path)
+
+    assert denied.status_code == 403
+    assert denied.json()["code"] == "not_consultant"
+    assert r.status_code == 202
+    assert (r.json()["event"], r.json()["status"]) == ("ping", "pending")
+    assert sent == [r.json()["id"]]
+
+
+def test_api_refuses_ping_as_a_subscription(world):
+    r = client_for(world.consultant).post(
+        f"/api/engagements/{world.engagement_a.pk}/webhook-endpoints/",
+        {"url": URL, "events": ["ping"]},
+    )
+    assert r.status_code == 400
+    assert "not a valid choice" in str(r.json()["events"])

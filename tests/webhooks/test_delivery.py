@@ -561,9 +561,10 @@ def test_the_readme_verification_recipe_accepts_a_real_request(world, endpoint, 
     from pathlib import Path
 
     readme = (Path(__file__).parents[2] / "README.md").read_text()
-    recipe = readme.split("```python\nimport hashlib, hmac, time\n", 1)[1].split("```", 1)[0]
+    webhooks = readme.split("## Webhooks", 1)[1]
+    recipe = webhooks.split("```python\n", 1)[1].split("```", 1)[0]
     namespace: dict = {}
-    exec("import hashlib, hmac, time\n" + recipe, namespace)
+    exec(recipe, namespace)
     delivery = emit_one(world.engagement_a)
     webhook_delivery_send(delivery_id=delivery.pk)
     [request] = receiver.requests
@@ -571,3 +572,17 @@ def test_the_readme_verification_recipe_accepts_a_real_request(world, endpoint, 
     assert namespace["verify"]("whsec_test-secret", request.headers, request.body)
     assert not namespace["verify"]("whsec_other", request.headers, request.body)
     assert not namespace["verify"]("whsec_test-secret", request.headers, request.body + b" ")
+
+
+def test_a_ping_reaches_the_receiver_signed(world, endpoint, receiver, monkeypatch):
+    from maestro.webhooks.services import webhook_test_ping
+
+    monkeypatch.setattr(webhook_delivery_send_task, "delay", lambda pk: None)
+    delivery = webhook_test_ping(endpoint=endpoint, by=world.consultant)
+
+    assert webhook_delivery_send(delivery_id=delivery.pk).outcome == "delivered"
+
+    [request] = receiver.requests
+    assert request.headers["X-Maestro-Event"] == "ping"
+    assert json.loads(request.body)["data"]["endpoint_id"] == endpoint.pk
+    assert verify("whsec_test-secret", request.headers, request.body)

@@ -12,6 +12,7 @@ from maestro.webhooks.services import (
     webhook_endpoint_rotate_secret,
     webhook_endpoint_secret_reveal,
     webhook_endpoint_update,
+    webhook_test_ping,
 )
 from maestro.webhooks.tasks import webhook_delivery_send_task
 from tests.webhooks.conftest import make_endpoint
@@ -216,3 +217,43 @@ def test_retry_now_is_for_consultants(world, failed_delivery):
         webhook_delivery_retry(delivery=failed_delivery, by=world.operator_a)
     failed_delivery.refresh_from_db()
     assert failed_delivery.status == WebhookDelivery.Status.FAILED
+
+
+# --- test ping ---------------------------------------------------------------------------------
+
+
+def test_ping_is_not_a_subscribable_event(world):
+    with pytest.raises(ValidationError) as exc:
+        create(world, events=["ping"])
+    assert "“ping” is not a webhook event" in exc.value.message_dict["events"][0]
+
+
+def test_ping_queues_one_signed_delivery_to_that_endpoint_after_commit(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(webhook_delivery_send_task, "delay", sent.append)
+    endpoint = create(world, events=["task.overdue"])  # ping goes out whatever it subscribes to
+    create(world)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = webhook_test_ping(endpoint=endpoint, by=world.consultant)
+        assert sent == []
+
+    assert sent == [delivery.pk]
+    assert (delivery.endpoint, delivery.event) == (endpoint, "ping")
+    assert delivery.payload == {
+        "endpoint_id": endpoint.pk,
+        "requested_by": world.consultant.username,
+    }
+
+
+def test_ping_is_for_consultants_and_active_endpoints(world):
+    endpoint = create(world)
+    with pytest.raises(NotPermitted):
+        webhook_test_ping(endpoint=endpoint, by=world.operator_a)
+    webhook_endpoint_update(endpoint=endpoint, by=world.consultant, active=False)
+    with pytest.raises(StateConflict) as exc:
+        webhook_test_ping(endpoint=endpoint, by=world.consultant)
+    assert exc.value.code == "endpoint_inactive"
+    assert not WebhookDelivery.objects.exists()

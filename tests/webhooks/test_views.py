@@ -173,3 +173,27 @@ def test_operator_cannot_retry(client, world, endpoint_a):
     assert client.post(f"/webhooks/deliveries/{failed.pk}/retry/").status_code == 403
     failed.refresh_from_db()
     assert failed.status == WebhookDelivery.Status.FAILED
+
+
+def test_consultant_sends_a_test_ping_from_the_page(
+    client, world, endpoint_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(webhook_delivery_send_task, "delay", sent.append)
+    login(client, world.consultant)
+
+    page = client.get(f"/webhooks/{endpoint_a.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"/webhooks/{endpoint_a.pk}/ping/", follow=True)
+
+    assert b"Send test ping" in page.content
+    assert b"Ping queued" in r.content
+    ping = WebhookDelivery.objects.get(event="ping")
+    assert sent == [ping.pk]
+    assert b"<code>ping</code>" in r.content  # in the log at once, pending
+
+
+def test_operator_cannot_ping(client, world, endpoint_a):
+    login(client, world.operator_a)
+    assert client.post(f"/webhooks/{endpoint_a.pk}/ping/").status_code == 403
+    assert not WebhookDelivery.objects.exists()

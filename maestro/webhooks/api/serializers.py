@@ -1,13 +1,20 @@
 from rest_framework import serializers
 
 from maestro.lib.serializers import StrictInputSerializer
-from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from maestro.webhooks.models import (
+    SUBSCRIBABLE_EVENT_CHOICES,
+    SUBSCRIBABLE_EVENTS,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
-EVENTS_HELP = "Events to receive: " + ", ".join(WebhookEvent.values) + "."
+EVENTS_HELP = "Events to receive: " + ", ".join(SUBSCRIBABLE_EVENTS) + "."
+SUBSCRIBABLE_CHOICES = SUBSCRIBABLE_EVENT_CHOICES
 
 
 class WebhookEndpointOutputSerializer(serializers.ModelSerializer):
-    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
+    events = serializers.ListField(child=serializers.ChoiceField(choices=SUBSCRIBABLE_CHOICES))
     pending_count = serializers.IntegerField(read_only=True, help_text="Deliveries not done yet.")
     failed_count = serializers.IntegerField(read_only=True, help_text="Deliveries given up on.")
 
@@ -39,9 +46,9 @@ class WebhookEndpointSecretOutputSerializer(serializers.Serializer):
 class WebhookEndpointCreateInputSerializer(StrictInputSerializer):
     url = serializers.URLField(max_length=500, help_text="http:// or https:// URL to POST to.")
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        child=serializers.ChoiceField(choices=SUBSCRIBABLE_CHOICES),
         allow_empty=False,
-        max_length=len(WebhookEvent.values) * 2,
+        max_length=len(SUBSCRIBABLE_CHOICES) * 2,
         help_text=EVENTS_HELP,
     )
     active = serializers.BooleanField(required=False, default=True)
@@ -50,9 +57,9 @@ class WebhookEndpointCreateInputSerializer(StrictInputSerializer):
 class WebhookEndpointUpdateInputSerializer(StrictInputSerializer):
     url = serializers.URLField(max_length=500, required=False)
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        child=serializers.ChoiceField(choices=SUBSCRIBABLE_CHOICES),
         allow_empty=False,
-        max_length=len(WebhookEvent.values) * 2,
+        max_length=len(SUBSCRIBABLE_CHOICES) * 2,
         required=False,
         help_text=EVENTS_HELP,
     )

@@ -26,6 +26,11 @@ urlpatterns = [
         name="endpoint-rotate-secret",
     ),
     path(
+        "webhook-endpoints/<int:endpoint_id>/ping/",
+        views.WebhookEndpointPingApi.as_view(),
+        name="endpoint-ping",
+    ),
+    path(
         "webhook-endpoints/<int:endpoint_id>/deliveries/",
         views.WebhookEndpointDeliveryListApi.as_view(),
         name="delivery-list",

@@ -100,6 +100,24 @@ class WebhookEndpointRotateSecretApi(APIView):
         return Response(s.WebhookEndpointWithSecretOutputSerializer(endpoint).data)
 
 
+class WebhookEndpointPingApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            202: s.WebhookDeliveryOutputSerializer,
+            **ERROR_RESPONSES,
+            409: OpenApiResponse(description="The endpoint is switched off (`endpoint_inactive`)."),
+        },
+    )
+    def post(self, request, endpoint_id: int):
+        """Queue a signed `ping` event to this endpoint (consultants); follow it in the log."""
+        endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+        delivery = services.webhook_test_ping(endpoint=endpoint, by=request.user)
+        return Response(
+            s.WebhookDeliveryOutputSerializer(delivery).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
 class WebhookEndpointDeliveryListApi(generics.ListAPIView):
     """The endpoint's delivery log, newest first; filter by `status` and `event`."""
 
