@@ -1,5 +1,6 @@
 """The review queue in a real browser: the agent posts a decision to the intake API with its
-API key, the operator finds it in her queue, overrules the agent, and the engagement shows it."""
+API key, the operator finds it in her queue, overrules the agent, and the engagement page's
+deployment metrics (open tasks, reviewed decisions, override rate) move with it."""
 
 import json
 import re
@@ -34,6 +35,20 @@ def post_decision(base_url: str, secret: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
+def deployment_metrics(page: Page, url: str) -> dict:
+    """Open tasks, reviewed decisions and the override rate (%) from the engagement page."""
+    page.goto(url)
+    panel = page.get_by_role("region", name="Deployment")
+    expect(panel).to_be_visible()
+    reviewed = re.search(r"of (\d+) reviewed", panel.inner_text())
+    assert reviewed is not None
+    return {
+        "open": int(page.locator("#deployment-open").inner_text()),
+        "reviewed": int(reviewed.group(1)),
+        "override_rate": float(page.locator("#deployment-override").inner_text().rstrip("%")),
+    }
+
+
 def test_posted_decision_is_reviewed_and_overridden_by_the_operator(live_server, page: Page):
     demo_seed()
     engagement = Engagement.objects.get(name=ENGAGEMENT)
@@ -62,6 +77,7 @@ def test_posted_decision_is_reviewed_and_overridden_by_the_operator(live_server,
 
     page.goto(live_server.url + "/login/")
     log_in(page, "olivia")
+    before = deployment_metrics(page, live_server.url + engagement.get_absolute_url())
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My queue").click()
     expect(page.get_by_role("heading", name="My queue", level=1)).to_be_visible()
     open_before = int(page.get_by_test_id("open-count").inner_text())
@@ -94,6 +110,13 @@ def test_posted_decision_is_reviewed_and_overridden_by_the_operator(live_server,
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My queue").click()
     expect(page.get_by_test_id("open-count")).to_have_text(str(open_before - 1))
     expect(page.get_by_role("row", name=re.compile("PO-JOURNEY-1"))).to_have_count(0)
+
+    # The engagement page's deployment metrics count it: one task fewer open, one more
+    # reviewed decision, and the override rate moves up.
+    after = deployment_metrics(page, live_server.url + engagement.get_absolute_url())
+    assert after["open"] == before["open"] - 1
+    assert after["reviewed"] == before["reviewed"] + 1
+    assert after["override_rate"] > before["override_rate"]
 
     # The engagement's review tasks now list it resolved, as an override.
     page.goto(live_server.url + f"/engagements/{engagement.pk}/review-tasks/?status=resolved")
