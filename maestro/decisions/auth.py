@@ -20,17 +20,6 @@ from maestro.decisions import keys
 from maestro.decisions.models import AgentApiKey
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-# What the intake reads of the key and its engagement (the review-task assignment reads the
-# lead and client). Loading only these keeps the per-call lookup cheap.
-KEY_FIELDS = (
-    "prefix",
-    "key_hash",
-    "revoked_at",
-    "last_used_at",
-    "engagement__name",
-    "engagement__lead_id",
-    "engagement__client_id",
-)
 
 
 @dataclass(frozen=True)
@@ -62,13 +51,10 @@ class AgentApiKeyAuthentication(authentication.BaseAuthentication):
         prefix = keys.key_prefix(secret)
         key = None
         if prefix is not None:
-            key = (
-                AgentApiKey.objects.select_related("engagement")
-                .only(*KEY_FIELDS)
-                .filter(prefix=prefix)
-                .order_by()
-                .first()
-            )
+            try:
+                key = AgentApiKey.objects.select_related("engagement").get(prefix=prefix)
+            except AgentApiKey.DoesNotExist:
+                pass
         # Compare even when the prefix is unknown, so timing does not tell which prefixes exist.
         stored = key.key_hash if key is not None else "0" * 64
         if not hmac.compare_digest(stored, keys.key_hash(secret)) or key is None:
