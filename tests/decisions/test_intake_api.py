@@ -331,3 +331,26 @@ def test_a_body_over_the_upload_limit_is_413_json(agent_a, process_a, settings):
     assert r.status_code == 413
     assert r.json()["code"] == "request_too_large"
     assert Decision.objects.count() == 0
+
+
+def test_queries_do_not_grow_with_batch_size_when_webhooks_listen(
+    agent_a, process_a, playbook_a, world
+):
+    from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(
+        engagement=world.engagement_a,
+        url="https://example.com/hook",
+        secret="s",
+        events=["decision.escalated"],
+    )
+
+    def batch(prefix, n):
+        items = [decision(process_a, case_ref=f"{prefix}-{i}", confidence=0.3) for i in range(n)]
+        return {"decisions": items}
+
+    agent_a.post(URL, batch("warm", 1), format="json")
+    five = _count_queries(agent_a, batch("five", 5), None)
+    fifty = _count_queries(agent_a, batch("fifty", 50), None)
+    assert five == fifty
+    assert WebhookDelivery.objects.count() == 56

@@ -20,8 +20,8 @@ from handoff.models import ReviewTask
 from maestro.decisions.models import Decision, KnownCounterparty
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionType, Process
-from maestro.webhooks.models import WebhookEndpoint, WebhookEvent
-from maestro.webhooks.services import webhook_event_emit
+from maestro.webhooks.models import WebhookEvent
+from maestro.webhooks.services import webhook_events_emit
 from runbooks.routing import CompiledPlaybook, DecisionFacts, route
 from runbooks.selectors import playbook_compiled_for_process
 
@@ -155,25 +155,13 @@ def _escalated_payload(decision: Decision, process: Process, task: ReviewTask | 
 def _emit_escalations(
     *, engagement: Engagement, decisions: list[Decision], processes, tasks
 ) -> None:
-    if not decisions:
-        return
-    # One query tells whether anyone listens; webhook_event_emit then costs queries per
-    # decision only for engagements that subscribed to escalations.
-    listening = any(
-        WebhookEvent.DECISION_ESCALATED in endpoint.events
-        for endpoint in WebhookEndpoint.objects.filter(engagement=engagement, active=True).only(
-            "events"
-        )
-    )
-    if not listening:
-        return
-    for decision in decisions:
-        webhook_event_emit(
+    if decisions:
+        webhook_events_emit(
             engagement=engagement,
             event=WebhookEvent.DECISION_ESCALATED,
-            payload=_escalated_payload(
-                decision, processes[decision.process_id], tasks.get(decision.pk)
-            ),
+            payloads=[
+                _escalated_payload(d, processes[d.process_id], tasks.get(d.pk)) for d in decisions
+            ],
         )
 
 
