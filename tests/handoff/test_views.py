@@ -200,3 +200,19 @@ def test_task_page_ids_are_unique(world, task_a, browser):
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
     assert [i for i, n in ids.items() if n > 1] == []
     assert 'for="reassign_note"' in html and 'for="id_note"' in html
+
+
+@pytest.mark.parametrize("path", ["review-tasks/", "edge-cases/"])
+def test_engagement_task_and_edge_case_pages_query_counts_are_flat(world, browser, path):
+    process = ProcessFactory(engagement=world.engagement_a)
+    page = browser(world.consultant)
+    url = f"/engagements/{world.engagement_a.pk}/{path}"
+    counts = []
+    for more in (2, 20):
+        for _ in range(more):
+            task = open_task(DecisionFactory(process=process))
+            EdgeCase.objects.create(engagement=world.engagement_a, decision=task.decision, note="n")
+        with CaptureQueriesContext(connection) as queries:
+            assert page.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
