@@ -217,8 +217,9 @@ def webhook_events_emit(
 
 @transaction.atomic
 def webhook_delivery_retry(*, delivery: WebhookDelivery, by: User) -> WebhookDelivery:
-    """ "Retry now" on a failed delivery: one more attempt, at once. If it fails too the
-    delivery is failed again (no new series of backoff retries)."""
+    """Retry now, on a failed delivery: one more attempt, at once. A delivery that had used
+    up its attempts is failed again if this one fails too (no new series of retries); one
+    failed because its endpoint was switched off still has its retries left."""
     endpoint = delivery.endpoint
     _require_manage(by, endpoint.engagement)
     if not endpoint.active:
