@@ -1,10 +1,11 @@
 """Reads of live decisions: API keys, decision lists, deployment metrics and economics."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,6 +96,55 @@ def deployment_metrics(*, engagement: Engagement) -> dict:
         "open_tasks": tasks["open"],
         "overdue_tasks": tasks["overdue"],
     }
+
+
+@dataclass(frozen=True)
+class DailyVolume:
+    """Decisions received on one local calendar day, by route."""
+
+    day: date
+    auto: int
+    human: int
+
+    @property
+    def total(self) -> int:
+        return self.auto + self.human
+
+    @property
+    def escalation_rate(self) -> Decimal | None:
+        return _rate(self.human, self.total)
+
+
+def decision_daily_volume(
+    *, engagement: Engagement, days: int = 14, now: datetime | None = None
+) -> list[DailyVolume]:
+    """Decisions per day over the last `days` local days (today included), oldest first, auto vs
+    human; days without decisions are zeros. One aggregate query grouped by day and route."""
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate(now or timezone.now(), tz)
+    first = today - timedelta(days=days - 1)
+    counts: dict[tuple[date, str], int] = {
+        (row["day"], row["route"]): row["n"]
+        for row in Decision.objects.filter(
+            engagement=engagement,
+            received_at__gte=timezone.make_aware(datetime.combine(first, time.min), tz),
+            received_at__lt=timezone.make_aware(
+                datetime.combine(today + timedelta(days=1), time.min), tz
+            ),
+        )
+        .annotate(day=TruncDate("received_at", tzinfo=tz))
+        .values("day", "route")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return [
+        DailyVolume(
+            day=day,
+            auto=counts.get((day, Decision.Route.AUTO), 0),
+            human=counts.get((day, Decision.Route.HUMAN), 0),
+        )
+        for day in (first + timedelta(days=i) for i in range(days))
+    ]
 
 
 @dataclass(frozen=True)
