@@ -30,6 +30,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from maestro.lib.json import nul_character_path
+
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
@@ -278,7 +280,16 @@ def compile_rules(rules: Any) -> tuple[Rule, ...]:
 def validate_rules(rules: Any) -> list[dict[str, Any]]:
     """Normalise and validate a rules list; returns the JSON to store (amounts and thresholds
     as strings, currency upper-case, categories lower-case and de-duplicated)."""
-    return [rule.as_json() for rule in compile_rules(rules)]
+    stored = [rule.as_json() for rule in compile_rules(rules)]
+    # PostgreSQL cannot store U+0000 in jsonb; refuse it here rather than fail the insert.
+    for index, rule in enumerate(stored, 1):
+        path = nul_character_path(rule)
+        if path is not None:
+            raise ValidationError(
+                _("Rule %(index)d (%(kind)s): '%(path)s' contains a NUL character.")
+                % {"index": index, "kind": rule.get("kind", ""), "path": path}
+            )
+    return stored
 
 
 # --- Routing ---------------------------------------------------------------------------------

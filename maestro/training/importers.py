@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from maestro.exceptions import DomainError
+from maestro.lib.json import nul_character_path
 
 FORMATS = ("csv", "jsonl")
 MAX_ERRORS = 100
@@ -175,6 +176,8 @@ def _text(record: Record, name: str, errors: list[str], *, required: bool) -> st
         return ""
     if required and not value:
         errors.append(f"{name}: {_('is required')}")
+    elif "\x00" in value:  # PostgreSQL cannot store it: the whole batch would fail
+        errors.append(f"{name}: {_('contains a NUL character')}")
     elif len(value) > MAX_TEXT:
         errors.append(f"{name}: " + _("longer than %(n)d characters") % {"n": MAX_TEXT})
     return value
@@ -222,6 +225,10 @@ def _input(record: Record, errors: list[str]) -> dict:
             return {}
     if not isinstance(value, dict):
         errors.append("input: " + _("must be a JSON object"))
+        return {}
+    path = nul_character_path(value) if value else None
+    if path is not None:
+        errors.append("input: " + _("contains a NUL character at %(path)s") % {"path": path})
         return {}
     return value
 

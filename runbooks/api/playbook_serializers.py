@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from maestro.engagements.api.serializers import UserSummarySerializer
-from maestro.lib.serializers import StrictInputSerializer
+from maestro.lib.serializers import IdField, NumberField, StrictInputSerializer
 from runbooks.models import PlaybookVersion
 from runbooks.routing import MAX_RULES, RULE_KINDS
 
@@ -69,13 +69,13 @@ class PlaybookVersionCreateInputSerializer(StrictInputSerializer):
     )
     sla_minutes = serializers.IntegerField(min_value=1, max_value=60 * 24 * 30)
     escalation_chain = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         required=False,
         default=list,
         help_text="User ids, in order: operators or consultants of the engagement.",
     )
     message = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    base_version = serializers.IntegerField(
+    base_version = NumberField(
         required=False,
         allow_null=True,
         default=None,
@@ -84,8 +84,8 @@ class PlaybookVersionCreateInputSerializer(StrictInputSerializer):
 
 
 class PlaybookDryRunInputSerializer(StrictInputSerializer):
-    training_round = serializers.IntegerField(help_text="A training round of this process.")
-    version = serializers.IntegerField(
+    training_round = IdField(help_text="A training round of this process.")
+    version = NumberField(
         required=False, allow_null=True, default=None, help_text="Version number; default newest."
     )
 

@@ -261,3 +261,18 @@ def test_writing_stops_at_the_first_bad_row_but_the_rest_is_still_checked(
     ]
     assert batches == [10]  # the batch before the bad row; none after it
     assert EvaluationCase.objects.count() == 0
+
+
+def test_nul_characters_are_refused_by_line_and_field(world, dataset, tmp_path):
+    # PostgreSQL cannot store U+0000 in text or jsonb; without the check the whole import
+    # failed there with a database error instead of a report.
+    jsonl = (
+        '{"case_ref": "T-1", "correct_outcome": "it", "category": "acc\\u0000ess"}\n'
+        '{"case_ref": "T-2", "correct_outcome": "it", "category": "access",'
+        ' "input": {"lines": [{"sku": "A\\u0000"}]}}\n'
+    )
+    errors = _refused(world, dataset, _write(tmp_path, jsonl, "cases.jsonl"), fmt="jsonl")
+    assert errors == [
+        "line 1: category: contains a NUL character",
+        "line 2: input: contains a NUL character at lines[0].sku",
+    ]

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services.intake import MAX_BATCH, payload_errors
-from maestro.lib.serializers import StrictInputSerializer
+from maestro.lib.serializers import IdField, StrictInputSerializer
 
 CONFIDENCE_STEP = Decimal("0.0001")
 
@@ -27,7 +27,7 @@ class PayloadField(serializers.JSONField):
 
 
 class DecisionIntakeInputSerializer(StrictInputSerializer):
-    process = serializers.IntegerField(help_text="Id of a process of the API key's engagement.")
+    process = IdField(help_text="Id of a process of the API key's engagement.")
     case_ref = serializers.CharField(
         max_length=200, help_text="The agent's id of the case; unique per process (idempotency)."
     )
@@ -108,7 +108,7 @@ class DecisionBatchOutputSerializer(serializers.Serializer):
 
 
 class OutcomeFeedbackInputSerializer(StrictInputSerializer):
-    process = serializers.IntegerField()
+    process = IdField()
     case_ref = serializers.CharField(max_length=200)
     outcome = serializers.CharField(max_length=200)
 

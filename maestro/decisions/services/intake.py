@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from handoff.models import ReviewTask
 from maestro.decisions.models import Decision, KnownCounterparty
 from maestro.engagements.models import Engagement
+from maestro.lib.json import nul_character_path
 from maestro.mapping.models import DecisionType, Process
 from maestro.webhooks.models import WebhookEvent
 from maestro.webhooks.services import webhook_events_emit
@@ -47,12 +48,24 @@ def payload_errors(payload: Any) -> list[str]:
     """Why `payload` cannot be stored, or nothing. Shared with the API's field validation."""
     if not isinstance(payload, dict):
         return [_("The payload must be a JSON object.")]
-    size = len(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    size = len(text.encode())
     if size > MAX_PAYLOAD_BYTES:
         return [
             _("The payload is %(size)s bytes serialized; the limit is %(limit)s.")
             % {"size": size, "limit": MAX_PAYLOAD_BYTES}
         ]
+    # json.dumps writes U+0000 as the escape, so the walk runs only when one is likely there.
+    if "\\u0000" in text:
+        path = nul_character_path(payload)
+        if path is not None:
+            return [
+                _(
+                    "The payload contains a NUL character (\\u0000) at %(path)s; "
+                    "it cannot be stored."
+                )
+                % {"path": path}
+            ]
     return []
 
 
