@@ -186,3 +186,21 @@ def test_queue_api_query_count_is_constant(world, size, django_assert_num_querie
     with django_assert_num_queries(2):  # count, page
         r = api.get("/api/review-tasks/queue/")
     assert r.json()["count"] == size
+
+
+@pytest.mark.parametrize("user_id", [10**20, -5, "abc"])
+def test_reassign_to_an_impossible_user_id_is_400(world, task_a, user_id):
+    r = client_for(world.consultant).post(
+        _url(task_a, "reassign/"), {"to_user": user_id}, format="json"
+    )
+    assert r.status_code == 400
+    assert "to_user" in r.json()
+
+
+@pytest.mark.parametrize("decision_id", [10**20, 0, "abc"])
+def test_flagging_an_impossible_decision_id_is_400(world, decision_id):
+    r = client_for(world.operator_a).post(
+        "/api/edge-cases/", {"decision": decision_id, "note": "odd"}, format="json"
+    )
+    assert r.status_code == 400
+    assert "decision" in r.json()
