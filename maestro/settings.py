@@ -260,6 +260,9 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_secret("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "maestro@localhost")
+# Where people reach Maestro, for the links in its mail ("Open it in Maestro: …"). Without it
+# the mail gives the page's path only.
+SITE_URL = (env_str("MAESTRO_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "") or "").rstrip("/")
 
 # --- Webhooks ---
 # Outbound webhooks (README.md, "Webhooks"). Without the flag, a URL whose host is or resolves

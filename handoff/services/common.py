@@ -2,6 +2,7 @@
 
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -43,7 +44,13 @@ def notify_assignee(*, task: ReviewTask, assignee: User, reason: str, **context:
     if not assignee.email:
         return
     recipient = assignee.email
-    context = {"task": task, "assignee": assignee, "reason": reason, **context}
+    context = {
+        "task": task,
+        "task_url": settings.SITE_URL + task.get_absolute_url(),
+        "assignee": assignee,
+        "reason": reason,
+        **context,
+    }
     subject = render_to_string("emails/review_task_subject.txt", context).strip()
     body = render_to_string("emails/review_task_body.txt", context)
 

@@ -51,8 +51,9 @@ def test_nothing_moves_before_the_due_time(setup, django_capture_on_commit_callb
 
 
 def test_overdue_task_goes_to_the_chain_records_mails_and_emits(
-    setup, django_capture_on_commit_callbacks
+    setup, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://maestro.example.com"
     chief = _member(setup.client, Membership.Role.OPERATOR, "chief@example.com")
     setup.version.escalation_chain = [chief.pk]
     setup.version.save()
@@ -73,7 +74,9 @@ def test_overdue_task_goes_to_the_chain_records_mails_and_emits(
     assert [m.to for m in mail.outbox] == [["chief@example.com"]]
     assert mail.outbox[0].subject == f"Overdue review task escalated to you: {task.title}"
     assert "escalated to you (step 1)" in mail.outbox[0].body
-    assert f"/review-tasks/{task.pk}/" in mail.outbox[0].body
+    assert f"Open it in Maestro: https://maestro.example.com/review-tasks/{task.pk}/" in (
+        mail.outbox[0].body
+    )
     delivery = WebhookDelivery.objects.get(event="task.overdue")
     assert delivery.payload["to_user"]["id"] == chief.pk
     assert delivery.payload["escalation_level"] == 1
