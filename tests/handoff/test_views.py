@@ -81,7 +81,7 @@ def test_task_page_shows_the_decision_and_escapes_the_payload(world, browser):
 
     html = r.content.decode()
     assert r.status_code == 200
-    for text in ("Invoice approval", "INV-9", "75000.00 USD", "Globex", "Amount 75,000.00 USD"):
+    for text in ("Invoice approval", "INV-9", "75,000.00 USD", "Globex", "Amount 75,000.00 USD"):
         assert text in html
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
