@@ -116,17 +116,24 @@ class DailyVolume:
 
 
 def decision_daily_volume(
-    *, engagement: Engagement, days: int = 14, now: datetime | None = None
+    *,
+    engagement: Engagement,
+    process_id: int | None = None,
+    days: int = 14,
+    now: datetime | None = None,
 ) -> list[DailyVolume]:
     """Decisions per day over the last `days` local days (today included), oldest first, auto vs
-    human; days without decisions are zeros. One aggregate query grouped by day and route."""
+    human, of the engagement or one of its processes; days without decisions are zeros. One
+    aggregate query grouped by day and route."""
     tz = timezone.get_current_timezone()
     today = timezone.localdate(now or timezone.now(), tz)
     first = today - timedelta(days=days - 1)
+    decisions = Decision.objects.filter(engagement=engagement)
+    if process_id is not None:
+        decisions = decisions.filter(process_id=process_id)
     counts: dict[tuple[date, str], int] = {
         (row["day"], row["route"]): row["n"]
-        for row in Decision.objects.filter(
-            engagement=engagement,
+        for row in decisions.filter(
             received_at__gte=timezone.make_aware(datetime.combine(first, time.min), tz),
             received_at__lt=timezone.make_aware(
                 datetime.combine(today + timedelta(days=1), time.min), tz

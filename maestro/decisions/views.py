@@ -5,10 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maestro.decisions import selectors, services
+from maestro.decisions import charts, selectors, services
 from maestro.decisions.forms import AgentApiKeyForm, DecisionFilterForm
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_add_service_errors
@@ -35,10 +36,23 @@ def decision_list(request, engagement_id: int):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    process_id = form.cleaned_data["process"] if form.is_valid() else None
+    days = selectors.decision_daily_volume(engagement=engagement, process_id=process_id)
     return render(
         request,
         "decisions/list.html",
-        {"engagement": engagement, "form": form, "page": page, "query": query.urlencode()},
+        {
+            "engagement": engagement,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "days": days,
+            "volume_chart": mark_safe(  # noqa: S308 - ElementTree output, every text escaped
+                charts.decision_volume_svg(days=days)
+            ),
+            "volume_summary": charts.volume_summary(days),
+            "process_name": next((p.name for p in processes if p.pk == process_id), ""),
+        },
     )
 
 

@@ -155,3 +155,27 @@ def test_engagement_page_shows_the_chart_and_its_queries_do_not_grow_per_day(wor
     assert html.count('class="day"') == 14
     assert "40 decisions in the last 14 days: 27 auto-routed, 13 sent to a human" in html
     assert "Daily numbers as a table" in html
+
+
+@pytest.mark.django_db
+def test_live_decisions_page_charts_the_filtered_process_only(world, process_a):
+    from tests.mapping.factories import ProcessFactory
+
+    other = ProcessFactory(engagement=world.engagement_a, name="Ticket routing")
+    now = timezone.now()
+    _decision(process_a, now)
+    _decision(process_a, now, Decision.Route.HUMAN)
+    _decision(other, now - timedelta(days=1))
+    client = Client()
+    client.force_login(world.operator_a)
+    url = f"/engagements/{world.engagement_a.pk}/decisions/"
+
+    everything = client.get(url).content.decode()
+    filtered = client.get(url, {"process": process_a.pk}).content.decode()
+
+    assert "3 decisions in the last 14 days: 2 auto-routed, 1 sent to a human" in everything
+    assert "2 decisions in the last 14 days: 1 auto-routed, 1 sent to a human" in filtered
+    assert "Decision volume, last 14 days: Procurement approval" in filtered
+    # Another tenant sees nothing of it.
+    client.force_login(world.operator_b)
+    assert client.get(url).status_code == 404
