@@ -232,3 +232,18 @@ def engagement_process_summaries(*, engagement: Engagement) -> list[dict[str, An
         {"process": p, "summary": process_summary(process=p, steps=steps_by_process[p.pk])}
         for p in processes
     ]
+
+
+def process_delete_impact(*, process: Process) -> dict[str, Any]:
+    """What deleting the process would remove (the confirmation page lists it) and what blocks
+    the delete (live decisions, an escalation playbook; see services.process_delete)."""
+    steps = Counter(Step.objects.filter(process=process).values_list("flow", flat=True))
+    return {
+        "documented_steps": steps.get(DOCUMENTED, 0),
+        "actual_steps": steps.get(ACTUAL, 0),
+        "decision_points": DecisionPoint.objects.filter(step__process=process).count(),
+        "datasets": process.datasets.count(),
+        "runbooks": process.runbooks.count(),
+        "decisions": process.decisions.count(),
+        "has_playbook": Process.objects.filter(pk=process.pk, playbook__isnull=False).exists(),
+    }

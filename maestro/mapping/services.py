@@ -86,11 +86,38 @@ def process_update(*, process: Process, by: User, **changes: Any) -> Process:
     return process
 
 
+def _check_process_deletable(process: Process) -> None:
+    # Live decisions are the deployment's record (PROTECT would make the delete a 500), and a
+    # playbook's versions are what routed them: both must be removed on purpose, not as a
+    # side effect of deleting the map.
+    decisions = process.decisions.count()
+    if decisions:
+        raise StateConflict(
+            _(
+                "“%(name)s” has %(count)d live decision(s) from the agent; a process with "
+                "decisions cannot be deleted."
+            )
+            % {"name": process.name, "count": decisions},
+            code="process_has_decisions",
+        )
+    if Process.objects.filter(pk=process.pk, playbook__isnull=False).exists():
+        raise StateConflict(
+            _("“%(name)s” has an escalation playbook; a process with a playbook cannot be deleted.")
+            % {"name": process.name},
+            code="process_has_playbook",
+        )
+
+
 @transaction.atomic
 def process_delete(*, process: Process, by: User) -> None:
-    """Deletes the whole map: its decision points, then its steps. Decision types stay, since
-    they belong to the engagement and other processes may use them."""
+    """Deletes the whole map: its decision points, its steps and its training datasets.
+    Decision types stay, since they belong to the engagement and other processes may use them.
+    Refused (StateConflict) while the process has live decisions or an escalation playbook."""
     _require_manage(by, process.engagement)
+    # Lock the row: a decision inserted meanwhile waits for it (PostgreSQL's foreign key
+    # check), so it cannot slip in between the check and the delete.
+    Process.objects.select_for_update().filter(pk=process.pk).first()
+    _check_process_deletable(process)
     DecisionPoint.objects.filter(step__process=process).delete()
     Step.objects.filter(process=process, flow=Step.Flow.ACTUAL).delete()
     process.delete()
@@ -268,6 +295,13 @@ def decision_type_delete(*, decision_type: DecisionType, by: User) -> None:
             _("“%(name)s” is used by %(count)d decision point(s); remove them first.")
             % {"name": decision_type.name, "count": count},
             code="decision_type_in_use",
+        )
+    decisions = decision_type.decisions.count()
+    if decisions:
+        raise StateConflict(
+            _("“%(name)s” is the type of %(count)d live decision(s); it cannot be deleted.")
+            % {"name": decision_type.name, "count": decisions},
+            code="decision_type_has_decisions",
         )
     decision_type.delete()
 

@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from maestro.engagements.selectors import engagement_get_for_user
+from maestro.exceptions import DomainError
 from maestro.lib.forms import form_add_service_errors
 from maestro.mapping import selectors, services
 from maestro.mapping.diagram import process_map_svg
@@ -97,3 +100,152 @@ def process_diagram(request, process_id: int):
     """The diagram alone, as an SVG document (the editor reloads it after each change)."""
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
     return HttpResponse(_diagram(process), content_type="image/svg+xml; charset=utf-8")
+
+
+def _require_manage(request, engagement) -> None:
+    if not can_manage_engagement(request.user, engagement):
+        raise PermissionDenied(_("Only the engagement's consultants can change the maps."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def process_edit(request, process_id: int):
+    """The process's own fields: name, description, owner team and the volume and minutes per
+    case the economics (hours freed a day) are computed from."""
+    process = selectors.process_get_for_user(user=request.user, pk=process_id)
+    _require_manage(request, process.engagement)
+    # No `instance`: a ModelForm would write the posted values onto `process` while
+    # validating, and a refused edit must still show the saved name in the heading.
+    form = ProcessForm(
+        request.POST if request.method == "POST" else None,
+        initial=model_to_dict(process, fields=services.PROCESS_FIELDS),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.process_update(process=process, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                process.refresh_from_db()
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved “%(name)s”.") % {"name": process.name})
+                return redirect(process)
+    return render(
+        request,
+        "mapping/process_edit.html",
+        {"process": process, "engagement": process.engagement, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def process_delete(request, process_id: int):
+    """Confirmation (what goes with the process, or why it cannot go), then the delete."""
+    process = selectors.process_get_for_user(user=request.user, pk=process_id)
+    engagement = process.engagement
+    _require_manage(request, engagement)
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            services.process_delete(process=process, by=request.user)
+        except DomainError as exc:
+            error, status = exc.message, exc.status_code
+        else:
+            messages.success(request, _("Deleted “%(name)s”.") % {"name": process.name})
+            return redirect("mapping:process_list", engagement_id=engagement.pk)
+    impact = selectors.process_delete_impact(process=process)
+    return render(
+        request,
+        "mapping/process_delete.html",
+        {
+            "process": process,
+            "engagement": engagement,
+            "impact": impact,
+            "blocked": bool(impact["decisions"] or impact["has_playbook"]),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+def decision_type_list(request, engagement_id: int):
+    """The engagement's decision types with their risk calibration (what the escalation
+    playbooks route by). Everyone on the engagement reads it; its consultants edit."""
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    return render(
+        request,
+        "mapping/decision_type_list.html",
+        {
+            "engagement": engagement,
+            "decision_types": selectors.decision_type_list_for_user(user=request.user)
+            .filter(engagement=engagement)
+            .order_by("name"),
+            "can_manage": can_manage_engagement(request.user, engagement),
+        },
+    )
+
+
+def _decision_type_form_page(request, *, engagement, decision_type, form, status):
+    return render(
+        request,
+        "mapping/decision_type_form.html",
+        {"engagement": engagement, "decision_type": decision_type, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_type_create(request, engagement_id: int):
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    _require_manage(request, engagement)
+    form = DecisionTypeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                created = services.decision_type_create(
+                    engagement=engagement, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Added “%(name)s”.") % {"name": created.name})
+                return redirect("mapping:decision_type_list", engagement_id=engagement.pk)
+    return _decision_type_form_page(
+        request, engagement=engagement, decision_type=None, form=form, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_type_edit(request, decision_type_id: int):
+    decision_type = selectors.decision_type_get_for_user(user=request.user, pk=decision_type_id)
+    engagement = decision_type.engagement
+    _require_manage(request, engagement)
+    form = DecisionTypeForm(
+        request.POST if request.method == "POST" else None,
+        initial=model_to_dict(decision_type, fields=services.DECISION_TYPE_FIELDS),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.decision_type_update(
+                    decision_type=decision_type, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                decision_type.refresh_from_db()
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved “%(name)s”.") % {"name": decision_type.name})
+                return redirect("mapping:decision_type_list", engagement_id=engagement.pk)
+    return _decision_type_form_page(
+        request, engagement=engagement, decision_type=decision_type, form=form, status=status
+    )

@@ -8,7 +8,10 @@ from maestro.lib.openapi import ERROR_RESPONSES
 from maestro.mapping import filters, selectors, services
 from maestro.mapping.api import serializers as s
 
-IN_USE = OpenApiResponse(description="Still used by decision points (see `code`); nothing changed.")
+IN_USE = OpenApiResponse(description="Still in use (see `code`); nothing changed.")
+HAS_DECISIONS = OpenApiResponse(
+    description="Has live decisions or an escalation playbook (see `code`); nothing changed."
+)
 
 
 def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
@@ -86,10 +89,11 @@ class ProcessDetailApi(APIView):
         process = selectors.process_get_for_user(user=request.user, pk=process_id)
         return Response(s.ProcessOutputSerializer(process).data)
 
-    @extend_schema(responses={204: None, **ERROR_RESPONSES})
+    @extend_schema(responses={204: None, **ERROR_RESPONSES, 409: HAS_DECISIONS})
     def delete(self, request, process_id: int):
-        """Delete the process with both step lists and its decision points (its decision types
-        stay with the engagement)."""
+        """Delete the process with both step lists, its decision points and its training
+        datasets (its decision types stay with the engagement). 409 while it has live decisions
+        (code process_has_decisions) or an escalation playbook (process_has_playbook)."""
         process = selectors.process_get_for_user(user=request.user, pk=process_id)
         services.process_delete(process=process, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -279,7 +283,8 @@ class DecisionTypeDetailApi(APIView):
 
     @extend_schema(responses={204: None, **ERROR_RESPONSES, 409: IN_USE})
     def delete(self, request, decision_type_id: int):
-        """Delete a decision type no decision point uses (else 409, code decision_type_in_use)."""
+        """Delete a decision type no decision point uses (else 409, code decision_type_in_use)
+        and no live decision has (else 409, code decision_type_has_decisions)."""
         decision_type = selectors.decision_type_get_for_user(user=request.user, pk=decision_type_id)
         services.decision_type_delete(decision_type=decision_type, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
