@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 SVG_NS = "http://www.w3.org/2000/svg"
 INK, MUTED, AUTO, HUMAN, REASON = "#0f172a", "#475569", "#059669", "#b45309", "#2563eb"
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
-W, LABEL_W, BAR_W, ROW_H = 640, 210, 330, 26
+W, LABEL_W, BAR_W, ROW_H = 640, 210, 290, 26  # room right of the bar for "1000 auto · 1000 human"
 
 
 def _text(parent, x: float, y: float, text: str, *, size=12, fill=INK, anchor="start") -> None:
