@@ -177,7 +177,7 @@ def test_dry_run_page_shows_counts_reasons_and_a_chart(client, world, process):
         "auto": "1 (33.33%)",
         "auto-accuracy": "100.0% (1 of 1)",
     }
-    assert texts(r, "#dry-run-result tbody td") == [
+    assert texts(r, "#dry-run-result tbody tr > *") == [
         "Amount above the limit",
         "1",
         "33.33%",
