@@ -1,5 +1,12 @@
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from maestro.engagements.models import Engagement
@@ -130,16 +137,89 @@ def step_list(*, run: RunbookRun) -> QuerySet[RunStep]:
 # --- Escalation playbooks --------------------------------------------------------------------
 
 
-def playbook_compiled_for_process(*, process: Process) -> CompiledPlaybook | None:
+@dataclass(frozen=True)
+class RoutingStamp:
+    """What a process's compiled playbook is built from, read in the same query as the process
+    (routing_stamp_annotations): its newest playbook version, and its engagement's decision
+    types — how many, and when one last changed. Any edit that changes routing changes it."""
+
+    version_id: int | None
+    types_count: int
+    types_changed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> "RoutingStamp":
+        return cls(
+            version_id=row["routing_version_id"],
+            types_count=row["routing_types_count"] or 0,  # NULL: no types, no group
+            types_changed_at=row["routing_types_changed_at"],
+        )
+
+
+def routing_stamp_annotations() -> dict[str, Subquery]:
+    """Annotations for a Process queryset that give each row's RoutingStamp (RoutingStamp.of)."""
+    types = (
+        DecisionType.objects.filter(engagement_id=OuterRef("engagement_id"))
+        .order_by()
+        .values("engagement_id")
+    )
+    newest = PlaybookVersion.objects.filter(playbook__process_id=OuterRef("pk")).order_by("-number")
+    return {
+        "routing_version_id": Subquery(newest.values("pk")[:1]),
+        "routing_types_count": Subquery(types.annotate(n=Count("pk")).values("n")),
+        "routing_types_changed_at": Subquery(types.annotate(at=Max("updated_at")).values("at")),
+    }
+
+
+# Process id -> (stamp, when compiled, compiled playbook). Per worker process, bounded. An entry
+# is used only while the stamp read with the process still matches, so a new version or a
+# decision-type edit routes the very next decision in every worker; the age limit bounds the one
+# case a stamp can miss (two decision-type edits committing out of order within the same instant).
+_compiled: dict[int, tuple[RoutingStamp, float, CompiledPlaybook]] = {}
+_compiled_lock = threading.Lock()
+COMPILED_MAX_ENTRIES = 4096
+COMPILED_MAX_AGE_SECONDS = 60.0
+
+
+def compiled_playbooks_clear() -> None:
+    """Forget every compiled playbook of this worker (tests reuse ids across rolled-back data)."""
+    with _compiled_lock:
+        _compiled.clear()
+
+
+def playbook_compiled_for_process(
+    *, process: Process, stamp: RoutingStamp | None = None
+) -> CompiledPlaybook | None:
     """The process's newest playbook version, ready to route, or None without a playbook.
     Two queries (the version, the engagement's decision types) whatever the number of rules
-    or decision types; decision intake calls this once per process per batch."""
+    or decision types. Given the `stamp` read with the process, none while this worker
+    compiled the same stamp recently: decision intake's common case."""
+    if stamp is not None:
+        if stamp.version_id is None:
+            return None
+        hit = _compiled.get(process.pk)
+        if (
+            hit is not None
+            and hit[0] == stamp
+            and time.monotonic() - hit[1] < COMPILED_MAX_AGE_SECONDS
+        ):
+            return hit[2]
+    compiled_at = time.monotonic()
     version = (
         PlaybookVersion.objects.filter(playbook__process_id=process.pk).order_by("-number").first()
     )
     if version is None:
         return None
-    return playbook_compile(version=version, engagement_id=process.engagement_id)
+    compiled = playbook_compile(version=version, engagement_id=process.engagement_id)
+    # Kept only for the version the stamp saw: a version created since belongs to a newer
+    # stamp. Decision types read now are at least as new as the stamp's, so a stale entry
+    # can only fail to match, never match wrongly.
+    if stamp is not None and version.pk == stamp.version_id:
+        with _compiled_lock:
+            if len(_compiled) >= COMPILED_MAX_ENTRIES:
+                _compiled.clear()
+            _compiled[process.pk] = (stamp, compiled_at, compiled)
+    return compiled
 
 
 def playbook_compile(*, version: PlaybookVersion, engagement_id: int) -> CompiledPlaybook:

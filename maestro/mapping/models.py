@@ -115,6 +115,8 @@ class DecisionType(models.Model):
     compliance = models.BooleanField(_("compliance / regulatory"), default=False)
     reputational_note = models.TextField(_("reputational note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Part of the routing stamp (runbooks.selectors): a change here must reach the next decision.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["engagement_id", "name"]

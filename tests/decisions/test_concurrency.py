@@ -32,8 +32,8 @@ def test_two_retries_of_one_case_ref_at_once_store_one_decision_and_agree(monkey
     barrier = threading.Barrier(2)
     compile_playbook = intake_module.playbook_compiled_for_process
 
-    def compiled_then_wait(*, process):
-        playbook = compile_playbook(process=process)
+    def compiled_then_wait(**kwargs):
+        playbook = compile_playbook(**kwargs)
         barrier.wait(timeout=10)  # both have routed; neither has inserted yet
         return playbook
 

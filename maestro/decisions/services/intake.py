@@ -3,17 +3,19 @@
 One call takes one decision or a batch and costs a constant number of queries whatever the batch
 size or the playbook's size: processes, decision types, earlier answers (idempotency) and known
 counterparties are each loaded once for the whole batch; each process's playbook is compiled
-once; routing is a pure function; decisions, counterparties and review tasks are bulk-inserted.
-Nothing is cached across calls, so a new playbook version routes the very next decision.
+once — or reused, when this worker compiled it for the same routing stamp (read with the
+processes, so a new version or decision-type edit routes the very next decision); routing is a
+pure function; decisions, counterparties and review tasks are bulk-inserted.
 """
 
+import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import FilteredRelation, Q, Value
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from handoff.models import ReviewTask
@@ -24,7 +26,11 @@ from maestro.mapping.models import DecisionType, Process
 from maestro.webhooks.models import WebhookEvent
 from maestro.webhooks.services import webhook_events_emit
 from runbooks.routing import CompiledPlaybook, DecisionFacts, route
-from runbooks.selectors import playbook_compiled_for_process
+from runbooks.selectors import (
+    RoutingStamp,
+    playbook_compiled_for_process,
+    routing_stamp_annotations,
+)
 
 MAX_BATCH = 1000
 # Serialized size of `payload`. It is stored with every decision and shown to reviewers; bulk
@@ -194,12 +200,15 @@ def decisions_intake(
     """
     results = [IntakeResult() for _item in items]
     process_ids = {item["process"] for item in items}
-    processes, known = _processes_and_known_counterparties(
+    processes, known, stamps = _processes_and_known_counterparties(
         engagement=engagement,
         process_ids=process_ids,
         names={item["counterparty"] for item in items if item.get("counterparty")},
     )
-    compiled = {pid: playbook_compiled_for_process(process=p) for pid, p in processes.items()}
+    compiled = {
+        pid: playbook_compiled_for_process(process=p, stamp=stamps[pid])
+        for pid, p in processes.items()
+    }
     type_names = {item["decision_type"] for item in items if item.get("decision_type")}
     type_ids = _decision_types(engagement=engagement, names=type_names, compiled=compiled)
 
@@ -237,30 +246,41 @@ def decisions_intake(
     )
 
 
+@functools.cache
+def _processes_with_routing_stamps() -> QuerySet[Process]:
+    # Built once per worker and only ever cloned (filter() copies): resolving the stamp's
+    # subqueries costs more than running them, and this is the hot path.
+    return Process.objects.annotate(**routing_stamp_annotations()).order_by()
+
+
 def _processes_and_known_counterparties(
     *, engagement: Engagement, process_ids: set[int], names: set[str]
-) -> tuple[dict[int, Process], dict[int, set[str]]]:
-    """The batch's processes that belong to the engagement, and which of the batch's
-    counterparty names each already knows — one query (a left join on the known names)."""
-    rows = Process.objects.filter(engagement=engagement, pk__in=process_ids).order_by()
-    values: Iterable[tuple[int, str, str | None]]
+) -> tuple[dict[int, Process], dict[int, set[str]], dict[int, RoutingStamp]]:
+    """The batch's processes that belong to the engagement, which of the batch's counterparty
+    names each already knows, and each one's routing stamp — one query (a left join on the
+    known names, subqueries for the stamp)."""
+    rows = _processes_with_routing_stamps().filter(engagement=engagement, pk__in=process_ids)
+    stamp_fields = ("routing_version_id", "routing_types_count", "routing_types_changed_at")
     if names:
-        values = rows.annotate(
+        rows = rows.annotate(
             seen=FilteredRelation(
                 "known_counterparties", condition=Q(known_counterparties__name__in=names)
             )
-        ).values_list("pk", "name", "seen__name")
+        ).annotate(seen_name=F("seen__name"))
     else:
-        values = rows.values_list("pk", "name", Value(""))
+        rows = rows.annotate(seen_name=Value(""))
     processes: dict[int, Process] = {}
     known: dict[int, set[str]] = {}
-    for pk, name, seen in values:
+    stamps: dict[int, RoutingStamp] = {}
+    for row in rows.values("pk", "name", "seen_name", *stamp_fields):
+        pk = row["pk"]
         if pk not in processes:
-            processes[pk] = Process(pk=pk, name=name, engagement=engagement)
+            processes[pk] = Process(pk=pk, name=row["name"], engagement=engagement)
             known[pk] = set()
-        if seen:
-            known[pk].add(seen)
-    return processes, known
+            stamps[pk] = RoutingStamp.of(row)
+        if row["seen_name"]:
+            known[pk].add(row["seen_name"])
+    return processes, known, stamps
 
 
 def _intake_valid(*, engagement, items, valid, results, processes, known, compiled, type_ids):
