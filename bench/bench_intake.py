@@ -1,5 +1,6 @@
 """Decision intake (the agent's hot path): one decision through the real stack — agent API key
-authentication, validation, the playbook compiled from the newest version, routing, idempotency,
+authentication, validation, the process and its routing stamp, the playbook (compiled once, then
+reused by the worker while the stamp holds, as for a live agent), routing, idempotency,
 counterparties, insert — vs a bare DRF CreateAPIView + ModelSerializer on the same model and
 database. Then batch intake (1,000 decisions a request) vs a raw bulk_create of the same rows.
 Goal: single-decision throughput ≥ 0.7× the bare endpoint. Not part of the test suite."""
