@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,33 +123,41 @@ def decision_daily_volume(
 ) -> list[DailyVolume]:
     """Decisions per day over the last `days` local days (today included), oldest first, auto vs
     human, of the engagement or one of its processes; days without decisions are zeros. One
-    aggregate query grouped by day and route."""
+    aggregate query grouped by route and the day's index, found by comparing with local midnights
+    (TruncDate costs a per-row Python call on SQLite: 0.45 s for 100k decisions, this 0.1 s)."""
     tz = timezone.get_current_timezone()
     today = timezone.localdate(now or timezone.now(), tz)
     first = today - timedelta(days=days - 1)
-    decisions = Decision.objects.filter(engagement=engagement)
+    # Local midnights, so a day is 23 or 25 hours long across a DST change, as people count it.
+    bounds = [
+        timezone.make_aware(datetime.combine(first + timedelta(days=i), time.min), tz)
+        for i in range(days + 1)
+    ]
+    decisions = Decision.objects.filter(
+        engagement=engagement, received_at__gte=bounds[0], received_at__lt=bounds[-1]
+    )
     if process_id is not None:
         decisions = decisions.filter(process_id=process_id)
-    counts: dict[tuple[date, str], int] = {
+    # Each row's day as an index 0…days-1 (received_at is already within the range).
+    day_index = Case(
+        *(When(received_at__lt=bounds[i + 1], then=Value(i)) for i in range(days - 1)),
+        default=Value(days - 1),
+        output_field=IntegerField(),
+    )
+    counts: dict[tuple[int, str], int] = {
         (row["day"], row["route"]): row["n"]
-        for row in decisions.filter(
-            received_at__gte=timezone.make_aware(datetime.combine(first, time.min), tz),
-            received_at__lt=timezone.make_aware(
-                datetime.combine(today + timedelta(days=1), time.min), tz
-            ),
-        )
-        .annotate(day=TruncDate("received_at", tzinfo=tz))
+        for row in decisions.annotate(day=day_index)
         .values("day", "route")
         .annotate(n=Count("pk"))
         .order_by()
     }
     return [
         DailyVolume(
-            day=day,
-            auto=counts.get((day, Decision.Route.AUTO), 0),
-            human=counts.get((day, Decision.Route.HUMAN), 0),
+            day=first + timedelta(days=i),
+            auto=counts.get((i, Decision.Route.AUTO), 0),
+            human=counts.get((i, Decision.Route.HUMAN), 0),
         )
-        for day in (first + timedelta(days=i) for i in range(days))
+        for i in range(days)
     ]
 
 

@@ -71,6 +71,24 @@ def test_daily_volume_groups_by_the_local_day(world, process_a):
     assert (days[-2].day, days[-2].auto, days[-1].auto) == (date(2026, 11, 23), 1, 0)
 
 
+@pytest.mark.django_db
+def test_daily_volume_days_follow_local_midnights_across_a_dst_change(world, process_a):
+    # Berlin moved to summer time on 29 Mar 2026 (a 23-hour day). 21:59 UTC on 29 Mar is 23:59
+    # local on the 29th; 22:00 UTC is 00:00 on the 30th.
+    _decision(process_a, datetime(2026, 3, 28, 23, 30, tzinfo=UTC))  # 29 Mar 00:30 CET
+    _decision(process_a, datetime(2026, 3, 29, 21, 59, tzinfo=UTC))
+    _decision(process_a, datetime(2026, 3, 29, 22, 0, tzinfo=UTC), Decision.Route.HUMAN)
+    with timezone.override(ZoneInfo("Europe/Berlin")):
+        days = decision_daily_volume(
+            engagement=world.engagement_a, now=datetime(2026, 3, 30, 12, 0, tzinfo=UTC), days=3
+        )
+    assert [(d.day, d.auto, d.human) for d in days] == [
+        (date(2026, 3, 28), 0, 0),
+        (date(2026, 3, 29), 2, 0),
+        (date(2026, 3, 30), 0, 1),
+    ]
+
+
 def _days() -> list[DailyVolume]:
     return [
         DailyVolume(day=date(2026, 11, 22), auto=8, human=2),
