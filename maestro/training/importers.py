@@ -123,17 +123,17 @@ def _iter_csv(text: Iterator[str], required: tuple[str, ...]) -> Iterator[tuple[
     if len(set(header)) != len(header):
         raise _file_error(_("line 1: a column is named twice in the header."))
     width = len(header)
-    line = 1
     while True:
+        # A record may span lines (a quoted field with line breaks): name the line it starts on.
+        line = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
             raise _file_error(
-                _("line %(line)d: %(error)s") % {"line": reader.line_num, "error": exc}
+                _("line %(line)d: %(error)s") % {"line": line, "error": exc}
             ) from None
-        line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != width:
@@ -154,8 +154,14 @@ def _iter_jsonl(text: Iterator[str], required: tuple[str, ...]) -> Iterator[tupl
             continue
         try:
             value = json.loads(chunk)
-        except ValueError:
-            yield line, {"__error__": _("not a JSON object")}
+        except json.JSONDecodeError as exc:
+            yield (
+                line,
+                {
+                    "__error__": _("not valid JSON: %(error)s at column %(column)d")
+                    % {"error": exc.msg, "column": exc.colno}
+                },
+            )
             continue
         if not isinstance(value, dict):
             yield line, {"__error__": _("not a JSON object")}
@@ -194,7 +200,12 @@ def _amount(record: Record, errors: list[str]) -> Decimal | None:
         if not amount.is_finite() or abs(amount) >= Decimal("1e14"):
             raise InvalidOperation
     except InvalidOperation:
-        errors.append(f"amount: '{value}' " + _("is not a number"))
+        message = f"amount: '{value}' " + _("is not a number")
+        if "," in str(value):
+            message += _(
+                " (write it without thousands separators, with a dot for decimals: 1249.50)"
+            )
+        errors.append(message)
         return None
     return amount.quantize(Decimal("0.01"))
 

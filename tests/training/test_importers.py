@@ -161,7 +161,32 @@ def test_jsonl_line_that_is_not_an_object(world, dataset, tmp_path):
     )
     assert _refused(world, dataset, path, fmt="jsonl") == [
         "line 2: not a JSON object",
-        "line 3: not a JSON object",
+        "line 3: not valid JSON: Expecting property name enclosed in double quotes at column 2",
+    ]
+
+
+def test_a_bad_row_after_a_multiline_quoted_field_names_the_line_it_starts_on(
+    world, dataset, tmp_path
+):
+    path = _write(
+        tmp_path,
+        "case_ref,correct_outcome,category,counterparty\r\n"
+        'A,ok,c,"two\r\nlines"\r\n'
+        'B,ok,c,"three\r\nmore\r\nlines",extra\r\n'
+        '"C",ok,"c, with comma",y\r\n'
+        "D,ok\r\n",
+    )
+    assert _refused(world, dataset, path) == [
+        "line 4: expected 4 fields, found 5",
+        "line 8: expected 4 fields, found 2",
+    ]
+
+
+def test_an_amount_with_thousands_separators_is_refused_with_a_hint(world, dataset, tmp_path):
+    path = _write(tmp_path, 'case_ref,correct_outcome,category,amount\nA,ok,c,"1,249.50"\n')
+    assert _refused(world, dataset, path) == [
+        "line 2: amount: '1,249.50' is not a number (write it without thousands separators, "
+        "with a dot for decimals: 1249.50)"
     ]
 
 
