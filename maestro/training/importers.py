@@ -217,7 +217,10 @@ def _confidence(record: Record, errors: list[str]) -> float:
             raise ValueError
         number = float(str(value).strip())
     except ValueError:
-        errors.append(f"confidence: '{value if value is not None else ''}' " + _("is not a number"))
+        message = f"confidence: '{value if value is not None else ''}' " + _("is not a number")
+        if isinstance(value, str) and ("%" in value or "," in value):
+            message += _(" (write a share between 0 and 1 with a dot: 0.85)")
+        errors.append(message)
         return 0.0
     if not 0 <= number <= 1:
         errors.append(f"confidence: '{value}' " + _("is not between 0 and 1"))

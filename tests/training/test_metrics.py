@@ -240,6 +240,23 @@ def test_outputs_for_unknown_case_refs_are_refused_and_keep_the_old_outputs(worl
     assert AgentOutput.objects.filter(round=loop.r1).count() == 9
 
 
+def test_confidence_written_as_a_percentage_or_with_a_decimal_comma_gets_a_hint(
+    world, loop, tmp_path
+):
+    path = tmp_path / "bad.csv"
+    path.write_text('case_ref,predicted_outcome,confidence\nA1,it,85%\nA2,it,"0,85"\nA3,it,x\n')
+    with pytest.raises(ImportFailed) as info:
+        services.round_import_outputs(
+            training_round=loop.r1, path=str(path), fmt="csv", by=world.consultant
+        )
+    hint = " (write a share between 0 and 1 with a dot: 0.85)"
+    assert info.value.errors == [
+        "line 2: confidence: '85%' is not a number" + hint,
+        "line 3: confidence: '0,85' is not a number" + hint,
+        "line 4: confidence: 'x' is not a number",
+    ]
+
+
 def test_gate_names_each_failing_criterion_and_by_how_much(world, loop):
     engagement = world.engagement_a
     engagement.phase = Phase.TRAINING
