@@ -229,6 +229,28 @@ def test_batch_accepts_valid_items_and_rejects_bad_ones_by_index(agent_a, proces
     assert set(Decision.objects.values_list("case_ref", flat=True)) == {"B-0", "B-2"}
 
 
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (1, "Expected a dictionary, but got int."),
+        ("PO-9", "Expected a dictionary, but got str."),
+        ([], "Expected a dictionary, but got list."),
+        (None, "This field may not be null."),
+    ],
+)
+def test_an_item_that_is_not_an_object_rejects_only_itself(
+    agent_a, process_a, playbook_a, item, message
+):
+    items = [decision(process_a, case_ref="N-0"), item, decision(process_a, case_ref="N-2")]
+    r = agent_a.post(URL, {"decisions": items}, format="json")
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    assert (body["accepted"], body["rejected"]) == (2, 1)
+    assert body["results"][1]["index"] == 1
+    assert message in body["results"][1]["errors"]["non_field_errors"][0]
+    assert set(Decision.objects.values_list("case_ref", flat=True)) == {"N-0", "N-2"}
+
+
 def test_case_ref_repeated_in_a_batch_answers_with_the_first(agent_a, process_a, playbook_a):
     items = [
         decision(process_a, case_ref="R", confidence=0.3),

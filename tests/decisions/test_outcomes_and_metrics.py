@@ -102,17 +102,20 @@ def test_feedback_batch_records_each_item_on_its_own(agent_a, process_a, playboo
                 {"process": process_a.pk, "case_ref": "G-2", "outcome": "approve"},
                 {"process": process_a.pk, "case_ref": "G-9", "outcome": "approve"},
                 {"process": process_a.pk, "case_ref": "G-1"},
+                "G-1",
             ]
         },
         format="json",
     )
     assert r.status_code == 200
     body = r.json()
-    assert (body["recorded"], body["rejected"]) == (1, 3)
+    assert (body["recorded"], body["rejected"]) == (1, 4)
+    assert "Expected a dictionary" in body["results"][4]["errors"]["non_field_errors"][0]
     assert [row.get("code") for row in body["results"]] == [
         None,
         "decision_under_review",
         "unknown_decision",
+        None,
         None,
     ]
     assert "outcome" in body["results"][3]["errors"]

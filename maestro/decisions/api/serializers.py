@@ -1,6 +1,7 @@
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.decisions.models import AgentApiKey, Decision
@@ -66,9 +67,23 @@ class DecisionIntakeInputSerializer(StrictInputSerializer):
         return value.upper()
 
 
+class BatchItemField(serializers.JSONField):
+    """One item of a batch, taken as it comes: the view validates each item on its own, so a
+    `1` or a `null` among valid decisions rejects that item (with its index), not the batch."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field(DecisionIntakeInputSerializer)
+class DecisionBatchItemField(BatchItemField):
+    pass
+
+
 class DecisionBatchInputSerializer(StrictInputSerializer):
     decisions = serializers.ListField(
-        child=serializers.DictField(), min_length=1, max_length=MAX_BATCH
+        child=DecisionBatchItemField(), min_length=1, max_length=MAX_BATCH
     )
 
 
@@ -113,9 +128,14 @@ class OutcomeFeedbackInputSerializer(StrictInputSerializer):
     outcome = serializers.CharField(max_length=200)
 
 
+@extend_schema_field(OutcomeFeedbackInputSerializer)
+class OutcomeFeedbackBatchItemField(BatchItemField):
+    pass
+
+
 class OutcomeFeedbackBatchInputSerializer(StrictInputSerializer):
     outcomes = serializers.ListField(
-        child=serializers.DictField(), min_length=1, max_length=MAX_BATCH
+        child=OutcomeFeedbackBatchItemField(), min_length=1, max_length=MAX_BATCH
     )
 
 
