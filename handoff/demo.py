@@ -1,10 +1,8 @@
-"""Demo review work on top of the demo's live decisions (maestro/decisions/demo.py posts them
-and resolves most of Olivia's tasks): one of her open tasks overdue, and two edge cases in the
-log. Idempotent: each step skips what is already there."""
+"""Demo edge cases on top of the demo's live decisions (maestro/decisions/demo.py posts them,
+resolves most of Olivia's tasks and leaves her a queue with one task overdue): two entries in
+the log, each flagged after its decision arrived. Idempotent: skipped when the log has entries."""
 
-from datetime import timedelta
-
-from django.utils import timezone
+from datetime import datetime, timedelta
 
 from handoff import services
 from handoff.models import EdgeCase, ReviewTask
@@ -18,26 +16,27 @@ EDGE_CASE_NOTES = [
 ]
 
 
-def review_demo_seed(*, engagement: Engagement, operator: User) -> None:
-    tasks = ReviewTask.objects.filter(
-        engagement=engagement, kind=ReviewTask.Kind.ESCALATED_DECISION
-    ).select_related("decision", "engagement")
-    now = timezone.now()
-    open_tasks = tasks.filter(assignee=operator, status=ReviewTask.Status.OPEN)
-    if not open_tasks.filter(due_at__lt=now).exists():
-        # Backdated, so the queue shows an overdue task (escalation moves it on in a minute
-        # or so once a worker and beat run: that is the demo of the chain).
-        first = open_tasks.order_by("decision__case_ref").first()
-        if first is not None:
-            ReviewTask.objects.filter(pk=first.pk).update(due_at=now - timedelta(minutes=45))
+def review_demo_seed(*, engagement: Engagement, operator: User, now: datetime) -> None:
     if EdgeCase.objects.filter(engagement=engagement).exists():
         return
     # The notes are about suppliers: pick procurement decisions.
-    purchases = tasks.filter(decision__process__name=PROCESS)
-    overridden = purchases.filter(decision__overridden=True).order_by("decision__case_ref").first()
+    purchases = ReviewTask.objects.filter(
+        engagement=engagement,
+        kind=ReviewTask.Kind.ESCALATED_DECISION,
+        decision__process__name=PROCESS,
+    ).select_related("decision__engagement")
+    # Flagged while resolving it: the latest override.
+    overridden = purchases.filter(decision__overridden=True).order_by("-resolved_at").first()
+    # Flagged while it waits in the queue: the newest open one, halfway between then and now.
     still_open = (
-        purchases.filter(status=ReviewTask.Status.OPEN).order_by("-decision__case_ref").first()
+        purchases.filter(status=ReviewTask.Status.OPEN).order_by("-decision__received_at").first()
     )
-    for task, note in zip([overridden, still_open], EDGE_CASE_NOTES, strict=True):
+    flagged = [
+        (overridden, lambda task: task.resolved_at),
+        (still_open, lambda task: task.created_at + (now - task.created_at) / 2),
+    ]
+    for (task, when), note in zip(flagged, EDGE_CASE_NOTES, strict=True):
         if task is not None and task.decision is not None:
-            services.edge_case_flag(decision=task.decision, note=note, by=operator)
+            edge_case = services.edge_case_flag(decision=task.decision, note=note, by=operator)
+            at = min(when(task) + timedelta(seconds=30), now)
+            EdgeCase.objects.filter(pk=edge_case.pk).update(flagged_at=at)

@@ -1,10 +1,12 @@
 """The demo's escalation playbooks (called by maestro.system.demo before the demo decisions
 are posted, so they are routed by these rules). Skips a process that already has one."""
 
+from datetime import datetime
+
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import Process
 from maestro.tenancy.models import Membership, User
-from runbooks.models import PlaybookVersion
+from runbooks.models import EscalationPlaybook, PlaybookVersion
 from runbooks.playbooks import playbook_version_create
 
 # The article's procurement rules: 80% confidence, compliance always human, purchases above
@@ -34,7 +36,9 @@ DEMO_PLAYBOOKS = {
 }
 
 
-def playbook_demo_seed(*, engagement: Engagement, by: User) -> None:
+def playbook_demo_seed(*, engagement: Engagement, by: User, written_at: datetime) -> None:
+    """`written_at`: when the consultant wrote them, before go-live (the decisions they routed
+    must not predate them)."""
     operators = list(
         Membership.objects.filter(client_id=engagement.client_id, role=Membership.Role.OPERATOR)
         .order_by("user__username")
@@ -44,6 +48,8 @@ def playbook_demo_seed(*, engagement: Engagement, by: User) -> None:
         process = Process.objects.filter(engagement=engagement, name=name).first()
         if process is None or PlaybookVersion.objects.filter(playbook__process=process).exists():
             continue
-        playbook_version_create(
+        version = playbook_version_create(
             process=process, by=by, escalation_chain=[*operators, by.pk], **spec
         )
+        PlaybookVersion.objects.filter(pk=version.pk).update(created_at=written_at)
+        EscalationPlaybook.objects.filter(pk=version.playbook_id).update(created_at=written_at)

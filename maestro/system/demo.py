@@ -1,7 +1,7 @@
 """Demo data from the article: an engagement run by a consultant for a client, and a second
 client whose operator must never see the first. Idempotent: seeding twice changes nothing."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -44,8 +44,18 @@ def _user(username: str, first: str, last: str) -> User:
     return user
 
 
+def demo_go_live(now: datetime) -> datetime:
+    """When the demo engagement went live: 16:00 local, the day before the first of the 14 days
+    the deployment charts show, so those days are all live days."""
+    day = timezone.localdate(now) - timedelta(days=14)
+    return timezone.make_aware(datetime.combine(day, time(16)))
+
+
 @transaction.atomic
 def demo_seed() -> dict:
+    # One clock for the whole timeline: maps, training, playbooks, go-live, decisions, queue.
+    now = timezone.now()
+    live_since = demo_go_live(now)
     clients = {
         slug: Client.objects.get_or_create(slug=slug, defaults={"name": name})[0]
         for slug, name in DEMO_CLIENTS.items()
@@ -76,14 +86,21 @@ def demo_seed() -> dict:
         )
         # The maps come first, so the mapping → training gate passes on its own.
         _seed_process_maps(engagement=engagement, by=maria)
-        # (phase, note, days ago): mapping took three weeks, training four.
+        # (phase, note, when): mapping took three weeks, training three.
         history = [
-            (Phase.TRAINING, "Process archaeology done: procurement really has 11 steps.", 35),
-            (Phase.DEPLOYMENT, "Round 3 reached 85% on the 500-case evaluation set.", 7),
+            (
+                Phase.TRAINING,
+                "Process archaeology done: procurement really has 11 steps.",
+                now - timedelta(days=35),
+            ),
+            (
+                Phase.DEPLOYMENT,
+                "Round 3 reached 85% on the 500-case evaluation set.",
+                live_since,
+            ),
         ]
-        now = timezone.now()
         Engagement.objects.filter(pk=engagement.pk).update(created_at=now - timedelta(days=56))
-        for to_phase, note, days_ago in history:
+        for to_phase, note, when in history:
             transition = engagement_services.engagement_transition(
                 engagement=engagement,
                 to_phase=to_phase,
@@ -93,7 +110,6 @@ def demo_seed() -> dict:
                 override_reason=BACKFILL_REASON,
             )
             # Backdated so the demo timeline reads like a real engagement, not one second.
-            when = now - timedelta(days=days_ago)
             PhaseTransition.objects.filter(pk=transition.pk).update(at=when)
             Engagement.objects.filter(pk=engagement.pk).update(phase_changed_at=when)
     if not Engagement.objects.filter(client=clients["globex"], name="Invoice triage").exists():
@@ -115,14 +131,17 @@ def demo_seed() -> dict:
             engagement__client=clients["northwind"], name="Customer ticket routing"
         ),
         by=maria,
+        live_since=live_since,
     )
     # Last: the decisions are routed by whatever playbook the demo has by now.
     northwind = Engagement.objects.get(
         client=clients["northwind"], name="Procurement & support agents"
     )
-    playbook_demo_seed(engagement=northwind, by=maria)
-    decisions_demo_seed(engagement=northwind, operator=people["olivia"], by=maria)
-    review_demo_seed(engagement=northwind, operator=people["olivia"])
+    playbook_demo_seed(engagement=northwind, by=maria, written_at=live_since - timedelta(days=1))
+    decisions_demo_seed(
+        engagement=northwind, operator=people["olivia"], by=maria, live_since=live_since, now=now
+    )
+    review_demo_seed(engagement=northwind, operator=people["olivia"], now=now)
     return {"clients": len(clients), "people": len(people)}
 
 

@@ -1,6 +1,7 @@
 """Demo data for the training loop: a 500-case ticket-routing dataset and three rounds at 60%,
-78% and 85%. Deterministic, idempotent (skipped when the dataset exists) and written through
-the same import services as an upload."""
+78% and 85%, a week apart, the last one `ROUNDS_BEFORE_LIVE` days before go-live. Deterministic
+up to those dates, idempotent (skipped when the dataset exists) and written through the same
+import services as an upload."""
 
 import csv
 import datetime
@@ -8,10 +9,12 @@ import json
 import tempfile
 from pathlib import Path
 
+from django.utils import timezone
+
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
 from maestro.training import services
-from maestro.training.models import EvaluationDataset
+from maestro.training.models import EvaluationDataset, TrainingRound
 
 DATASET = "Ticket routing, 2025 history"
 CASES = 500
@@ -24,10 +27,11 @@ QUEUES = {
     "security": "security",
 }
 OTHER = ["it-support", "finance", "facilities", "hr", "security"]
+# (accuracy, days before go-live, what changed)
 ROUNDS = [
-    (60, datetime.date(2026, 1, 12), "First instructions: the queue list and one line per queue."),
-    (78, datetime.date(2026, 1, 19), "Added 30 worked examples, mostly billing vs access."),
-    (85, datetime.date(2026, 1, 26), "Context: the customer's plan and open invoices."),
+    (60, 16, "First instructions: the queue list and one line per queue."),
+    (78, 9, "Added 30 worked examples, mostly billing vs access."),
+    (85, 2, "Context: the customer's plan and open invoices."),
 ]
 
 
@@ -36,10 +40,14 @@ def _right(i: int, accuracy: int) -> bool:
     return (i * 37) % 100 < accuracy
 
 
-def training_demo_seed(*, process: Process, by: User) -> None:
+def training_demo_seed(*, process: Process, by: User, live_since: datetime.datetime) -> None:
     if EvaluationDataset.objects.filter(process=process, name=DATASET).exists():
         return
     dataset = services.dataset_create(process=process, name=DATASET, by=by)
+    # Imported the day before the first round.
+    EvaluationDataset.objects.filter(pk=dataset.pk).update(
+        created_at=live_since - datetime.timedelta(days=ROUNDS[0][1] + 1)
+    )
     with tempfile.TemporaryDirectory(prefix="maestro-demo-") as tmp:
         cases = Path(tmp) / "cases.csv"
         with open(cases, "w", newline="", encoding="utf-8") as out:
@@ -58,9 +66,13 @@ def training_demo_seed(*, process: Process, by: User) -> None:
                     ]
                 )
         services.dataset_import_cases(dataset=dataset, path=str(cases), fmt="csv", by=None)
-        for accuracy, day, what_changed in ROUNDS:
+        for accuracy, days_before, what_changed in ROUNDS:
+            day = timezone.localdate(live_since) - datetime.timedelta(days=days_before)
             training_round = services.round_create(
                 dataset=dataset, round_date=day, what_changed=what_changed, by=None
+            )
+            TrainingRound.objects.filter(pk=training_round.pk).update(
+                created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
             )
             outputs = Path(tmp) / f"round-{training_round.number}.csv"
             with open(outputs, "w", newline="", encoding="utf-8") as out:
