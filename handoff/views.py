@@ -15,16 +15,19 @@ from handoff.models import ReviewTask
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_add_service_errors
+from maestro.lib.pagination import page_get
 
 
 @login_required
 def review_queue(request):
     now = timezone.now()
+    page, query = page_get(request, selectors.review_queue_for_user(user=request.user))
     return render(
         request,
         "handoff/queue.html",
         {
-            "tasks": selectors.review_queue_for_user(user=request.user),
+            "page": page,
+            "query": query,
             "counts": selectors.review_queue_counts(user=request.user, now=now),
             "now": now,
         },
@@ -172,10 +175,11 @@ def engagement_review_tasks(request, engagement_id: int):
         overdue=overdue,
         now=now,
     )
+    page, query = page_get(request, tasks)
     return render(
         request,
         "handoff/engagement_tasks.html",
-        {"engagement": engagement, "tasks": tasks, "form": form, "now": now},
+        {"engagement": engagement, "page": page, "query": query, "form": form, "now": now},
         status=200 if form.is_bound is False or form.is_valid() else 400,
     )
 
@@ -183,12 +187,14 @@ def engagement_review_tasks(request, engagement_id: int):
 @login_required
 def edge_case_log(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    page, query = page_get(request, selectors.edge_case_list(engagement=engagement))
     return render(
         request,
         "handoff/edge_cases.html",
         {
             "engagement": engagement,
-            "edge_cases": selectors.edge_case_list(engagement=engagement),
+            "page": page,
+            "query": query,
             "can_work": selectors.may_work_tasks(user=request.user, engagement=engagement),
         },
     )

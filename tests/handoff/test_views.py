@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from handoff.models import EdgeCase, ReviewTask
-from handoff.services import review_task_resolve
+from handoff.services import review_task_resolve, review_tasks_open_for_decisions
 from maestro.decisions.models import Decision
 from maestro.tenancy.models import Membership
 from tests.factories import MembershipFactory
@@ -26,6 +26,13 @@ def browser(client):
         return client
 
     return login
+
+
+def open_tasks(world, n: int) -> list[ReviewTask]:
+    """n open tasks of engagement A, all assigned to operator_a (its only operator)."""
+    process = ProcessFactory(engagement=world.engagement_a)
+    decisions = DecisionFactory.create_batch(n, process=process)
+    return list(review_tasks_open_for_decisions(decisions=decisions).values())
 
 
 def test_queue_page_lists_my_tasks_with_counts_and_an_overdue_label(world, task_a, browser):
@@ -52,16 +59,30 @@ def test_nav_hides_the_queue_from_a_consultant_without_tasks(world, browser):
 
 
 def test_queue_page_query_count_is_flat(world, browser):
-    process = ProcessFactory(engagement=world.engagement_a)
     page = browser(world.operator_a)
     counts = []
-    for more in (2, 20):
-        for _ in range(more):
-            open_task(DecisionFactory(process=process))
+    for more in (5, 55):  # 5, then 60 open tasks: more than one page
+        open_tasks(world, more)
         with CaptureQueriesContext(connection) as queries:
             assert page.get("/queue/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_queue_page_shows_fifty_tasks_a_page_and_counts_them_all(world, browser):
+    open_tasks(world, 60)
+    page = browser(world.operator_a)
+
+    first = page.get("/queue/").content.decode()
+    second = page.get("/queue/", {"page": 2}).content.decode()
+
+    assert first.count('href="/review-tasks/') == 50
+    assert second.count('href="/review-tasks/') == 10
+    assert 'data-testid="open-count">60<' in second
+    assert 'aria-label="Pages of my queue"' in first
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert 'href="?page=2" rel="next"' in first and 'rel="prev"' not in first
+    assert 'href="?page=1" rel="prev"' in second and 'rel="next"' not in second
 
 
 def test_task_page_shows_the_decision_and_escapes_the_payload(world, browser):
@@ -204,15 +225,68 @@ def test_task_page_ids_are_unique(world, task_a, browser):
 
 @pytest.mark.parametrize("path", ["review-tasks/", "edge-cases/"])
 def test_engagement_task_and_edge_case_pages_query_counts_are_flat(world, browser, path):
-    process = ProcessFactory(engagement=world.engagement_a)
     page = browser(world.consultant)
     url = f"/engagements/{world.engagement_a.pk}/{path}"
     counts = []
-    for more in (2, 20):
-        for _ in range(more):
-            task = open_task(DecisionFactory(process=process))
+    for more in (5, 55):  # 5, then 60 tasks and edge cases: more than one page
+        for task in open_tasks(world, more):
             EdgeCase.objects.create(engagement=world.engagement_a, decision=task.decision, note="n")
         with CaptureQueriesContext(connection) as queries:
             assert page.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_engagement_task_pages_keep_the_filters_in_their_links(world, browser):
+    open_tasks(world, 60)
+    page = browser(world.consultant)
+    url = f"/engagements/{world.engagement_a.pk}/review-tasks/"
+
+    first = page.get(url, {"status": "open", "overdue": "no"}).content.decode()
+    second = page.get(url, {"status": "open", "overdue": "no", "page": 2}).content.decode()
+
+    assert ">60 tasks</h2>" in first  # the heading counts every match, not the page
+    assert first.count('href="/review-tasks/') == 50
+    assert second.count('href="/review-tasks/') == 10
+    assert 'aria-label="Pages of review tasks"' in first
+    assert "Page 1 of 2" in first
+    assert 'href="?status=open&amp;overdue=no&amp;page=2" rel="next"' in first
+    assert 'href="?status=open&amp;overdue=no&amp;page=1" rel="prev"' in second
+    assert "page=2&amp;page" not in second
+    done = page.get(url, {"status": "resolved"}).content.decode()
+    assert "No review task matches." in done and "Pages of review tasks" not in done
+
+
+def test_engagement_task_page_out_of_range_shows_the_last_page(world, browser):
+    open_tasks(world, 51)
+    url = f"/engagements/{world.engagement_a.pk}/review-tasks/"
+    for bogus in ("9", "x"):
+        r = browser(world.consultant).get(url, {"page": bogus})
+        assert r.status_code == 200
+    assert "Page 2 of 2" in browser(world.consultant).get(url, {"page": "9"}).content.decode()
+
+
+def test_edge_case_log_pages_and_keeps_refs_and_notes_readable(world, browser):
+    tasks = open_tasks(world, 60)
+    for task in tasks:
+        EdgeCase.objects.create(engagement=world.engagement_a, decision=task.decision, note="n")
+    process = ProcessFactory(engagement=world.engagement_a, name="Refunds")
+    decision = DecisionFactory(process=process, case_ref="RF-2026-000123")
+    EdgeCase.objects.create(
+        engagement=world.engagement_a,
+        decision=decision,
+        note="Line one <script>x</script>\nhttps://example.com/" + "a" * 120,
+    )
+    page = browser(world.operator_a)
+    url = f"/engagements/{world.engagement_a.pk}/edge-cases/"
+
+    first = page.get(url).content.decode()
+    second = page.get(url, {"page": 2}).content.decode()
+
+    assert ">61 edge cases</h2>" in first
+    assert first.count('class="case-ref"') == 50 and second.count('class="case-ref"') == 11
+    assert "Page 1 of 2" in first and 'aria-label="Pages of edge cases"' in first
+    # Newest first: the last one flagged heads page 1, its ref in one unbreakable piece.
+    assert '<code class="case-ref" title="RF-2026-000123">RF-2026-000123</code>' in first
+    assert 'class="edge-note">Line one &lt;script&gt;x&lt;/script&gt;<br>https://' in first
+    assert "<script>x" not in first
