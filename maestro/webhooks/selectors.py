@@ -43,6 +43,12 @@ def webhook_endpoint_get_for_user(*, user: User, pk: int) -> WebhookEndpoint:
     )
 
 
+def webhook_endpoint_delivery_count(*, endpoint: WebhookEndpoint) -> int:
+    """Every delivery in the endpoint's log (the page shows only the newest DELIVERY_LOG_LIMIT);
+    the delete confirmation says how many go with it."""
+    return WebhookDelivery.objects.filter(endpoint=endpoint).count()
+
+
 def webhook_delivery_list_for_user(*, user: User) -> QuerySet[WebhookDelivery]:
     """Newest first."""
     return WebhookDelivery.objects.filter(

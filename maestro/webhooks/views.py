@@ -111,14 +111,24 @@ def endpoint_edit(request, endpoint_id: int):
 
 
 @login_required
-@require_POST
 def endpoint_delete(request, endpoint_id: int):
+    """Confirmation (the URL, its events, how many deliveries the log holds), then the delete."""
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
     _require_manage(request, endpoint.engagement)
-    engagement_id = endpoint.engagement_id
-    services.webhook_endpoint_delete(endpoint=endpoint, by=request.user)
-    messages.success(request, _("Endpoint deleted with its delivery log."))
-    return redirect("webhooks:list", engagement_id)
+    if request.method == "POST":
+        engagement_id = endpoint.engagement_id
+        services.webhook_endpoint_delete(endpoint=endpoint, by=request.user)
+        messages.success(request, _("Endpoint deleted with its delivery log."))
+        return redirect("webhooks:list", engagement_id)
+    return render(
+        request,
+        "webhooks/endpoint_delete.html",
+        {
+            "engagement": endpoint.engagement,
+            "endpoint": endpoint,
+            "delivery_count": selectors.webhook_endpoint_delivery_count(endpoint=endpoint),
+        },
+    )
 
 
 @login_required

@@ -67,3 +67,14 @@ def test_consultant_adds_an_endpoint_and_a_ping_arrives_signed(
     message = request.headers["X-Maestro-Timestamp"].encode() + b"." + request.body
     digest = hmac.new(endpoint.secret.encode(), message, hashlib.sha256).hexdigest()
     assert request.headers["X-Maestro-Signature"] == "sha256=" + digest
+
+    # Deleting asks first, saying what goes; Cancel keeps everything.
+    page.get_by_role("link", name="Delete endpoint and log…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete this webhook endpoint?")
+    expect(page.get_by_text("1 delivery", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(receiver.url)
+    page.get_by_role("link", name="Delete endpoint and log…").click()
+    page.get_by_role("button", name="Delete endpoint").click()
+    expect(page.get_by_text("Endpoint deleted with its delivery log.")).to_be_visible()
+    assert not WebhookEndpoint.objects.filter(engagement=engagement).exists()

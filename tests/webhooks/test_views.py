@@ -88,6 +88,7 @@ def test_client_side_users_read_the_log_but_never_the_secret(client, world, endp
     [
         "/engagements/{engagement}/webhooks/new/",
         "/webhooks/{endpoint}/edit/",
+        "/webhooks/{endpoint}/delete/",
     ],
 )
 def test_operator_gets_403_on_the_forms(client, world, endpoint_a, path):
@@ -116,6 +117,7 @@ def test_other_tenants_endpoint_pages_are_404(client, world, endpoint_a):
     assert client.get(f"/engagements/{world.engagement_a.pk}/webhooks/").status_code == 404
     assert client.get(f"/webhooks/{endpoint_a.pk}/").status_code == 404
     assert client.get(f"/webhooks/{endpoint_a.pk}/edit/").status_code == 404
+    assert client.get(f"/webhooks/{endpoint_a.pk}/delete/").status_code == 404
     assert client.post(f"/webhooks/{endpoint_a.pk}/delete/").status_code == 404
     assert client.post(f"/webhooks/deliveries/{delivery.pk}/retry/").status_code == 404
     assert WebhookEndpoint.objects.filter(pk=endpoint_a.pk).exists()
@@ -141,6 +143,50 @@ def test_consultant_edits_rotates_and_deletes(client, world, endpoint_a):
     r = client.post(f"/webhooks/{endpoint_a.pk}/delete/")
     assert r["Location"] == f"/engagements/{world.engagement_a.pk}/webhooks/"
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_delete_asks_for_confirmation_with_what_goes(client, world, endpoint_a):
+    WebhookEndpoint.objects.filter(pk=endpoint_a.pk).update(
+        events=["task.overdue", "task.resolved"]
+    )
+    for status in ("delivered", "delivered", "pending"):
+        WebhookDelivery.objects.create(endpoint=endpoint_a, event="task.overdue", status=status)
+    login(client, world.consultant)
+
+    detail = client.get(f"/webhooks/{endpoint_a.pk}/").content.decode()
+    r = client.get(f"/webhooks/{endpoint_a.pk}/delete/")
+
+    # The endpoint page links to the confirmation; nothing there deletes in one click.
+    assert f'href="/webhooks/{endpoint_a.pk}/delete/"' in detail
+    assert f'action="/webhooks/{endpoint_a.pk}/delete/"' not in detail
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "<code>https://hooks.acme.example/m</code>" in html
+    assert "<code>task.overdue</code>, <code>task.resolved</code>" in html
+    assert "3 deliveries, 1 of them pending, which will not be sent" in html
+    assert '<button type="submit" class="button danger">Delete endpoint</button>' in html
+    assert f'<a class="button subtle" href="/webhooks/{endpoint_a.pk}/">Cancel</a>' in html
+    assert WebhookEndpoint.objects.filter(pk=endpoint_a.pk).exists()
+    assert WebhookDelivery.objects.count() == 3
+
+
+def test_delete_confirmation_counts_one_delivery_and_an_empty_log(client, world, endpoint_a):
+    login(client, world.consultant)
+    assert b"0 deliveries<" in client.get(f"/webhooks/{endpoint_a.pk}/delete/").content
+    WebhookDelivery.objects.create(endpoint=endpoint_a, event="task.overdue", status="delivered")
+    assert b"1 delivery<" in client.get(f"/webhooks/{endpoint_a.pk}/delete/").content
+
+
+def test_confirmed_delete_removes_the_endpoint_and_its_log(client, world, endpoint_a):
+    WebhookDelivery.objects.create(endpoint=endpoint_a, event="task.overdue", status="failed")
+    login(client, world.consultant)
+
+    r = client.post(f"/webhooks/{endpoint_a.pk}/delete/", follow=True)
+
+    assert r.redirect_chain == [(f"/engagements/{world.engagement_a.pk}/webhooks/", 302)]
+    assert b"Endpoint deleted with its delivery log." in r.content
+    assert not WebhookEndpoint.objects.exists()
+    assert not WebhookDelivery.objects.exists()
 
 
 def test_retry_now_button_on_failed_deliveries(client, world, endpoint_a, monkeypatch):
