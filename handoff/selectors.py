@@ -60,7 +60,8 @@ def review_task_list_for_engagement(
     now: datetime | None = None,
 ) -> QuerySet[ReviewTask]:
     """All tasks of one engagement (the caller has scoped the engagement), open ones first by
-    due time. `overdue=True` keeps open tasks past due; False keeps the rest."""
+    due time, then the others latest resolved first. `overdue=True` keeps open tasks past due;
+    False keeps the rest."""
     now = now or timezone.now()
     tasks = ReviewTask.objects.filter(engagement=engagement).select_related(
         "assignee", "resolved_by", "decision__process"
@@ -74,8 +75,14 @@ def review_task_list_for_engagement(
         tasks = tasks.filter(late)
     elif overdue is False:
         tasks = tasks.exclude(late)
-    open_first = Case(When(status=ReviewTask.Status.OPEN, then=0), default=1)
-    return tasks.order_by(open_first, "due_at", "pk")
+    is_open = Q(status=ReviewTask.Status.OPEN)
+    open_first = Case(When(is_open, then=0), default=1)
+    # Closed tasks newest first: the pages show 50 at a time, and a task just resolved would
+    # otherwise sit on the last one.
+    open_due = Case(When(is_open, then=F("due_at")))
+    return tasks.order_by(
+        open_first, open_due, F("resolved_at").desc(nulls_last=True), "-due_at", "pk"
+    )
 
 
 def review_task_event_list(*, task: ReviewTask) -> QuerySet[ReviewTaskEvent]:

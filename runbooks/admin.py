@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from runbooks.models import (
+    DryRunJob,
     EscalationPlaybook,
     PlaybookVersion,
     Runbook,
@@ -61,3 +62,10 @@ class PlaybookVersionAdmin(ReadOnlyAdmin):
 
     list_display = ["playbook", "number", "default_threshold", "sla_minutes", "created_at"]
     list_select_related = ["playbook__process"]
+
+
+@admin.register(DryRunJob)
+class DryRunJobAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "version", "training_round", "status", "cases_done", "cases_total"]
+    list_filter = ["status"]
+    list_select_related = ["version__playbook__process", "training_round__dataset"]

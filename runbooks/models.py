@@ -242,3 +242,48 @@ class PlaybookVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.playbook} v{self.number}"
+
+
+class DryRunJob(models.Model):
+    """A dry run of one playbook version over one training round, run on a Celery worker
+    (runbooks.dry_runs). The routing only reads, so progress goes straight to this row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    version = models.ForeignKey(PlaybookVersion, on_delete=models.CASCADE, related_name="dry_runs")
+    training_round = models.ForeignKey(
+        "training.TrainingRound", on_delete=models.CASCADE, related_name="playbook_dry_runs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    # cases_total is counted when the job is created; the run corrects it if cases came later.
+    cases_total = models.PositiveIntegerField(default=0)
+    cases_done = models.PositiveIntegerField(default=0)
+    # The DryRunResult's fields (runbooks.playbooks), once done.
+    result = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Dry run {self.pk} of {self.version} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return min(100, 100 * self.cases_done // self.cases_total) if self.cases_total else 0

@@ -15,7 +15,7 @@ from maestro.tenancy.models import Membership, User
 from maestro.tenancy.scoping import can_manage_engagement, engagements_for
 from maestro.training.models import TrainingRound
 from runbooks import rendering
-from runbooks.models import PlaybookVersion, Runbook, RunbookRun, RunbookVersion, RunStep
+from runbooks.models import DryRunJob, PlaybookVersion, Runbook, RunbookRun, RunbookVersion, RunStep
 from runbooks.playbook_document import PlaybookDocument, playbook_document
 from runbooks.routing import CompiledPlaybook, DecisionTypeInfo, compile_rules
 
@@ -308,3 +308,15 @@ def playbook_process_get_for_user(*, user: User, pk: int) -> Process:
         .prefetch_related("engagement__members"),
         pk=pk,
     )
+
+
+def dry_run_job_list(*, process: Process) -> QuerySet[DryRunJob]:
+    """Dry runs of this process's playbook, newest first. Scope `process` to the user first
+    (playbook_process_get_for_user): the job inherits who may see it from its process."""
+    return DryRunJob.objects.filter(version__playbook__process_id=process.pk).select_related(
+        "version__playbook", "training_round__dataset", "requested_by"
+    )
+
+
+def dry_run_job_get(*, process: Process, pk: int) -> DryRunJob:
+    return get_object_or_404(dry_run_job_list(process=process), pk=pk)

@@ -42,8 +42,9 @@ class ReviewQueueApi(generics.ListAPIView):
 
 
 class EngagementReviewTaskListApi(generics.ListAPIView):
-    """Every review task of one engagement, open ones first by due time. Filter by `status`,
-    `assignee` (user id) and `overdue` (true: open and past due; false: the rest)."""
+    """Every review task of one engagement, open ones first by due time, then the others latest
+    resolved first. Filter by `status`, `assignee` (user id) and `overdue` (true: open and past
+    due; false: the rest)."""
 
     serializer_class = s.ReviewTaskOutputSerializer
     filter_backends: list = []

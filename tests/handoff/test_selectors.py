@@ -76,6 +76,23 @@ def test_engagement_list_filters_status_assignee_and_overdue(world):
     assert sorted(ids(overdue=False, now=now)) == sorted([b.pk, c.pk])
 
 
+def test_engagement_list_puts_open_by_due_then_the_latest_resolved(world):
+    first, second, open_late, open_early = _tasks(world, 4)
+    now = timezone.now()
+    ReviewTask.objects.filter(pk=open_late.pk).update(due_at=now + timedelta(hours=2))
+    ReviewTask.objects.filter(pk=open_early.pk).update(due_at=now + timedelta(hours=1))
+    review_task_resolve(task=first, final_outcome="x", note="", by=world.operator_a)
+    review_task_resolve(task=second, final_outcome="x", note="", by=world.operator_a)
+    # Resolved an hour apart, and due the other way round: the resolution time decides.
+    ReviewTask.objects.filter(pk=first.pk).update(
+        resolved_at=now - timedelta(hours=1), due_at=now + timedelta(hours=3)
+    )
+
+    tasks = review_task_list_for_engagement(engagement=world.engagement_a, now=now)
+
+    assert [t.pk for t in tasks] == [open_early.pk, open_late.pk, second.pk, first.pk]
+
+
 def test_outcome_choices_start_with_the_proposal_then_map_data_and_decisions(world):
     process = ProcessFactory(engagement=world.engagement_a)
     DecisionPointFactory(step=StepFactory(process=process), outcomes=["hold", "approve"])
