@@ -1,0 +1,51 @@
+"""The engagement's section navigation, decided here once so the overview and every section
+page show the same row (templates/engagements/_nav.html, `{% engagement_nav %}`).
+
+A user is offered exactly the sections they may open. Everyone on the engagement reads its maps,
+decision types, training, live decisions, review tasks, edge cases, runbooks and webhooks
+(operators work the tasks, sponsors watch them; only consultants see webhook secrets); the
+agent API keys page is the consultants' alone (a 403 for the others), so only they get its link.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from maestro.engagements.models import Engagement
+from maestro.tenancy.models import User
+from maestro.tenancy.scoping import can_manage_engagement
+
+# (key, label, URL name taking the engagement id, consultants only), in the engagement's order.
+SECTIONS: list[tuple[str, Promise, str, bool]] = [
+    ("overview", _("Overview"), "engagements:detail", False),
+    ("processes", _("Process maps"), "mapping:process_list", False),
+    ("decision-types", _("Decision types"), "mapping:decision_type_list", False),
+    ("training", _("Training"), "training:overview", False),
+    ("decisions", _("Live decisions"), "decisions:list", False),
+    ("review-tasks", _("Review tasks"), "handoff:engagement-tasks", False),
+    ("edge-cases", _("Edge-case log"), "handoff:edge-cases", False),
+    ("runbooks", _("Runbooks"), "runbooks:list", False),
+    ("webhooks", _("Webhooks"), "webhooks:list", False),
+    ("api-keys", _("Agent API keys"), "decisions:api-keys", True),
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+    current: bool
+
+
+def engagement_nav(*, user: User, engagement: Engagement, current: str = "") -> list[NavItem]:
+    """The sections `user` may open, `current` (a key of SECTIONS) marked. The caller has
+    scoped `engagement` to the user."""
+    manager = can_manage_engagement(user, engagement)
+    return [
+        NavItem(key, str(label), reverse(url_name, args=[engagement.pk]), key == current)
+        for key, label, url_name, managers_only in SECTIONS
+        if manager or not managers_only
+    ]
