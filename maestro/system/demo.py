@@ -20,8 +20,6 @@ from runbooks.demo import playbook_demo_seed
 from runbooks.models import Runbook
 
 DEMO_PASSWORD = "maestro-demo"
-# The demo's early phases predate the data their gates check (maps, rounds): say so honestly.
-BACKFILL_REASON = "Evidence kept outside Maestro before this phase was tracked in it."
 
 # (username, first, last, client slug, role) — printed by `make demo`.
 DEMO_PEOPLE = [
@@ -84,34 +82,25 @@ def demo_seed() -> dict:
                 "ticket routing (200 tickets/day at 12 minutes each)."
             ),
         )
-        # The maps come first, so the mapping → training gate passes on its own.
-        _seed_process_maps(engagement=engagement, by=maria)
-        # (phase, note, when): mapping took three weeks, training three.
-        history = [
-            (
-                Phase.TRAINING,
-                "Process archaeology done: procurement really has 11 steps.",
-                now - timedelta(days=35),
-            ),
-            (
-                Phase.DEPLOYMENT,
-                "Round 3 reached 85% on the 500-case evaluation set.",
-                live_since,
-            ),
-        ]
         Engagement.objects.filter(pk=engagement.pk).update(created_at=now - timedelta(days=56))
-        for to_phase, note, when in history:
-            transition = engagement_services.engagement_transition(
-                engagement=engagement,
-                to_phase=to_phase,
-                by=maria,
-                note=note,
-                override=True,
-                override_reason=BACKFILL_REASON,
-            )
-            # Backdated so the demo timeline reads like a real engagement, not one second.
-            PhaseTransition.objects.filter(pk=transition.pk).update(at=when)
-            Engagement.objects.filter(pk=engagement.pk).update(phase_changed_at=when)
+        # Each phase's evidence is there before the move, so every gate passes on the data: the
+        # maps before training (three weeks of mapping), the rounds and playbooks before go-live.
+        _seed_process_maps(engagement=engagement, by=maria)
+        _move(
+            engagement=engagement,
+            to_phase=Phase.TRAINING,
+            note="Process archaeology done: procurement really has 11 steps.",
+            by=maria,
+            at=now - timedelta(days=35),
+        )
+        _seed_training_and_playbooks(engagement=engagement, by=maria, live_since=live_since)
+        _move(
+            engagement=engagement,
+            to_phase=Phase.DEPLOYMENT,
+            note="Round 3 reached 85% on the 500-case evaluation set.",
+            by=maria,
+            at=live_since,
+        )
     if not Engagement.objects.filter(client=clients["globex"], name="Invoice triage").exists():
         engagement_services.engagement_create(
             client=clients["globex"],
@@ -120,29 +109,34 @@ def demo_seed() -> dict:
             description="Route supplier invoices to the right approver.",
         )
     _seed_runbooks(maria=maria, olivia=people["olivia"])
-    _seed_process_maps(
-        engagement=Engagement.objects.get(
-            client=clients["northwind"], name="Procurement & support agents"
-        ),
-        by=maria,
-    )
-    training_demo_seed(
-        process=Process.objects.get(
-            engagement__client=clients["northwind"], name="Customer ticket routing"
-        ),
-        by=maria,
-        live_since=live_since,
-    )
-    # Last: the decisions are routed by whatever playbook the demo has by now.
     northwind = Engagement.objects.get(
         client=clients["northwind"], name="Procurement & support agents"
     )
-    playbook_demo_seed(engagement=northwind, by=maria, written_at=live_since - timedelta(days=1))
+    _seed_process_maps(engagement=northwind, by=maria)
+    _seed_training_and_playbooks(engagement=northwind, by=maria, live_since=live_since)
+    # Last: the decisions are routed by whatever playbook the demo has by now.
     decisions_demo_seed(
         engagement=northwind, operator=people["olivia"], by=maria, live_since=live_since, now=now
     )
     review_demo_seed(engagement=northwind, operator=people["olivia"], now=now)
     return {"clients": len(clients), "people": len(people)}
+
+
+def _move(*, engagement: Engagement, to_phase: str, note: str, by: User, at: datetime) -> None:
+    transition = engagement_services.engagement_transition(
+        engagement=engagement, to_phase=to_phase, by=by, note=note
+    )
+    # Backdated so the demo timeline reads like a real engagement, not one second.
+    PhaseTransition.objects.filter(pk=transition.pk).update(at=at)
+    Engagement.objects.filter(pk=engagement.pk).update(phase_changed_at=at)
+
+
+def _seed_training_and_playbooks(*, engagement: Engagement, by: User, live_since: datetime) -> None:
+    """The ticket-routing rounds and both playbooks, dated before go-live; skips what exists."""
+    tickets = Process.objects.filter(engagement=engagement, name="Customer ticket routing").first()
+    if tickets is not None:
+        training_demo_seed(process=tickets, by=by, live_since=live_since)
+    playbook_demo_seed(engagement=engagement, by=by, written_at=live_since - timedelta(days=1))
 
 
 def _seed_runbooks(*, maria: User, olivia: User) -> None:

@@ -49,6 +49,11 @@ def test_demo_timeline_is_coherent(clock, seeded_at):
     assert decisions
     received = [d.received_at for d in decisions]
 
+    # Every phase's evidence predates its move: each gate passed on the data, none overridden.
+    for transition in engagement.transitions.all():
+        assert transition.override_reason == ""
+        assert transition.gate_results and all(c["passed"] for c in transition.gate_results)
+
     # Go-live: after training and the playbooks, before the first decision.
     deployed = engagement.transitions.get(to_phase=Phase.DEPLOYMENT)
     assert deployed.at == live_since < min(received)
