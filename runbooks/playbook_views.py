@@ -5,13 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_add_service_errors
 from maestro.tenancy.scoping import can_manage_engagement
-from runbooks import playbooks, selectors
+from runbooks import dry_runs, playbooks, selectors
 from runbooks.playbook_charts import dry_run_svg
 from runbooks.playbook_forms import (
     DryRunForm,
@@ -145,33 +144,24 @@ def playbook_edit(request, process_id: int):
 
 @login_required
 def playbook_dry_run(request, process_id: int):
-    """A GET form, so a result can be linked and reloaded; it writes nothing."""
+    """The dry-run form (a GET's training_round/version preselect it); a POST queues the job
+    and goes to its page."""
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
     rounds = list(selectors.playbook_rounds(process=process))
     versions = list(selectors.playbook_version_list(process=process))
-    bound = "training_round" in request.GET
-    form = DryRunForm(
-        request.GET if bound else None,
-        initial={"version": versions[0].number if versions else None},
-        rounds=rounds,
-        versions=versions,
-    )
-    result = chart = None
+    initial = {"version": versions[0].number if versions else None}
+    initial.update({k: v for k, v in request.GET.items() if k in ("training_round", "version")})
+    form = DryRunForm(request.POST or None, initial=initial, rounds=rounds, versions=versions)
     status = 200
-    if bound and form.is_valid():
-        training_round = next(r for r in rounds if r.pk == form.cleaned_data["training_round"])
-        version = next(v for v in versions if v.number == form.cleaned_data["version"])
-        try:
-            result = playbooks.playbook_dry_run(training_round=training_round, version=version)
-        except DomainError as exc:
-            status = exc.status_code
-            form.add_error(None, exc.message)
-        else:
-            chart = dry_run_svg(
-                cases=result.cases, auto=result.auto, human=result.human, reasons=result.reasons
-            )
-    elif bound:
+    if request.method == "POST":
         status = 400
+        if form.is_valid():
+            training_round = next(r for r in rounds if r.pk == form.cleaned_data["training_round"])
+            version = next(v for v in versions if v.number == form.cleaned_data["version"])
+            job = dry_runs.dry_run_job_create(
+                process=process, training_round=training_round, version=version, by=request.user
+            )
+            return redirect("runbooks:playbook-dry-run-job", process_id=process.pk, job_id=job.pk)
     return render(
         request,
         "runbooks/playbook_dry_run.html",
@@ -180,9 +170,26 @@ def playbook_dry_run(request, process_id: int):
             "form": form,
             "rounds": rounds,
             "versions": versions,
-            "result": result,
-            "chart": chart,
-            "playbook_url": reverse("runbooks:playbook", kwargs={"process_id": process.pk}),
+            "jobs": selectors.dry_run_job_list(process=process)[:5],
         },
         status=status,
+    )
+
+
+@login_required
+def playbook_dry_run_job(request, process_id: int, job_id: int):
+    """A queued or running job's progress (the page polls the API, or refreshes itself
+    without JavaScript), then the result or the error."""
+    process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    job = selectors.dry_run_job_get(process=process, pk=job_id)
+    result = dry_runs.dry_run_job_result(job=job)
+    chart = None
+    if result is not None:
+        chart = dry_run_svg(
+            cases=result.cases, auto=result.auto, human=result.human, reasons=result.reasons
+        )
+    return render(
+        request,
+        "runbooks/playbook_dry_run_job.html",
+        {**_context(request, process), "job": job, "result": result, "chart": chart},
     )

@@ -41,4 +41,9 @@ urlpatterns = [
         playbook_views.playbook_dry_run,
         name="playbook-dry-run",
     ),
+    path(
+        "processes/<int:process_id>/playbook/dry-runs/<int:job_id>/",
+        playbook_views.playbook_dry_run_job,
+        name="playbook-dry-run-job",
+    ),
 ]

@@ -1,8 +1,11 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.engagements.api.serializers import UserSummarySerializer
 from maestro.lib.serializers import IdField, NumberField, StrictInputSerializer
-from runbooks.models import PlaybookVersion
+from runbooks.dry_runs import dry_run_job_result
+from runbooks.models import DryRunJob, PlaybookVersion
 from runbooks.routing import MAX_RULES, RULE_KINDS
 
 RULES_HELP = (
@@ -110,3 +113,45 @@ class PlaybookDryRunOutputSerializer(serializers.Serializer):
         allow_null=True, help_text="Percent of auto-routed cases the agent got right."
     )
     reasons = DryRunReasonSerializer(many=True)
+
+
+class PlaybookDryRunJobOutputSerializer(serializers.ModelSerializer):
+    process = serializers.IntegerField(source="version.playbook.process_id")
+    version = serializers.IntegerField(source="version.number", help_text="Version number.")
+    status_display = serializers.CharField(source="get_status_display")
+    result = serializers.SerializerMethodField(
+        help_text="The dry run's figures once `status` is `done`; null before and on failure."
+    )
+    status_url = serializers.SerializerMethodField(help_text="Poll this URL (GET) for progress.")
+
+    class Meta:
+        model = DryRunJob
+        fields = [
+            "id",
+            "process",
+            "version",
+            "training_round",
+            "status",
+            "status_display",
+            "cases_done",
+            "cases_total",
+            "result",
+            "error",
+            "status_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+    @extend_schema_field(PlaybookDryRunOutputSerializer(allow_null=True))
+    def get_result(self, job: DryRunJob) -> dict | None:
+        result = dry_run_job_result(job=job)
+        return PlaybookDryRunOutputSerializer(result).data if result is not None else None
+
+    def get_status_url(self, job: DryRunJob) -> str:
+        path = reverse(
+            "runbooks-api:playbook-dry-run-job",
+            kwargs={"process_id": job.version.playbook.process_id, "job_id": job.pk},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maestro.lib.openapi import ERROR_RESPONSES
-from runbooks import playbooks, selectors
+from runbooks import dry_runs, playbooks, selectors
 from runbooks.api import playbook_serializers as s
 from runbooks.models import PlaybookVersion
 
@@ -87,11 +87,13 @@ class PlaybookVersionDetailApi(APIView):
 class PlaybookDryRunApi(APIView):
     @extend_schema(
         request=s.PlaybookDryRunInputSerializer,
-        responses={200: s.PlaybookDryRunOutputSerializer, **ERROR_RESPONSES},
+        responses={202: s.PlaybookDryRunJobOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, process_id: int):
-        """Route a training round's cases with a version (default: the newest) and report
-        how many would go to humans, why, and the accuracy of the rest. Writes nothing."""
+        """Queue a dry run: route a training round's cases with a version (default: the
+        newest) and report how many would go to humans, why, and the accuracy of the rest.
+        Answers 202 with the job; poll its `status_url` for progress and, once `done`, the
+        `result`. Routes nothing live and saves no decision."""
         process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
         serializer = s.PlaybookDryRunInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -110,5 +112,20 @@ class PlaybookDryRunApi(APIView):
             )
             if version is None:
                 raise ValidationError({"version": ["This playbook has no such version."]})
-        result = playbooks.playbook_dry_run(training_round=training_round, version=version)
-        return Response(s.PlaybookDryRunOutputSerializer(result).data)
+        job = dry_runs.dry_run_job_create(
+            process=process, training_round=training_round, version=version, by=request.user
+        )
+        out = s.PlaybookDryRunJobOutputSerializer(job, context={"request": request}).data
+        return Response(
+            out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["status_url"]}
+        )
+
+
+class PlaybookDryRunJobApi(APIView):
+    @extend_schema(responses={200: s.PlaybookDryRunJobOutputSerializer, **NOT_FOUND})
+    def get(self, request, process_id: int, job_id: int):
+        """A dry run's status (`queued`, `running`, `done`, `failed`), its progress (cases
+        done of cases total), then its `result` or its `error`."""
+        process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+        job = selectors.dry_run_job_get(process=process, pk=job_id)
+        return Response(s.PlaybookDryRunJobOutputSerializer(job, context={"request": request}).data)

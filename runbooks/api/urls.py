@@ -62,4 +62,9 @@ urlpatterns = [
         playbook_views.PlaybookDryRunApi.as_view(),
         name="playbook-dry-run",
     ),
+    path(
+        "processes/<int:process_id>/playbook/dry-runs/<int:job_id>/",
+        playbook_views.PlaybookDryRunJobApi.as_view(),
+        name="playbook-dry-run-job",
+    ),
 ]

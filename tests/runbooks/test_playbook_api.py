@@ -1,6 +1,8 @@
 import pytest
 
-from runbooks.models import PlaybookVersion
+from runbooks import dry_runs
+from runbooks.dry_runs import dry_run_job_run
+from runbooks.models import DryRunJob, PlaybookVersion
 from runbooks.playbooks import playbook_version_create
 from tests.conftest import client_for
 from tests.mapping.factories import ProcessFactory
@@ -81,6 +83,7 @@ def test_another_tenants_process_is_404_everywhere(world, process):
     assert r.status_code == 404
     r = outsider.post(url(process, "dry-run/"), {"training_round": 1}, format="json")
     assert r.status_code == 404
+    assert not DryRunJob.objects.exists()
     assert client_for(world.operator_b).get(url(process)).status_code == 404
     assert not PlaybookVersion.objects.exists()
 
@@ -117,7 +120,7 @@ def test_stale_base_version_is_409(world, process):
     assert r.json()["code"] == "version_conflict"
 
 
-def test_dry_run(world, process):
+def test_dry_run_is_a_job_answered_202_then_polled_until_its_result(world, process):
     dataset = DatasetFactory(process=process)
     rnd = RoundFactory(dataset=dataset)
     CaseFactory(dataset=dataset, category="compliance")
@@ -128,15 +131,37 @@ def test_dry_run(world, process):
     r = api.post(url(process, "dry-run/"), {"training_round": rnd.pk}, format="json")
     assert r.status_code == 400
     assert r.json()["code"] == "no_playbook"
+    assert not DryRunJob.objects.exists()
 
     playbook_version_create(process=process, by=world.consultant, **BODY)
     r = api.post(url(process, "dry-run/"), {"training_round": rnd.pk}, format="json")
+    assert r.status_code == 202
+    job = r.json()
+    status_url = f"http://testserver{url(process, f'dry-runs/{job["id"]}/')}"
+    assert r["Location"] == job["status_url"] == status_url
+    assert {k: job[k] for k in ("process", "version", "training_round", "status")} == {
+        "process": process.pk,
+        "version": 1,
+        "training_round": rnd.pk,
+        "status": "queued",
+    }
+    assert (job["cases_done"], job["cases_total"], job["result"], job["error"]) == (0, 2, None, "")
+
+    dry_run_job_run(job_id=job["id"])
+    r = api.get(status_url)
     assert r.status_code == 200
     body = r.json()
+    assert (body["status"], body["status_display"], body["cases_done"]) == ("done", "Done", 2)
+    result = body["result"]
     # No outputs in this round: both cases go to a human for lack of an answer.
-    assert (body["cases"], body["human"], body["auto"], body["human_share"]) == (2, 2, 0, 100.0)
-    assert body["auto_accuracy"] is None
-    assert body["reasons"] == [
+    assert (result["cases"], result["human"], result["auto"], result["human_share"]) == (
+        2,
+        2,
+        0,
+        100.0,
+    )
+    assert result["auto_accuracy"] is None and result["version_number"] == 1
+    assert result["reasons"] == [
         {"code": "no_output", "label": "No agent output", "count": 2, "share": 100.0}
     ]
 
@@ -146,3 +171,45 @@ def test_dry_run(world, process):
     r = api.post(url(process, "dry-run/"), {"training_round": rnd.pk, "version": 7}, format="json")
     assert r.status_code == 400
     assert r.json()["version"] == ["This playbook has no such version."]
+
+
+def test_dry_run_status_shows_progress_mid_run(world, process, monkeypatch):
+    dataset = DatasetFactory(process=process)
+    rnd = RoundFactory(dataset=dataset)
+    CaseFactory.create_batch(5, dataset=dataset)
+    playbook_version_create(process=process, by=world.consultant, **BODY)
+    api = client_for(world.sponsor_a)
+    job = api.post(url(process, "dry-run/"), {"training_round": rnd.pk}, format="json").json()
+    seen = []
+    real = dry_runs.playbook_dry_run
+
+    def spy(**kwargs):
+        def progress(cases):
+            kwargs["progress"](cases)
+            body = api.get(job["status_url"]).json()
+            seen.append((body["status"], body["cases_done"], body["cases_total"], body["result"]))
+
+        return real(**{**kwargs, "progress": progress})
+
+    monkeypatch.setattr(dry_runs, "playbook_dry_run", spy)
+    dry_run_job_run(job_id=job["id"], progress_every=2)
+    assert seen == [("running", 2, 5, None), ("running", 4, 5, None)]
+
+
+def test_another_tenants_dry_run_job_is_404(world, process):
+    dataset = DatasetFactory(process=process)
+    rnd = RoundFactory(dataset=dataset)
+    CaseFactory(dataset=dataset)
+    playbook_version_create(process=process, by=world.consultant, **BODY)
+    r = client_for(world.operator_a).post(
+        url(process, "dry-run/"), {"training_round": rnd.pk}, format="json"
+    )
+    job_id = r.json()["id"]
+    own = ProcessFactory(engagement=world.engagement_b)
+    for user in (world.consultant_b, world.operator_b):
+        api = client_for(user)
+        assert api.get(url(process, f"dry-runs/{job_id}/")).status_code == 404
+        # Their own process's URL does not reach another process's job either.
+        r = api.get(url(own, f"dry-runs/{job_id}/"))
+        assert r.status_code == 404
+    assert client_for(world.sponsor_a).get(url(process, f"dry-runs/{job_id}/")).status_code == 200

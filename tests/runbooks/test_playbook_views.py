@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from maestro.training.models import AgentOutput
-from runbooks.models import PlaybookVersion
+from runbooks.dry_runs import dry_run_job_run
+from runbooks.models import DryRunJob, PlaybookVersion
 from runbooks.playbooks import playbook_version_create
 from tests.engagements.test_views import select, texts
 from tests.mapping.factories import ProcessFactory
@@ -155,7 +156,7 @@ def test_only_consultants_open_the_editor_and_strangers_get_404(client, world, p
     assert PlaybookVersion.objects.count() == 1
 
 
-def test_dry_run_page_shows_counts_reasons_and_a_chart(client, world, process):
+def dry_run_setup(process, consultant):
     dataset = DatasetFactory(process=process, name="Q1 purchases")
     rnd = RoundFactory(dataset=dataset, number=1)
     right = CaseFactory(dataset=dataset, amount="10", currency="USD")
@@ -163,13 +164,46 @@ def test_dry_run_page_shows_counts_reasons_and_a_chart(client, world, process):
     CaseFactory(dataset=dataset)  # no output
     for case in (right, big):
         AgentOutput.objects.create(round=rnd, case=case, predicted_outcome="approve", confidence=1)
-    save(process, world.consultant)
+    save(process, consultant)
+    return rnd
+
+
+def job_page(process, job):
+    return reverse("runbooks:playbook-dry-run-job", args=[process.pk, job.pk])
+
+
+def test_dry_run_page_queues_a_job_shows_its_progress_then_the_result(client, world, process):
+    rnd = dry_run_setup(process, world.consultant)
     login(client, world.sponsor_a)
 
-    r = client.get(page("playbook-dry-run", process))
+    r = client.get(page("playbook-dry-run", process), {"training_round": rnd.pk})
+    assert r.status_code == 200 and not select(r, "#dry-run-jobs")
+    assert select(r, "#id_training_round option[selected]")[0].get("value") == str(rnd.pk)
+    r = client.post(page("playbook-dry-run", process), {"training_round": rnd.pk, "version": 1})
+    job = DryRunJob.objects.get()
+    assert r.status_code == 302 and r["Location"] == job_page(process, job)
+
+    r = client.get(job_page(process, job))
     assert r.status_code == 200 and not select(r, "#dry-run-result")
-    r = client.get(page("playbook-dry-run", process), {"training_round": rnd.pk, "version": 1})
+    assert texts(r, ".job-status") == ["Queued"]
+    assert texts(r, "#dry-run-progress p[aria-live]") == ["0 of 3 cases routed."]
+    assert select(r, "#dry-run-progress progress")[0].get("value") == "0"
+    assert select(r, "#dry-run-progress")[0].get("data-status-url") == (
+        f"/api/processes/{process.pk}/playbook/dry-runs/{job.pk}/"
+    )
+    assert select(r, "script[src$='dry-run-progress.js']")
+    assert select(r, "noscript meta[http-equiv=refresh]")
+
+    DryRunJob.objects.filter(pk=job.pk).update(status="running", cases_done=2)
+    r = client.get(job_page(process, job))
+    assert texts(r, "#dry-run-progress p[aria-live]") == ["2 of 3 cases routed."]
+    assert select(r, "#dry-run-progress progress")[0].get("value") == "66"
+    DryRunJob.objects.filter(pk=job.pk).update(status="queued", cases_done=0)
+
+    dry_run_job_run(job_id=job.pk)
+    r = client.get(job_page(process, job))
     assert r.status_code == 200
+    assert not select(r, "#dry-run-progress") and not select(r, "noscript meta")
     figures = {e.get("data-figure"): " ".join(e.itertext()) for e in select(r, "[data-figure]")}
     assert figures == {
         "cases": "3",
@@ -186,6 +220,47 @@ def test_dry_run_page_shows_counts_reasons_and_a_chart(client, world, process):
         "33.33%",
     ]
     assert select(r, "#dry-run-result svg title")
+
+    r = client.get(page("playbook-dry-run", process))
+    assert texts(r, "#dry-run-jobs tbody td:nth-child(4)") == ["Done"]
     other = RoundFactory(dataset=DatasetFactory(process=ProcessFactory()))
-    r = client.get(page("playbook-dry-run", process), {"training_round": other.pk, "version": 1})
+    r = client.post(page("playbook-dry-run", process), {"training_round": other.pk, "version": 1})
     assert r.status_code == 400
+    assert "Select a valid choice" in " ".join(texts(r, ".errorlist li"))
+    assert DryRunJob.objects.count() == 1
+
+
+def test_failed_dry_run_shows_its_error(client, world, process, monkeypatch):
+    rnd = dry_run_setup(process, world.consultant)
+    login(client, world.operator_a)
+    client.post(page("playbook-dry-run", process), {"training_round": rnd.pk, "version": 1})
+    job = DryRunJob.objects.get()
+
+    def crash(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("runbooks.dry_runs.playbook_dry_run", crash)
+    with pytest.raises(RuntimeError):
+        dry_run_job_run(job_id=job.pk)
+    r = client.get(job_page(process, job))
+    assert r.status_code == 200
+    assert texts(r, ".job-status") == ["Failed"]
+    assert texts(r, "#dry-run-error") == [
+        "The dry run stopped on an unexpected error; run it again."
+    ]
+    assert not select(r, "#dry-run-result") and not select(r, "#dry-run-progress")
+
+
+def test_another_tenants_dry_run_job_page_is_404(client, world, process):
+    rnd = dry_run_setup(process, world.consultant)
+    login(client, world.operator_a)
+    client.post(page("playbook-dry-run", process), {"training_round": rnd.pk, "version": 1})
+    job = DryRunJob.objects.get()
+    login(client, world.consultant_b)
+    assert client.get(job_page(process, job)).status_code == 404
+    own = ProcessFactory(engagement=world.engagement_b)
+    url = reverse("runbooks:playbook-dry-run-job", args=[own.pk, job.pk])
+    assert client.get(url).status_code == 404
+    r = client.post(page("playbook-dry-run", process), {"training_round": rnd.pk, "version": 1})
+    assert r.status_code == 404
+    assert DryRunJob.objects.count() == 1
