@@ -19,4 +19,14 @@ BEAT_SCHEDULE = {
         "task": "maestro.webhooks.tasks.webhook_deliveries_retry_due_task",
         "schedule": crontab(),
     },
+    # */5 * * * *  — import jobs and dry runs whose worker died are failed with a reason;
+    # those whose message was lost are sent again.
+    "import-jobs-recover": {
+        "task": "maestro.training.tasks.import_jobs_recover_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "dry-run-jobs-recover": {
+        "task": "runbooks.tasks.dry_run_jobs_recover_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }

@@ -7,6 +7,7 @@ commits at once and the job page reads it from there.
 """
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -106,3 +107,36 @@ def dry_run_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Dry
 
 def dry_run_job_result(*, job: DryRunJob) -> DryRunResult | None:
     return DryRunResult.from_json(job.result) if job.result is not None else None
+
+
+# A queued job older than this had its message lost (a broker restarted without it).
+QUEUED_RESEND_AFTER = timedelta(minutes=10)
+
+
+def dry_run_jobs_recover(*, now: datetime | None = None) -> tuple[int, int]:
+    """Periodic clean-up of the dry runs a worker lost; returns (failed, sent again). A job
+    still running a minute past the task's hard time limit is failed with an explanation; a
+    job queued for ten minutes is sent again (running claims the queued job first, so a
+    duplicate message runs nothing twice)."""
+    now = now or timezone.now()
+    failed = DryRunJob.objects.filter(
+        status=DryRunJob.Status.RUNNING,
+        started_at__lt=now - timedelta(seconds=DryRunJob.TIME_LIMIT + 60),
+    ).update(
+        status=DryRunJob.Status.FAILED,
+        error=_(
+            "The worker running this dry run stopped before it finished (it was restarted, ran "
+            "out of memory or went over its time limit); run it again."
+        ),
+        finished_at=now,
+    )
+    stale = list(
+        DryRunJob.objects.filter(
+            status=DryRunJob.Status.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER
+        ).values_list("pk", flat=True)
+    )
+    from runbooks.tasks import dry_run_job_run_task
+
+    for pk in stale:
+        dry_run_job_run_task.delay(pk)
+    return failed, len(stale)

@@ -254,6 +254,12 @@ class DryRunJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    # The worker's limits for one dry run (runbooks.tasks): a 100,000-case round routes in
+    # seconds. A job still running well past the hard limit lost its worker, and
+    # dry_run_jobs_recover fails it.
+    SOFT_TIME_LIMIT = 600
+    TIME_LIMIT = 660
+
     version = models.ForeignKey(PlaybookVersion, on_delete=models.CASCADE, related_name="dry_runs")
     training_round = models.ForeignKey(
         "training.TrainingRound", on_delete=models.CASCADE, related_name="playbook_dry_runs"

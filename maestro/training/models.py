@@ -100,6 +100,11 @@ class AgentOutput(models.Model):
 class ImportJob(models.Model):
     """An upload being validated and written, with its progress and error report."""
 
+    # The worker's limits for one import (training.tasks). A job still running well past the
+    # hard limit lost its worker, and import_jobs_recover fails it.
+    SOFT_TIME_LIMIT = 1800
+    TIME_LIMIT = 1900
+
     class Kind(models.TextChoices):
         CASES = "cases", _("Cases")
         OUTPUTS = "outputs", _("Agent outputs")
@@ -134,6 +139,7 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

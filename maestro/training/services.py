@@ -1,14 +1,14 @@
 """Writes of the training loop. Only the engagement's consultants (can_manage_engagement) write."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -272,7 +272,7 @@ def import_job_run(
     Progress goes to the cache while the import transaction is open (see training.progress),
     then the outcome to the job row; `on_progress` is told after each cache update."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, phase="validating"
+        status=ImportJob.Status.RUNNING, phase="validating", started_at=timezone.now()
     )
     if not claimed:
         return None
@@ -331,3 +331,53 @@ def import_job_run(
         import_job_progress_clear(job_id=job_id)
     job.refresh_from_db()
     return job
+
+
+# A pending job older than this had its message lost (a broker restarted without it).
+PENDING_RESEND_AFTER = timedelta(minutes=10)
+
+
+def import_jobs_recover(*, now: datetime | None = None) -> tuple[int, int]:
+    """Periodic clean-up of the jobs a worker lost; returns (failed, sent again).
+
+    A job still running a minute past the task's hard time limit lost its worker (killed, out
+    of memory, over the limit): the database rolled its transaction back, so it is failed with
+    that explanation and its upload removed. A job pending for ten minutes is sent again;
+    running claims the pending job first, so a duplicate message runs nothing twice.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=ImportJob.TIME_LIMIT + 60)
+    lost = list(
+        ImportJob.objects.filter(
+            Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff),
+            status=ImportJob.Status.RUNNING,  # started_at is null on jobs from before it existed
+        ).values_list("pk", "file_path")
+    )
+    failed = ImportJob.objects.filter(
+        pk__in=[pk for pk, _path in lost], status=ImportJob.Status.RUNNING
+    ).update(
+        status=ImportJob.Status.FAILED,
+        phase="done",
+        errors=[
+            _(
+                "The worker running this import stopped before it finished (it was restarted, "
+                "ran out of memory or went over its time limit); nothing was written. Upload "
+                "the file again."
+            )
+        ],
+        finished_at=now,
+    )
+    for pk, path in lost:
+        if path:
+            Path(path).unlink(missing_ok=True)
+        import_job_progress_clear(job_id=pk)
+    stale = list(
+        ImportJob.objects.filter(
+            status=ImportJob.Status.PENDING, created_at__lt=now - PENDING_RESEND_AFTER
+        ).values_list("pk", flat=True)
+    )
+    from maestro.training.tasks import import_job_run_task
+
+    for pk in stale:
+        import_job_run_task.delay(pk)
+    return failed, len(stale)

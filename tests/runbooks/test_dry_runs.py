@@ -215,3 +215,33 @@ def test_real_worker_runs_the_dry_run_job(transactional_db, world, celery_test_a
                 break
             time.sleep(0.1)
     assert (job.status, job.cases_done, job.result["human"]) == ("done", 7, 2)
+
+
+def test_recover_fails_jobs_past_the_hard_limit_and_resends_stale_queued_ones(world, setup, sent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from runbooks.dry_runs import dry_run_jobs_recover
+
+    _process, rnd, version = setup
+    now = timezone.now()
+    limit = timedelta(seconds=DryRunJob.TIME_LIMIT + 60)
+
+    def job(status, **dates):
+        made = DryRunJob.objects.create(version=version, training_round=rnd, status=status)
+        DryRunJob.objects.filter(pk=made.pk).update(**dates)
+        return made
+
+    lost = job("running", started_at=now - limit - timedelta(seconds=1))
+    busy = job("running", started_at=now - limit / 2)
+    stale = job("queued", created_at=now - timedelta(minutes=11))
+    fresh = job("queued", created_at=now - timedelta(minutes=9))
+
+    assert dry_run_jobs_recover(now=now) == (1, 1)
+    assert sent == [stale.pk]
+    for made in (lost, busy, stale, fresh):
+        made.refresh_from_db()
+    assert (lost.status, lost.finished_at) == ("failed", now)
+    assert "stopped before it finished" in lost.error
+    assert (busy.status, stale.status, fresh.status) == ("running", "queued", "queued")
