@@ -3,7 +3,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -13,10 +12,9 @@ from maestro.decisions import charts, selectors, services
 from maestro.decisions.forms import AgentApiKeyForm, DecisionFilterForm
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_add_service_errors
+from maestro.lib.pagination import page_get
 from maestro.mapping.models import Process
 from maestro.tenancy.scoping import can_manage_engagement
-
-PAGE_SIZE = 50
 
 
 @login_required
@@ -31,11 +29,7 @@ def decision_list(request, engagement_id: int):
             decisions = decisions.filter(route=form.cleaned_data["route"])
         if form.cleaned_data["process"]:
             decisions = decisions.filter(process_id=form.cleaned_data["process"])
-    page = Paginator(decisions.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_get(request, decisions.order_by("-received_at", "-pk"))
     process_id = form.cleaned_data["process"] if form.is_valid() else None
     days = selectors.decision_daily_volume(engagement=engagement, process_id=process_id)
     return render(
@@ -45,7 +39,7 @@ def decision_list(request, engagement_id: int):
             "engagement": engagement,
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "days": days,
             "volume_chart": mark_safe(  # noqa: S308 - ElementTree output, every text escaped
                 charts.decision_volume_svg(days=days)
