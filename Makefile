@@ -18,8 +18,9 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-# The demo runs on the embedded defaults (SQLite and the filesystem broker in var/).
-DEMO_ENV := env DJANGO_DEBUG=1
+# The demo runs on the embedded defaults (SQLite and the filesystem broker in var/); its mail
+# links point at the port it serves on unless MAESTRO_SITE_URL says otherwise.
+DEMO_ENV = env DJANGO_DEBUG=1 MAESTRO_SITE_URL=$${MAESTRO_SITE_URL:-http://127.0.0.1:$(PORT)}
 # Tests pick their own backends (tests/plugins/backends.py); a developer's env must not leak in.
 TEST_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u DJANGO_SETTINGS_MODULE \
 	-u MAESTRO_VAR_DIR -u MAESTRO_BROKER_DIR
