@@ -59,6 +59,22 @@ def _errors(exc: drf_serializers.ValidationError) -> dict:
     return detail if isinstance(detail, dict) else {"non_field_errors": detail}
 
 
+def _batch_items(child: drf_serializers.Serializer, raw: list) -> tuple[list, list, list]:
+    """Validate each item of a batch on its own: the valid items, their indexes, and one row
+    per item — the rejected ones filled in with their errors, the others None for the caller."""
+    items: list = []
+    indexes: list[int] = []
+    rows: list = []
+    for index, item in enumerate(raw):
+        try:
+            items.append(child.run_validation(item))
+            indexes.append(index)
+            rows.append(None)
+        except drf_serializers.ValidationError as exc:
+            rows.append({"index": index, "status": "rejected", "errors": _errors(exc)})
+    return items, indexes, rows
+
+
 class AgentApiView(APIView):
     authentication_classes = [AgentApiKeyAuthentication]
     permission_classes = [IsAgent]
@@ -107,16 +123,9 @@ class DecisionIntakeApi(AgentApiView):
 
         envelope = s.DecisionBatchInputSerializer(data=data)
         envelope.is_valid(raise_exception=True)
-        raw = envelope.validated_data["decisions"]
-        child = s.DecisionIntakeInputSerializer()
-        items, indexes, rows = [], [], []
-        for index, item in enumerate(raw):
-            try:
-                items.append(child.run_validation(item))
-                indexes.append(index)
-                rows.append(None)
-            except drf_serializers.ValidationError as exc:
-                rows.append({"index": index, "status": "rejected", "errors": _errors(exc)})
+        items, indexes, rows = _batch_items(
+            s.DecisionIntakeInputSerializer(), envelope.validated_data["decisions"]
+        )
         for index, result in zip(
             indexes, services.decisions_intake(engagement=engagement, items=items), strict=True
         ):
@@ -198,15 +207,9 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
 
         envelope = s.OutcomeFeedbackBatchInputSerializer(data=data)
         envelope.is_valid(raise_exception=True)
-        child = s.OutcomeFeedbackInputSerializer()
-        items, indexes, rows = [], [], []
-        for index, item in enumerate(envelope.validated_data["outcomes"]):
-            try:
-                items.append(child.run_validation(item))
-                indexes.append(index)
-                rows.append(None)
-            except drf_serializers.ValidationError as exc:
-                rows.append({"index": index, "status": "rejected", "errors": _errors(exc)})
+        items, indexes, rows = _batch_items(
+            s.OutcomeFeedbackInputSerializer(), envelope.validated_data["outcomes"]
+        )
         results = services.decision_outcomes_feedback(engagement=engagement, items=items)
         for index, result in zip(indexes, results, strict=True):
             rows[index] = _feedback_row(index, result)
