@@ -140,10 +140,12 @@ def step_list(*, run: RunbookRun) -> QuerySet[RunStep]:
 @dataclass(frozen=True)
 class RoutingStamp:
     """What a process's compiled playbook is built from, read in the same query as the process
-    (routing_stamp_annotations): its newest playbook version, and its engagement's decision
-    types — how many, and when one last changed. Any edit that changes routing changes it."""
+    (routing_stamp_annotations): its newest playbook version (id and creation time: ids come
+    back after a database flush, or a rolled-back test), and its engagement's decision types —
+    how many, and when one last changed. Any edit that changes routing changes it."""
 
     version_id: int | None
+    version_created_at: datetime | None
     types_count: int
     types_changed_at: datetime | None
 
@@ -151,6 +153,7 @@ class RoutingStamp:
     def of(cls, row: Mapping[str, Any]) -> "RoutingStamp":
         return cls(
             version_id=row["routing_version_id"],
+            version_created_at=row["routing_version_created_at"],
             types_count=row["routing_types_count"] or 0,  # NULL: no types, no group
             types_changed_at=row["routing_types_changed_at"],
         )
@@ -166,6 +169,7 @@ def routing_stamp_annotations() -> dict[str, Subquery]:
     newest = PlaybookVersion.objects.filter(playbook__process_id=OuterRef("pk")).order_by("-number")
     return {
         "routing_version_id": Subquery(newest.values("pk")[:1]),
+        "routing_version_created_at": Subquery(newest.values("created_at")[:1]),
         "routing_types_count": Subquery(types.annotate(n=Count("pk")).values("n")),
         "routing_types_changed_at": Subquery(types.annotate(at=Max("updated_at")).values("at")),
     }
@@ -182,7 +186,7 @@ COMPILED_MAX_AGE_SECONDS = 60.0
 
 
 def compiled_playbooks_clear() -> None:
-    """Forget every compiled playbook of this worker (tests reuse ids across rolled-back data)."""
+    """Forget every compiled playbook of this worker (a test uses it to measure a cold call)."""
     with _compiled_lock:
         _compiled.clear()
 

@@ -7,15 +7,6 @@ from tests.factories import ClientFactory, EngagementFactory, MembershipFactory,
 pytest_plugins = ["tests.plugins.backends"]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_compiled_playbooks():
-    """Rolled-back test data reuses ids on SQLite, so a playbook compiled for one test's
-    process must not route another test's process that got the same id and stamp."""
-    from runbooks.selectors import compiled_playbooks_clear
-
-    compiled_playbooks_clear()
-
-
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

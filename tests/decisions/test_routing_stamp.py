@@ -3,6 +3,7 @@ unchanged; every edit that changes routing must reach the very next decision any
 
 from decimal import Decimal
 
+from maestro.decisions.models import Decision
 from maestro.mapping.services import (
     decision_type_create,
     decision_type_delete,
@@ -99,3 +100,25 @@ def test_a_first_playbook_ends_fail_closed_routing_at_once(agent_a, process_a, w
     )
     second = _post(agent_a, process_a, "2").json()
     assert (second["route"], second["playbook_version"]) == ("auto", 1)
+
+
+def test_a_version_that_reuses_an_old_id_is_not_taken_for_the_old_one(
+    agent_a, process_a, playbook_a, world
+):
+    # Ids come back after a database flush (or a rolled-back test): same process, same version
+    # id and no decision types, yet other rules.
+    from runbooks.models import EscalationPlaybook, PlaybookVersion
+
+    assert _post(agent_a, process_a, "1", category="travel").json()["route"] == "auto"
+    version_id, playbook_id = playbook_a.pk, playbook_a.playbook_id
+    Decision.objects.all().delete()
+    EscalationPlaybook.objects.filter(pk=playbook_id).delete()
+    PlaybookVersion.objects.create(
+        pk=version_id,
+        playbook=EscalationPlaybook.objects.create(pk=playbook_id, process=process_a),
+        number=1,
+        rules=[{"kind": "category_in", "categories": ["travel"]}],
+        created_by=world.consultant,
+    )
+    second = _post(agent_a, process_a, "2", category="travel").json()
+    assert [r["code"] for r in second["reasons"]] == ["category_always_human"]

@@ -260,7 +260,12 @@ def _processes_and_known_counterparties(
     names each already knows, and each one's routing stamp — one query (a left join on the
     known names, subqueries for the stamp)."""
     rows = _processes_with_routing_stamps().filter(engagement=engagement, pk__in=process_ids)
-    stamp_fields = ("routing_version_id", "routing_types_count", "routing_types_changed_at")
+    stamp_fields = (
+        "routing_version_id",
+        "routing_version_created_at",
+        "routing_types_count",
+        "routing_types_changed_at",
+    )
     if names:
         rows = rows.annotate(
             seen=FilteredRelation(
