@@ -18,7 +18,7 @@ if "MAESTRO_VAR_DIR" not in os.environ:
     os.environ["MAESTRO_VAR_DIR"] = _var_dir
 
 from maestro.settings import *  # noqa: E402,F403
-from maestro.settings import DATABASES, STATIC_ROOT  # noqa: E402
+from maestro.settings import DATABASES, SQLITE_OPTIONS, STATIC_ROOT  # noqa: E402
 
 # WhiteNoise warns on every request when STATIC_ROOT is missing; tests never collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -38,7 +38,17 @@ if TEST_BACKENDS == "real":
         "CONN_HEALTH_CHECKS": False,
     }
 else:
-    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    # A file, not Django's shared-cache in-memory database: there a real Celery worker's thread
+    # and the test polling the same table fail at once with "database table is locked" (shared
+    # cache takes table locks that ignore the busy timeout). The file gets the embedded options
+    # (WAL, IMMEDIATE, busy timeout) from settings, as in the demo.
+    _test_db = os.path.join(os.environ["MAESTRO_VAR_DIR"], "test.sqlite3")
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": _test_db,
+        "TEST": {"NAME": _test_db},
+        "OPTIONS": SQLITE_OPTIONS,
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
