@@ -124,7 +124,7 @@ deploy-check: $(STAMP)
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 test-embedded: $(STAMP)
-	@echo "pytest, embedded backends: SQLite in memory + Celery filesystem broker"
+	@echo "pytest, embedded backends: SQLite file + Celery filesystem broker"
 	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest $(PYTEST_ARGS)
 
 test-real: $(STAMP) system-deps-test

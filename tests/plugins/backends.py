@@ -1,6 +1,7 @@
 """Backends for the suite's two runs (Makefile `test-embedded` and `test-real`).
 
-embedded (default): SQLite in memory and Celery's filesystem broker; nothing to start.
+embedded (default): a SQLite file and Celery's filesystem broker in a temporary folder; nothing
+to start.
 real (MAESTRO_TEST_BACKENDS=real): a throwaway PostgreSQL (pytest-postgresql) and Redis
 (pytest-redis) on loopback and random free ports, started once per session and removed at the
 end. PostgreSQL becomes Django's database and Redis the Celery broker for the whole session.
@@ -49,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     if REAL:
         return "backends: real (throwaway PostgreSQL + Redis)"
-    return "backends: embedded (SQLite in memory + filesystem broker)"
+    return "backends: embedded (SQLite file + filesystem broker)"
 
 
 @pytest.fixture(scope="session")
