@@ -6,6 +6,7 @@ With DJANGO_DEBUG off (the default), SECRET_KEY, DATABASE_URL and CELERY_BROKER_
 Every variable is documented in README.md ("Configuration") and .env.example.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,9 +39,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
-if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     # Only behind a proxy that sets this header itself; otherwise clients could spoof it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies append to X-Forwarded-For in front of Maestro. The client's address (login
+# lockout, throttles) is the entry the outermost trusted proxy appended; without a proxy it is
+# REMOTE_ADDR, and X-Forwarded-For, which any client can send, is ignored.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1) if BEHIND_TLS_PROXY else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -59,6 +65,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "axes",
     "maestro.tenancy",
     "maestro.engagements",
     "maestro.mapping",
@@ -79,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it turns a refused log-in into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "maestro.urls"
@@ -147,12 +156,34 @@ AUTH_USER_MODEL = "tenancy.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "engagements:list"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every log-in (page, token, admin) of a locked-out username or address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login lockout (django-axes) ---
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# After LOGIN_FAILURE_LIMIT failed log-ins for one username (from anywhere), or from one client
+# address (for any usernames), further log-ins of that username / from that address are refused
+# until LOGIN_COOLOFF_MINUTES have passed without a failure. Attempts live in the database.
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("MAESTRO_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("MAESTRO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A successful log-in does not wipe the failures: it would let anyone with an account clear the
+# count of the address they guess other people's passwords from.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "maestro.lib.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "maestro.tenancy.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en-us"
@@ -183,7 +214,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 10 *
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API call then gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "maestro.tenancy.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -197,7 +228,28 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "maestro.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Counted in the shared cache (CACHES), so every web process sees the same counts; over the
+    # rate, 429 with Retry-After. Agent API views use the `agent` scope instead of `user`.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "maestro.lib.throttling.UserThrottle",
+        "maestro.lib.throttling.AnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        # Per person (session or token).
+        "user": env_str("MAESTRO_THROTTLE_USER", "1200/min"),
+        # Per client address, calls without credentials (the token endpoint, the schema).
+        "anon": env_str("MAESTRO_THROTTLE_ANON", "60/min"),
+        # Per agent API key; a batch of decisions counts once.
+        "agent": env_str("MAESTRO_THROTTLE_AGENT", "6000/min"),
+        # Per client address, wrong agent API keys and API tokens; over it every key or token
+        # call from that address answers 429 until the window has passed.
+        "bad_credentials": env_str("MAESTRO_THROTTLE_BAD_CREDENTIALS", "20/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# Lifetime of a person's API token (POST /api/auth/token/); an older token answers 401
+# `token_expired`. POST /api/auth/token/rotate/ swaps a live one for a new one.
+API_TOKEN_LIFETIME = timedelta(days=env_int("MAESTRO_API_TOKEN_LIFETIME_DAYS", 30))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Maestro API",
     "DESCRIPTION": (

@@ -18,7 +18,7 @@ if "MAESTRO_VAR_DIR" not in os.environ:
     os.environ["MAESTRO_VAR_DIR"] = _var_dir
 
 from maestro.settings import *  # noqa: E402,F403
-from maestro.settings import DATABASES, SQLITE_OPTIONS, STATIC_ROOT  # noqa: E402
+from maestro.settings import DATABASES, REST_FRAMEWORK, SQLITE_OPTIONS, STATIC_ROOT  # noqa: E402
 
 # WhiteNoise warns on every request when STATIC_ROOT is missing; tests never collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -58,3 +58,10 @@ STORAGES = {
 SECURE_SSL_REDIRECT = False
 # The webhook tests post to a receiver on 127.0.0.1.
 WEBHOOKS_ALLOW_PRIVATE_HOSTS = True
+# The suite makes thousands of calls as a handful of users and keys from 127.0.0.1, and the
+# throttle counters live in the cache, which outlives each test: rates no test reaches. The
+# throttle tests set real rates with override_settings and clear the cache.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "1000000/min"),
+}

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from maestro.tenancy.api.views import TokenObtainApi
+from maestro.tenancy.api.views import TokenObtainApi, TokenRotateApi
 
 api_urlpatterns = [
     path("", include("maestro.engagements.api.urls")),
@@ -14,6 +14,7 @@ api_urlpatterns = [
     path("", include("maestro.webhooks.api.urls")),
     path("", include("maestro.decisions.api.urls")),
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("auth/token/rotate/", TokenRotateApi.as_view(), name="api-token-rotate"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

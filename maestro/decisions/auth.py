@@ -18,6 +18,7 @@ from rest_framework import authentication, exceptions, permissions
 
 from maestro.decisions import keys
 from maestro.decisions.models import AgentApiKey
+from maestro.lib.throttling import WindowThrottle, bad_credentials_check, bad_credentials_record
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -48,6 +49,7 @@ class AgentApiKeyAuthentication(authentication.BaseAuthentication):
         secret = self._secret(request)
         if secret is None:
             return None
+        bad_credentials_check(request)
         prefix = keys.key_prefix(secret)
         key = None
         if prefix is not None:
@@ -58,6 +60,7 @@ class AgentApiKeyAuthentication(authentication.BaseAuthentication):
         # Compare even when the prefix is unknown, so timing does not tell which prefixes exist.
         stored = key.key_hash if key is not None else "0" * 64
         if not hmac.compare_digest(stored, keys.key_hash(secret)) or key is None:
+            bad_credentials_record(request)
             raise exceptions.AuthenticationFailed(_("Invalid API key."), code="invalid_api_key")
         if key.revoked_at is not None:
             raise exceptions.AuthenticationFailed(
@@ -106,6 +109,16 @@ class IsAgent(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return isinstance(request.user, Agent)
+
+
+class AgentKeyThrottle(WindowThrottle):
+    """Per agent API key (MAESTRO_THROTTLE_AGENT); a batch counts as one call."""
+
+    scope = "agent"
+
+    def get_ident_key(self, request, view) -> str | None:
+        user = request.user
+        return str(user.key.pk) if isinstance(user, Agent) else None
 
 
 class AgentApiKeyScheme(OpenApiAuthenticationExtension):

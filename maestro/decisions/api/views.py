@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from maestro.decisions import selectors, services
 from maestro.decisions.api import serializers as s
-from maestro.decisions.auth import AgentApiKeyAuthentication, IsAgent
+from maestro.decisions.auth import AgentApiKeyAuthentication, AgentKeyThrottle, IsAgent
 from maestro.decisions.services.intake import MAX_BATCH
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.openapi import ERROR_RESPONSES
@@ -15,6 +15,10 @@ from maestro.lib.openapi import ERROR_RESPONSES
 AGENT_ERRORS = {
     400: OpenApiResponse(description="Invalid input: field errors, or {detail, code}."),
     401: OpenApiResponse(description="No API key, an unknown one, or a revoked one."),
+    429: OpenApiResponse(
+        description="Over the key's call rate (`throttled`), or too many wrong keys from this "
+        "address (`too_many_bad_credentials`); wait the seconds in Retry-After."
+    ),
 }
 
 INTAKE_DESCRIPTION = f"""Post one live decision, or a batch of up to {MAX_BATCH}.
@@ -78,6 +82,7 @@ def _batch_items(child: drf_serializers.Serializer, raw: list) -> tuple[list, li
 class AgentApiView(APIView):
     authentication_classes = [AgentApiKeyAuthentication]
     permission_classes = [IsAgent]
+    throttle_classes = [AgentKeyThrottle]
 
     def permission_denied(self, request, message=None, code=None):
         # Say which credential is expected, not DRF's generic "credentials were not provided".
