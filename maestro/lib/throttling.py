@@ -26,7 +26,7 @@ class Window:
         if rate is None:
             self.limit, self.seconds = None, 1
         else:
-            count, period = rate.split("/")
+            count, period = str(rate).split("/")
             self.limit, self.seconds = int(count), PERIODS[period.strip()[0]]
         now = time.time()
         self.index = int(now // self.seconds)

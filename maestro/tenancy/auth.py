@@ -27,7 +27,9 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             token = model.objects.select_related("user").get(key=key)
         except model.DoesNotExist:
             bad_credentials_record(self.request)
-            raise exceptions.AuthenticationFailed(_("Invalid token."), code="invalid_token")
+            raise exceptions.AuthenticationFailed(
+                _("Invalid token."), code="invalid_token"
+            ) from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(
                 _("User inactive or deleted."), code="user_inactive"

@@ -61,8 +61,7 @@ class TokenRotateApi(APIView):
         responses={
             200: TokenOutputSerializer,
             401: OpenApiResponse(
-                description="No credentials, an unknown token or an expired one "
-                "(`token_expired`)."
+                description="No credentials, an unknown token or an expired one (`token_expired`)."
             ),
         },
     )
