@@ -255,7 +255,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The operating system of an AI-agent engagement: clients, engagements and their "
         "lifecycle. Authenticate with a session cookie or `Authorization: Token <key>` "
-        "(POST /api/auth/token/). Another client's objects answer 404."
+        "(POST /api/auth/token/; a token expires after its lifetime, POST /api/auth/token/rotate/ "
+        "replaces it). Another client's objects answer 404. Every operation is rate-limited "
+        "(per person, per agent API key, per address without credentials): over the rate, 429 "
+        "`throttled` with Retry-After."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
