@@ -211,7 +211,17 @@ MEDIA_URL = "media/"
 # (payloads up to 16 KiB each, usually far less); bigger bodies answer 413.
 # https://docs.djangoproject.com/en/stable/ref/settings/#data-upload-max-memory-size
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# Deepest nesting of arrays/objects accepted in a JSON body or a JSON line of an import
+# (`{"a": 1}` is 1 level). Deeper is a 400 `json_too_deep`, checked before parsing: Python's
+# parser recurses once per level. Decision payloads and case inputs have room to spare.
+JSON_MAX_DEPTH = env_int("MAESTRO_JSON_MAX_DEPTH", 64)
 REST_FRAMEWORK = {
+    # Views with their own parser_classes must take these (see TokenObtainApi).
+    "DEFAULT_PARSER_CLASSES": [
+        "maestro.lib.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API call then gets 401 with a WWW-Authenticate header.
         "maestro.tenancy.auth.ExpiringTokenAuthentication",

@@ -1,5 +1,7 @@
-"""Checks on JSON values before they reach the database."""
+"""Checks on JSON values before they reach the database, and bounded parsing of JSON text."""
 
+import json
+import re
 from typing import Any
 
 
@@ -23,3 +25,47 @@ def nul_character_path(value: Any, path: str = "") -> str | None:
             if found is not None:
                 return found
     return None
+
+
+# A JSON string (escapes included) or one bracket. Strings are matched whole so the brackets
+# inside them are skipped; everything else (numbers, literals, commas) is never visited.
+_STRINGS_AND_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+class JSONTooDeep(ValueError):
+    """The text nests arrays/objects deeper than allowed."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            f"JSON nested deeper than {limit} levels (arrays and objects inside each other)."
+        )
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether JSON text nests arrays and objects more than `limit` levels deep (`{"a": 1}` is
+    1 level, `[[1]]` 2). One pass over the text, no recursion, so it is safe on any input and
+    is done before the (recursive) parser sees it. Invalid JSON is left to the parser."""
+    if text.count("[") + text.count("{") <= limit:
+        return False  # the usual case, decided at C speed
+    depth = 0
+    for match in _STRINGS_AND_BRACKETS.finditer(text):
+        char = text[match.start()]
+        if char == "[" or char == "{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char == "]" or char == "}":
+            depth -= 1
+    return False
+
+
+def json_loads_bounded(text: str, *, max_depth: int, **kwargs: Any) -> Any:
+    """json.loads that refuses nesting deeper than `max_depth` with JSONTooDeep (a ValueError)
+    instead of a RecursionError (the C parser recurses once per level)."""
+    if json_depth_exceeds(text, max_depth):
+        raise JSONTooDeep(max_depth)
+    try:
+        return json.loads(text, **kwargs)
+    except RecursionError:
+        raise JSONTooDeep(max_depth) from None

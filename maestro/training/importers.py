@@ -14,12 +14,13 @@ from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from maestro.exceptions import DomainError
-from maestro.lib.json import nul_character_path
+from maestro.lib.json import JSONTooDeep, json_loads_bounded, nul_character_path
 
 FORMATS = ("csv", "jsonl")
 MAX_ERRORS = 100
@@ -153,7 +154,10 @@ def _iter_jsonl(text: Iterator[str], required: tuple[str, ...]) -> Iterator[tupl
         if not chunk.strip():
             continue
         try:
-            value = json.loads(chunk)
+            value = json_loads_bounded(chunk, max_depth=settings.JSON_MAX_DEPTH)
+        except JSONTooDeep:
+            yield line, {"__error__": _too_deep()}
+            continue
         except json.JSONDecodeError as exc:
             yield (
                 line,
@@ -167,6 +171,10 @@ def _iter_jsonl(text: Iterator[str], required: tuple[str, ...]) -> Iterator[tupl
             yield line, {"__error__": _("not a JSON object")}
             continue
         yield line, {str(k).strip().lower(): v for k, v in value.items()}
+
+
+def _too_deep() -> str:
+    return _("JSON nested more than %(n)d levels deep") % {"n": settings.JSON_MAX_DEPTH}
 
 
 def _text(record: Record, name: str, errors: list[str], *, required: bool) -> str:
@@ -233,7 +241,10 @@ def _input(record: Record, errors: list[str]) -> dict:
         return {}
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = json_loads_bounded(value, max_depth=settings.JSON_MAX_DEPTH)
+        except JSONTooDeep:
+            errors.append("input: " + _too_deep())
+            return {}
         except ValueError:
             errors.append("input: " + _("is not valid JSON"))
             return {}

@@ -301,3 +301,21 @@ def test_nul_characters_are_refused_by_line_and_field(world, dataset, tmp_path):
         "line 1: category: contains a NUL character",
         "line 2: input: contains a NUL character at lines[0].sku",
     ]
+
+
+def test_json_nested_too_deep_is_a_row_error_not_a_crash(world, dataset, tmp_path):
+    deep = "[" * 10_000 + "]" * 10_000
+    path = _write(
+        tmp_path,
+        '{"case_ref": "J-1", "correct_outcome": "x", "category": "c"}\n'
+        + '{"case_ref": "J-2", "correct_outcome": "x", "category": "c", "input": '
+        + deep
+        + "}\n",
+        name="cases.jsonl",
+    )
+    assert _refused(world, dataset, path, fmt="jsonl") == [
+        "line 2: JSON nested more than 64 levels deep"
+    ]
+    cell = '"' + deep.replace('"', '""') + '"'
+    path = _write(tmp_path, HEADER + f"A,{cell},ok,c,,,,,\n")
+    assert _refused(world, dataset, path) == ["line 2: input: JSON nested more than 64 levels deep"]

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import parsers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from maestro.lib.throttling import AnonThrottle
@@ -19,7 +19,8 @@ class TokenObtainApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [AnonThrottle]
-    parser_classes = [parsers.FormParser, parsers.MultiPartParser, parsers.JSONParser]
+    # Not DRF's own JSON parser: ours bounds the nesting depth.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         operation_id="auth_token_obtain",
