@@ -4,6 +4,7 @@ the dry-run picker. They only shape input; playbook_version_create validates for
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maestro.lib.forms import DecimalField
 from runbooks.routing import (
     AMOUNT_ABOVE,
     CATEGORY_IN,
@@ -74,7 +75,7 @@ PlaybookRuleFormSet = forms.formset_factory(PlaybookRuleForm, extra=2, max_num=5
 
 class PlaybookVersionForm(forms.Form):
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    default_threshold = forms.DecimalField(
+    default_threshold = DecimalField(
         label=_("Default confidence threshold"),
         min_value=0,
         max_value=1,

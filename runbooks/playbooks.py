@@ -6,7 +6,7 @@ the ~400-line budget; the routing itself is the pure runbooks.routing.
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from maestro.decisions.models import KnownCounterparty
 from maestro.exceptions import DomainError, StateConflict
+from maestro.lib.numbers import parse_decimal
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
 from maestro.tenancy.scoping import require_engagement_manager
@@ -45,8 +46,8 @@ PROGRESS_EVERY = 5000
 
 def _threshold(value: Any) -> Decimal:
     try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+        number = parse_decimal(value)
+    except ValueError:
         number = Decimal("NaN")
     if not number.is_finite() or not (0 <= number <= 1):
         raise ValidationError(

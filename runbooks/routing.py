@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from maestro.lib.json import nul_character_path
+from maestro.lib.numbers import MAX_AMOUNT, parse_decimal
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -62,7 +63,6 @@ RULE_PARAMS: dict[str, tuple[str, ...]] = {
 MAX_RULES = 50
 MAX_CATEGORIES = 100
 MAX_CATEGORY_LENGTH = 100
-MAX_AMOUNT = Decimal("999999999999.99")
 
 # Every reason code route() can give, in rule-kind order, with a short label for counts and
 # charts (the dry run adds no_output for training cases the agent gave no answer for).
@@ -168,13 +168,10 @@ class CompiledPlaybook:
 
 
 def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
     try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+        return parse_decimal(value)
+    except ValueError:
         return None
-    return number if number.is_finite() else None
 
 
 def _rule_error(errors: list[ValidationError], index: int, kind: str, message: str) -> None:
@@ -248,7 +245,12 @@ def _compile_one(raw: Any, index: int, errors: list[ValidationError]) -> Rule | 
     if kind == AMOUNT_ABOVE:
         amount = _decimal(raw.get("amount"))
         if amount is None or amount < 0 or amount > MAX_AMOUNT:
-            _rule_error(errors, index, kind, _("'amount' must be a number of 0 or more."))
+            _rule_error(
+                errors,
+                index,
+                kind,
+                _("'amount' must be a number from 0 to %(max)s.") % {"max": f"{MAX_AMOUNT:,}"},
+            )
         elif amount.as_tuple().exponent < -2:  # type: ignore[operator]
             _rule_error(errors, index, kind, _("'amount' has more than 2 decimals."))
         currency = raw.get("currency")

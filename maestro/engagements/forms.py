@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement, Phase
+from maestro.lib.forms import DecimalField
 from maestro.tenancy.models import Client, User
 
 
@@ -121,7 +122,7 @@ class _EngagementFieldsForm(forms.Form):
         help_text=_("What the agents will take on, in a sentence or two."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    target_accuracy = forms.DecimalField(
+    target_accuracy = DecimalField(
         label=_("Target accuracy (%)"),
         min_value=0,
         max_value=100,

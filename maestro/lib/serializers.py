@@ -1,4 +1,8 @@
+from decimal import Decimal
+
 from rest_framework import serializers
+
+from maestro.lib.numbers import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, MAX_AMOUNT, parse_decimal
 
 
 class StrictInputSerializer(serializers.Serializer):
@@ -15,7 +19,46 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class IdField(serializers.IntegerField):
+class StrictNumberMixin:
+    """Numbers as JSON numbers or plain ASCII decimal text only (maestro.lib.numbers): DRF's
+    fields take `true` as 1 (FloatField), and "１２３" or "1_000" wherever Python does."""
+
+    def to_internal_value(self, data):
+        try:
+            parse_decimal(data)
+        except ValueError:
+            self.fail("invalid")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class IntegerField(StrictNumberMixin, serializers.IntegerField):
+    pass
+
+
+class FloatField(StrictNumberMixin, serializers.FloatField):
+    pass
+
+
+class DecimalField(StrictNumberMixin, serializers.DecimalField):
+    pass
+
+
+class AmountField(DecimalField):
+    """A money amount: 0 or more, 2 decimals, at most MAX_AMOUNT (9,999,999,999,999.99: what
+    every supported database stores exactly, SQLite's REAL included). Pass a smaller
+    `max_digits` for a narrower column."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", AMOUNT_MAX_DIGITS)
+        kwargs.setdefault("decimal_places", AMOUNT_DECIMAL_PLACES)
+        kwargs.setdefault("min_value", Decimal(0))
+        whole = kwargs["max_digits"] - kwargs["decimal_places"]
+        widest = Decimal(10) ** whole - Decimal(10) ** -kwargs["decimal_places"]
+        kwargs.setdefault("max_value", min(MAX_AMOUNT, widest))
+        super().__init__(**kwargs)
+
+
+class IdField(IntegerField):
     """An id in request data: a whole number the database can hold, so a 24-digit id is a 400
     naming the field rather than an overflow in the driver (the twin of filters.IdFilter)."""
 
@@ -25,7 +68,7 @@ class IdField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
-class NumberField(serializers.IntegerField):
+class NumberField(IntegerField):
     """A version or round number (a PositiveIntegerField: 32 bits on PostgreSQL)."""
 
     def __init__(self, **kwargs):

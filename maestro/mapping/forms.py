@@ -1,5 +1,6 @@
 from django import forms
 
+from maestro.lib.forms import DecimalField
 from maestro.mapping.models import DecisionType, Process
 
 
@@ -38,3 +39,4 @@ class DecisionTypeForm(forms.ModelForm):
             "reputational_note": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"confidence_threshold": DecimalField, "exposure_amount": DecimalField}

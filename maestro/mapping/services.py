@@ -250,6 +250,8 @@ def _check_calibration(decision_type: DecisionType) -> None:
         errors["confidence_threshold"] = [
             _("Only review below threshold uses a confidence threshold.")
         ]
+    if decision_type.exposure_amount is not None and decision_type.exposure_amount < 0:
+        errors["exposure_amount"] = [_("The financial exposure cannot be negative.")]
     if decision_type.exposure_amount is not None and not decision_type.exposure_currency:
         errors["exposure_currency"] = [_("A financial exposure needs its currency.")]
     if errors:

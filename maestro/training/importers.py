@@ -11,7 +11,7 @@ import csv
 import json
 from collections.abc import Callable, Iterator
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from maestro.exceptions import DomainError
 from maestro.lib.json import JSONTooDeep, json_loads_bounded, nul_character_path
+from maestro.lib.numbers import MAX_AMOUNT, parse_decimal
 
 FORMATS = ("csv", "jsonl")
 MAX_ERRORS = 100
@@ -202,12 +203,8 @@ def _amount(record: Record, errors: list[str]) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        if isinstance(value, bool):
-            raise InvalidOperation
-        amount = Decimal(str(value).strip())
-        if not amount.is_finite() or abs(amount) >= Decimal("1e14"):
-            raise InvalidOperation
-    except InvalidOperation:
+        amount = parse_decimal(value)
+    except ValueError:
         message = f"amount: '{value}' " + _("is not a number")
         if "," in str(value):
             message += _(
@@ -215,15 +212,18 @@ def _amount(record: Record, errors: list[str]) -> Decimal | None:
             )
         errors.append(message)
         return None
+    if not 0 <= amount <= MAX_AMOUNT:
+        errors.append(
+            f"amount: '{value}' " + _("is not between 0 and %(max)s") % {"max": f"{MAX_AMOUNT:,}"}
+        )
+        return None
     return amount.quantize(Decimal("0.01"))
 
 
 def _confidence(record: Record, errors: list[str]) -> float:
     value = record.get("confidence")
     try:
-        if value is None or isinstance(value, bool) or str(value).strip() == "":
-            raise ValueError
-        number = float(str(value).strip())
+        number = parse_decimal(value)
     except ValueError:
         message = f"confidence: '{value if value is not None else ''}' " + _("is not a number")
         if isinstance(value, str) and ("%" in value or "," in value):
@@ -232,7 +232,8 @@ def _confidence(record: Record, errors: list[str]) -> float:
         return 0.0
     if not 0 <= number <= 1:
         errors.append(f"confidence: '{value}' " + _("is not between 0 and 1"))
-    return number
+        return 0.0
+    return float(number)
 
 
 def _input(record: Record, errors: list[str]) -> dict:

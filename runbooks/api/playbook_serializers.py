@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.engagements.api.serializers import UserSummarySerializer
-from maestro.lib.serializers import IdField, NumberField, StrictInputSerializer
+from maestro.lib.serializers import DecimalField, IdField, NumberField, StrictInputSerializer
 from runbooks.dry_runs import dry_run_job_result
 from runbooks.models import DryRunJob, PlaybookVersion
 from runbooks.routing import MAX_RULES, RULE_KINDS
@@ -64,9 +64,7 @@ class PlaybookOutputSerializer(serializers.Serializer):
 
 
 class PlaybookVersionCreateInputSerializer(StrictInputSerializer):
-    default_threshold = serializers.DecimalField(
-        max_digits=3, decimal_places=2, min_value=0, max_value=1
-    )
+    default_threshold = DecimalField(max_digits=3, decimal_places=2, min_value=0, max_value=1)
     rules = serializers.ListField(
         child=serializers.DictField(), max_length=MAX_RULES, allow_empty=True, help_text=RULES_HELP
     )

@@ -1,11 +1,13 @@
 """Dataset import: every error class is reported by line and field, and nothing is written."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from maestro.exceptions import NotPermitted
 from maestro.training import services
-from maestro.training.importers import ImportFailed
+from maestro.training.importers import ImportFailed, clean_output
 from maestro.training.models import EvaluationCase
 from tests.mapping.factories import ProcessFactory
 from tests.training.factories import CaseFactory, DatasetFactory
@@ -319,3 +321,52 @@ def test_json_nested_too_deep_is_a_row_error_not_a_crash(world, dataset, tmp_pat
     cell = '"' + deep.replace('"', '""') + '"'
     path = _write(tmp_path, HEADER + f"A,{cell},ok,c,,,,,\n")
     assert _refused(world, dataset, path) == ["line 2: input: JSON nested more than 64 levels deep"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [
+        ("-5", "amount: '-5' is not between 0 and 9,999,999,999,999.99"),
+        (
+            "99999999999999.99",
+            "amount: '99999999999999.99' is not between 0 and 9,999,999,999,999.99",
+        ),
+        ("１２３", "amount: '１２３' is not a number"),
+        ("1_000", "amount: '1_000' is not a number"),
+    ],
+)
+def test_an_amount_out_of_range_or_not_ascii_is_refused(world, dataset, tmp_path, amount, error):
+    path = _write(tmp_path, HEADER + f"A,{{}},ok,c,,{amount},,,\n")
+    assert _refused(world, dataset, path) == [f"line 2: {error}"]
+
+
+def test_the_largest_amount_is_stored_exactly(world, dataset, tmp_path):
+    path = _write(tmp_path, HEADER + "A,{},ok,c,,9999999999999.99,,,\n")
+    assert _import(world, dataset, path) == 1
+    assert list(EvaluationCase.objects.values_list("amount", flat=True)) == [
+        Decimal("9999999999999.99")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("confidence", "error"),
+    [
+        (True, "confidence: 'True' is not a number"),
+        (1e308, "confidence: '1e+308' is not between 0 and 1"),
+        (-1e308, "confidence: '-1e+308' is not between 0 and 1"),
+        ("NaN", "confidence: 'NaN' is not a number"),
+        ("０.９", "confidence: '０.９' is not a number"),
+    ],
+)
+def test_a_hostile_confidence_in_outputs_is_a_row_error(confidence, error):
+    cleaned, errors = clean_output(
+        {"case_ref": "A", "predicted_outcome": "x", "confidence": confidence}
+    )
+    assert errors == [error]
+
+
+def test_a_valid_confidence_is_a_float():
+    cleaned, errors = clean_output(
+        {"case_ref": "A", "predicted_outcome": "x", "confidence": "0.85"}
+    )
+    assert (cleaned["confidence"], errors) == (0.85, [])

@@ -6,17 +6,32 @@ from rest_framework import serializers
 
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services.intake import MAX_BATCH, payload_errors
-from maestro.lib.serializers import IdField, StrictInputSerializer
+from maestro.lib.numbers import parse_decimal
+from maestro.lib.serializers import AmountField, IdField, StrictInputSerializer
 
 CONFIDENCE_STEP = Decimal("0.0001")
 
 
 class ConfidenceField(serializers.FloatField):
-    """0–1, any precision: models emit 0.873456…; stored rounded to 4 decimals."""
+    """0–1, any precision: models emit 0.873456…; stored rounded to 4 decimals. The range is
+    checked before rounding (1e24 could not be rounded to 4 decimals: that was a 500), and only
+    numbers count: not `true`, "NaN", "Infinity" or full-width digits (maestro.lib.numbers)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 1)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        return Decimal(str(value)).quantize(CONFIDENCE_STEP, rounding=ROUND_HALF_EVEN)
+        try:
+            number = parse_decimal(data)
+        except ValueError:
+            self.fail("invalid")
+        if number < self.min_value:
+            self.fail("min_value", min_value=self.min_value)
+        if number > self.max_value:
+            self.fail("max_value", max_value=self.max_value)
+        return number.quantize(CONFIDENCE_STEP, rounding=ROUND_HALF_EVEN)
 
 
 class PayloadField(serializers.JSONField):
@@ -41,11 +56,12 @@ class DecisionIntakeInputSerializer(StrictInputSerializer):
     )
     category = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     proposed_outcome = serializers.CharField(max_length=200)
-    confidence = ConfidenceField(
-        min_value=0, max_value=1, help_text="The agent's confidence, 0–1 (stored to 4 decimals)."
-    )
-    amount = serializers.DecimalField(
-        max_digits=16, decimal_places=2, required=False, allow_null=True, default=None
+    confidence = ConfidenceField(help_text="The agent's confidence, 0–1 (stored to 4 decimals).")
+    amount = AmountField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="0 to 9999999999999.99 (13 digits and 2 decimals).",
     )
     currency = serializers.RegexField(
         r"^[A-Za-z]{3}$",

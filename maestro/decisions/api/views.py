@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
@@ -39,8 +40,11 @@ and nothing is stored.
 `created: false` (200 for a single decision), and nothing is stored again — also for a case ref
 repeated inside one batch. The first post's facts win; a retry cannot change them.
 
-**Limits**: `payload` is a JSON object of at most 16 KiB serialized; confidence 0–1 (rounded to
-4 decimals); amount up to 14 digits and 2 decimals.
+**Limits**: `payload` is a JSON object of at most 16 KiB serialized; the body nests at most
+{settings.JSON_MAX_DEPTH} levels (`MAESTRO_JSON_MAX_DEPTH`); confidence a number 0–1 (rounded
+to 4 decimals); amount from 0 to 9999999999999.99 (13 digits and 2 decimals, what every
+database stores exactly). Numbers are JSON numbers or ASCII decimal text: not `true`, "NaN",
+"Infinity" or full-width digits.
 """
 
 

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.engagements.models import Engagement, Phase, PhaseTransition
-from maestro.lib.serializers import StrictInputSerializer
+from maestro.lib.serializers import DecimalField, StrictInputSerializer
 from maestro.tenancy.models import Client, User
 
 
@@ -61,7 +61,7 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
 
 class _EngagementFieldsMixin(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
-    target_accuracy = serializers.DecimalField(
+    target_accuracy = DecimalField(
         max_digits=5,
         decimal_places=2,
         min_value=0,

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from maestro.lib.serializers import StrictInputSerializer
+from maestro.lib.serializers import AmountField, DecimalField, StrictInputSerializer
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.mapping.selectors import EXPORT_FORMAT
 
@@ -150,7 +150,7 @@ class DecisionTypeCreateInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     autonomy = serializers.ChoiceField(choices=DecisionType.Autonomy.choices)
-    confidence_threshold = serializers.DecimalField(
+    confidence_threshold = DecimalField(
         max_digits=3,
         decimal_places=2,
         min_value=0,
@@ -159,9 +159,7 @@ class DecisionTypeCreateInputSerializer(StrictInputSerializer):
         allow_null=True,
         help_text="0–1; required for review_below_threshold, refused otherwise.",
     )
-    exposure_amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
+    exposure_amount = AmountField(max_digits=14, required=False, allow_null=True)
     exposure_currency = serializers.RegexField(
         r"^[A-Za-z]{3}$",
         required=False,
@@ -259,12 +257,10 @@ class _MapDecisionTypeSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True)
     autonomy = serializers.ChoiceField(choices=DecisionType.Autonomy.choices)
-    confidence_threshold = serializers.DecimalField(
+    confidence_threshold = DecimalField(
         max_digits=3, decimal_places=2, min_value=0, max_value=1, allow_null=True
     )
-    exposure_amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, allow_null=True
-    )
+    exposure_amount = AmountField(max_digits=14, allow_null=True)
     exposure_currency = serializers.CharField(max_length=3, allow_blank=True)
     compliance = serializers.BooleanField()
     reputational_note = serializers.CharField(allow_blank=True)

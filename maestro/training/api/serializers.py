@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from maestro.lib.serializers import StrictInputSerializer
+from maestro.lib.serializers import FloatField, StrictInputSerializer
 from maestro.training.importers import FORMATS
 from maestro.training.models import (
     EvaluationCase,
@@ -177,7 +177,7 @@ class GateCriteriaSerializer(serializers.ModelSerializer):
 
 class GateCriteriaInputSerializer(StrictInputSerializer):
     category_minimums = serializers.DictField(
-        child=serializers.FloatField(min_value=0, max_value=100),
+        child=FloatField(min_value=0, max_value=100),
         required=False,
         help_text='Minimum accuracy (%) per category, e.g. {"purchase over $10,000": 90}.',
     )
