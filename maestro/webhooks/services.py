@@ -2,10 +2,11 @@
 after the emitting transaction commits, so a receiver never hears of a rolled-back change.
 
 A delivery is PENDING until an attempt gets a 2xx (DELIVERED) or the last attempt fails
-(FAILED); neither is ever sent again. Each attempt is claimed first with a conditional update
-on `attempts`, so two workers holding the same message send it once. `next_attempt_at` says
-when the next attempt may start; while an attempt is in flight it is pushed past the timeout,
-so the sweeper only re-sends an attempt whose worker died.
+(FAILED; at once when the SSRF guard refuses the target); neither is ever sent again. Each
+attempt is claimed first with a conditional update on `attempts`, so two workers holding the
+same message send it once. `next_attempt_at` says when the next attempt may start; while an
+attempt is in flight it is pushed past the timeout, so the sweeper only re-sends an attempt
+whose worker died.
 """
 
 import random
@@ -347,6 +348,7 @@ def webhook_delivery_send(*, delivery_id: int) -> SendResult:
         body=body,
     )
     status_code: int | None = None
+    refused = False  # by the SSRF guard: no later attempt would be allowed either
     try:
         answer = transport.post(
             endpoint.url,
@@ -355,6 +357,8 @@ def webhook_delivery_send(*, delivery_id: int) -> SendResult:
             timeout=timeout,
             allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS,
         )
+    except transport.BlockedHostError as exc:
+        error, refused = str(exc), True
     except transport.TransportError as exc:
         error = str(exc)
     else:
@@ -372,7 +376,7 @@ def webhook_delivery_send(*, delivery_id: int) -> SendResult:
 
     changes: dict[str, Any] = {"last_status_code": status_code, "last_error": _truncate(error)}
     result: SendResult
-    if attempt >= settings.WEBHOOKS_MAX_ATTEMPTS:
+    if refused or attempt >= settings.WEBHOOKS_MAX_ATTEMPTS:
         changes.update(status=FAILED, next_attempt_at=None)
         result = SendResult("failed")
     else:

@@ -9,6 +9,7 @@ non-2xx answer.
 
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 from dataclasses import dataclass
@@ -34,11 +35,47 @@ class HttpAnswer:
     location: str
 
 
+# IPv6 forms that carry an IPv4 address in their last 32 bits: IPv4-compatible (::/96,
+# deprecated) and the well-known NAT64 prefix (RFC 6052). IPv4-mapped, 6to4 and Teredo have
+# their own properties on IPv6Address. The local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215) puts
+# the IPv4 address where its operator chooses, so it is never public (ipaddress says so).
+_LOW_32_BITS_CARRY_IPV4 = (
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("64:ff9b::/96"),
+)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, compatible, NAT64, 6to4, Teredo):
+    a packet to it ends up at one of them."""
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)  # (server, client)
+    if any(ip in network for network in _LOW_32_BITS_CARRY_IPV4):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        # Site-local (fec0::/10) is deprecated but still routed inside some networks.
+        return not ip.is_site_local and all(_is_public(v4) for v4 in _embedded_ipv4(ip))
+    return True
+
+
 def address_is_public(address: str) -> bool:
+    """A global unicast address, and so is every IPv4 address it embeds: `::ffff:10.0.0.1`,
+    `::127.0.0.1`, `64:ff9b::a9fe:a9fe` (NAT64 of 169.254.169.254), `2002:7f00:1::` (6to4) and
+    site-local `fec0::1` are all private. Raises ValueError if `address` is no IP address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    return _is_public(ip)
 
 
 def url_problem(url: str) -> str | None:
@@ -57,16 +94,36 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+# What inet_aton reads as an IPv4 address besides dotted quads: 2130706433, 0x7f.1, 127.1.
+_NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
+
+
+def _literal_address(host: str) -> str | None:
+    """The address `host` names without DNS (an IP literal, or a numeric IPv4 shorthand that
+    the resolver would read as one), else None."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    else:
+        return host
+    if _NUMERIC_HOST.fullmatch(host):
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
 def host_is_literal_private(url: str) -> bool:
-    """The URL names a private address outright (an IP literal or localhost): refused at
-    configuration time already. Hostnames are checked when sending, after resolving."""
+    """The URL names a private address outright (an IP literal, a numeric IPv4 shorthand or
+    localhost): refused at configuration time already. Hostnames are checked when sending,
+    after resolving."""
     host = (urlsplit(url).hostname or "").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
-    try:
-        return not address_is_public(host)
-    except ValueError:
-        return False
+    address = _literal_address(host)
+    return address is not None and not address_is_public(address)
 
 
 def _resolve(host: str, port: int, *, allow_private: bool) -> list[str]:

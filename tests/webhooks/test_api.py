@@ -84,6 +84,46 @@ def test_create_refuses_a_private_address_when_private_hosts_are_off(world, sett
     assert "private or loopback" in r.json()["url"][0]
 
 
+# IPv6 forms that embed a private IPv4 address, and site-local IPv6.
+DISGUISED_PRIVATE_URLS = [
+    "http://[::127.0.0.1]/hook",  # IPv4-compatible loopback
+    "http://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 of 169.254.169.254
+    "http://[fec0::1]/hook",  # site-local
+    "http://[2002:a00:5::1]/hook",  # 6to4 of 10.0.0.5
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",  # Teredo, client 127.0.0.1
+]
+
+
+@pytest.mark.parametrize("url", DISGUISED_PRIVATE_URLS)
+def test_create_and_edit_refuse_disguised_private_addresses(world, settings, endpoint_a, url):
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
+    api = client_for(world.consultant)
+
+    created = api.post(
+        f"/api/engagements/{world.engagement_a.pk}/webhook-endpoints/",
+        {"url": url, "events": ["task.overdue"]},
+    )
+    edited = api.patch(f"/api/webhook-endpoints/{endpoint_a.pk}/", {"url": url})
+
+    assert created.status_code == 400
+    assert "private or loopback" in created.json()["url"][0]
+    assert edited.status_code == 400
+    assert "private or loopback" in edited.json()["url"][0]
+    assert list(WebhookEndpoint.objects.values_list("url", flat=True)) == [URL]
+
+
+def test_create_accepts_public_ipv6_and_nat64_of_a_public_address(world, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
+    api = client_for(world.consultant)
+    for url in ("http://[2606:4700::1111]/hook", "http://[64:ff9b::808:808]/hook"):
+        r = api.post(
+            f"/api/engagements/{world.engagement_a.pk}/webhook-endpoints/",
+            {"url": url, "events": ["task.overdue"]},
+        )
+        assert r.status_code == 201, r.json()
+        assert WebhookEndpoint.objects.get(pk=r.json()["id"]).url == url
+
+
 @pytest.mark.parametrize("who", ["consultant", "operator_a", "sponsor_a"])
 def test_everyone_on_the_engagement_lists_endpoints_without_secrets(world, endpoint_a, who):
     r = client_for(getattr(world, who)).get(

@@ -219,12 +219,52 @@ def test_private_host_is_refused_when_the_setting_is_off(world, endpoint, receiv
     settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
     delivery = emit_one(world.engagement_a)
 
-    assert webhook_delivery_send(delivery_id=delivery.pk).outcome == "retry"
+    # Refused for good: a retry would be refused the same way, so the delivery fails at once.
+    assert webhook_delivery_send(delivery_id=delivery.pk).outcome == "failed"
 
     assert receiver.requests == []
     delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (FAILED, 1, None)
     assert "non-public address (127.0.0.1)" in delivery.last_error
     assert "WEBHOOKS_ALLOW_PRIVATE_HOSTS" in delivery.last_error
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["::127.0.0.1", "64:ff9b::a9fe:a9fe", "fec0::1", "::ffff:169.254.169.254", "2002:7f00:1::1"],
+)
+def test_a_name_resolving_to_a_disguised_private_address_fails_the_delivery_at_once(
+    world, receiver, settings, monkeypatch, address
+):
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
+
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))]
+
+    monkeypatch.setattr(transport.socket, "getaddrinfo", resolve)
+    make_endpoint(world.engagement_a, "https://hooks.example.com/hook")
+    delivery = emit_one(world.engagement_a)
+
+    assert webhook_delivery_send_task(delivery.pk) == "failed"  # no retry asked of Celery
+
+    assert receiver.requests == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.next_attempt_at) == (FAILED, None)
+    assert f"resolves to a non-public address ({address})" in delivery.last_error
+
+
+def test_a_url_stored_before_the_guard_knew_its_form_is_refused_when_sending(
+    world, receiver, settings
+):
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
+    make_endpoint(world.engagement_a, "http://[::127.0.0.1]/hook")  # as saved before the fix
+    delivery = emit_one(world.engagement_a)
+
+    assert webhook_delivery_send(delivery_id=delivery.pk).outcome == "failed"
+
+    delivery.refresh_from_db()
+    assert delivery.status == FAILED
+    assert "non-public address (::127.0.0.1)" in delivery.last_error
 
 
 def test_every_resolved_address_is_checked(world, receiver, settings, monkeypatch):
@@ -289,6 +329,17 @@ def test_connection_goes_to_the_checked_address_with_the_url_host_header(
         ("fe80::1%eth0", False),
         ("fd00::1", False),
         ("::ffff:10.0.0.1", False),  # IPv4-mapped private
+        ("::ffff:93.184.215.14", True),  # IPv4-mapped public
+        ("::127.0.0.1", False),  # IPv4-compatible loopback
+        ("::10.0.0.1", False),
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
+        ("64:ff9b:1::a9fe:a9fe", False),  # local-use NAT64
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # Teredo, client 127.0.0.1
+        ("fec0::1", False),  # site-local
+        ("ff02::1", False),
         ("224.0.0.1", False),
     ],
 )

@@ -84,7 +84,19 @@ def test_bad_url_is_a_field_error(world, url, fragment):
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:8080/x", "http://localhost/x", "http://169.254.169.254/latest"]
+    "url",
+    [
+        "http://127.0.0.1:8080/x",
+        "http://localhost/x",
+        "http://169.254.169.254/latest",
+        "http://[::127.0.0.1]/x",  # IPv4-compatible
+        "http://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 of 169.254.169.254
+        "http://[fec0::1]/x",  # site-local
+        # What the resolver reads as 127.0.0.1 without DNS (the URL fields refuse them anyway).
+        "http://2130706433/x",
+        "http://0x7f.1/x",
+        "http://127.1/x",
+    ],
 )
 def test_private_literal_url_is_refused_when_private_hosts_are_off(world, settings, url):
     settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
