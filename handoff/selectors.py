@@ -11,7 +11,12 @@ from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionPoint
 from maestro.tenancy.models import Membership, User
-from maestro.tenancy.scoping import can_manage_engagement, engagements_for
+from maestro.tenancy.scoping import (
+    can_work_engagement,
+    engagement_consultants,
+    engagements_for,
+    people_at,
+)
 from maestro.training.models import EvaluationCase
 
 # How many known outcomes the task page offers as choices (beyond the agent's proposal).
@@ -91,24 +96,17 @@ def review_task_event_list(*, task: ReviewTask) -> QuerySet[ReviewTaskEvent]:
 
 def review_task_assignee_choices(*, engagement: Engagement) -> QuerySet[User]:
     """Who a task of this engagement may be handed to: the client's operators and the
-    engagement's consultants."""
-    assigned = Engagement.members.through.objects.filter(engagement=engagement).values("user_id")
-    operators = Membership.objects.filter(
-        client_id=engagement.client_id, role=Membership.Role.OPERATOR
-    ).values("user_id")
-    return User.objects.filter(
-        Q(pk=engagement.lead_id) | Q(pk__in=assigned) | Q(pk__in=operators), is_active=True
-    ).order_by("first_name", "last_name", "username")
+    engagement's consultants (those can_work_engagement lets in, staff aside)."""
+    operators = people_at(engagement.client_id, [Membership.Role.OPERATOR]).values("pk")
+    consultants = engagement_consultants(engagement).values("pk")
+    return User.objects.filter(Q(pk__in=operators) | Q(pk__in=consultants)).order_by(
+        "first_name", "last_name", "username"
+    )
 
 
 def may_work_tasks(*, user: User, engagement: Engagement) -> bool:
     """Operators of the client and the engagement's consultants resolve and reassign."""
-    return (
-        can_manage_engagement(user, engagement)
-        or Membership.objects.filter(
-            user=user, client_id=engagement.client_id, role=Membership.Role.OPERATOR
-        ).exists()
-    )
+    return can_work_engagement(user, engagement)
 
 
 def decision_outcome_choices(*, decision: Decision) -> list[str]:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionType, Process
 from maestro.tenancy.models import Membership, User
-from maestro.tenancy.scoping import can_manage_engagement, engagements_for
+from maestro.tenancy.scoping import can_work_engagement, engagements_for, people_at
 from maestro.training.models import TrainingRound
 from runbooks import rendering
 from runbooks.models import DryRunJob, PlaybookVersion, Runbook, RunbookRun, RunbookVersion, RunStep
@@ -23,13 +23,7 @@ from runbooks.routing import CompiledPlaybook, DecisionTypeInfo, compile_rules
 def can_edit_runbooks(user: User, engagement: Engagement) -> bool:
     """The engagement's consultants edit and publish; the client's operators edit (their saves
     are proposals) and run checklists. Sponsors only read."""
-    return can_manage_engagement(user, engagement) or is_operator_of(user, engagement)
-
-
-def is_operator_of(user: User, engagement: Engagement) -> bool:
-    return Membership.objects.filter(
-        user=user, client_id=engagement.client_id, role=Membership.Role.OPERATOR
-    ).exists()
+    return can_work_engagement(user, engagement)
 
 
 def runbook_list_for_user(*, user: User) -> QuerySet[Runbook]:
@@ -247,23 +241,11 @@ def playbook_compile(*, version: PlaybookVersion, engagement_id: int) -> Compile
 
 
 def playbook_chain_candidates(*, engagement: Engagement) -> list[User]:
-    """Who may sit in an escalation chain: the client's operators and consultants, the
-    engagement's lead and consultant members. Sorted by username for forms. One query."""
+    """Who may sit in an escalation chain: the client's active operators and consultants (the
+    engagement's lead and members among them, as long as they consult there). Sorted by
+    username for forms. One query."""
     client_roles = [Membership.Role.OPERATOR, Membership.Role.CONSULTANT]
-    return list(
-        User.objects.filter(
-            Q(memberships__client_id=engagement.client_id, memberships__role__in=client_roles)
-            | Q(pk=engagement.lead_id)
-            | Q(
-                pk__in=Engagement.members.through.objects.filter(
-                    engagement_id=engagement.pk
-                ).values("user_id")
-            )
-        )
-        .filter(is_active=True)
-        .distinct()
-        .order_by("username")
-    )
+    return list(people_at(engagement.client_id, client_roles).order_by("username"))
 
 
 def playbook_version_list(*, process: Process) -> QuerySet[PlaybookVersion]:

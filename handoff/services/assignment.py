@@ -11,7 +11,8 @@ from handoff.models import ReviewTask, ReviewTaskEvent
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import Process
-from maestro.tenancy.models import Membership, User
+from maestro.tenancy.models import Membership
+from maestro.tenancy.scoping import people_at
 from runbooks.models import PlaybookVersion
 
 DEFAULT_SLA_MINUTES = 240
@@ -21,11 +22,7 @@ def _operator_loads(*, engagement: Engagement, exclude: Iterable[int] = ()) -> d
     """Active operators of the engagement's client → how many OPEN review tasks each holds
     (across every engagement of the client). One query."""
     rows = (
-        User.objects.filter(
-            is_active=True,
-            memberships__client_id=engagement.client_id,
-            memberships__role=Membership.Role.OPERATOR,
-        )
+        people_at(engagement.client_id, [Membership.Role.OPERATOR])
         .exclude(pk__in=list(exclude))
         .annotate(
             open_tasks=Count("review_tasks", filter=Q(review_tasks__status=ReviewTask.Status.OPEN))

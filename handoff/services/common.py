@@ -11,20 +11,14 @@ from django.utils.translation import gettext as _
 from handoff.models import ReviewTask
 from maestro.engagements.models import Engagement
 from maestro.exceptions import NotPermitted, StateConflict
-from maestro.tenancy.models import Membership, User
-from maestro.tenancy.scoping import can_manage_engagement
-
-
-def is_operator_at(user: User, client_id: int) -> bool:
-    return Membership.objects.filter(
-        user=user, client_id=client_id, role=Membership.Role.OPERATOR
-    ).exists()
+from maestro.tenancy.models import User
+from maestro.tenancy.scoping import can_work_engagement
 
 
 def may_work_task(user: User, engagement: Engagement) -> bool:
     """Operators of the client and the engagement's consultants work review tasks; sponsors
     only watch."""
-    return is_operator_at(user, engagement.client_id) or can_manage_engagement(user, engagement)
+    return can_work_engagement(user, engagement)
 
 
 def require_task_worker(user: User, engagement: Engagement, *, message: str) -> None:

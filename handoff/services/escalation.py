@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from handoff.models import ReviewTask, ReviewTaskEvent
 from handoff.services.assignment import DEFAULT_SLA_MINUTES
 from handoff.services.common import notify_assignee, task_payload, user_summary
-from maestro.engagements.models import Engagement
 from maestro.tenancy.models import Membership, User
 from maestro.webhooks.models import WebhookEvent
 from maestro.webhooks.services import webhook_event_emit
@@ -26,7 +25,6 @@ class _EscalationContext:
 
     def __init__(self, tasks: Sequence[ReviewTask]) -> None:
         client_ids = {task.engagement.client_id for task in tasks}
-        engagement_ids = {task.engagement_id for task in tasks}
         self.operators: dict[int, set[int]] = defaultdict(set)
         self.consultants: dict[int, set[int]] = defaultdict(set)
         for client_id, user_id, role in Membership.objects.filter(
@@ -36,11 +34,6 @@ class _EscalationContext:
         ).values_list("client_id", "user_id", "role"):
             target = self.operators if role == Membership.Role.OPERATOR else self.consultants
             target[client_id].add(user_id)
-        self.members: dict[int, set[int]] = defaultdict(set)
-        for engagement_id, user_id in Engagement.members.through.objects.filter(
-            engagement_id__in=engagement_ids, user__is_active=True
-        ).values_list("engagement_id", "user_id"):
-            self.members[engagement_id].add(user_id)
         self.held: dict[int, set[int]] = defaultdict(set)
         for task_id, user_id in ReviewTaskEvent.objects.filter(
             task__in=list(tasks), to_user__isnull=False
@@ -56,13 +49,10 @@ class _EscalationContext:
         )
 
     def eligible(self, user_id: int, task: ReviewTask) -> bool:
-        engagement = task.engagement
-        return (
-            user_id in self.operators[engagement.client_id]
-            or user_id in self.consultants[engagement.client_id]
-            or user_id in self.members[engagement.pk]
-            or user_id == engagement.lead_id
-        )
+        """Still at the client as an operator or consultant (tenancy.scoping's rule: a lead or
+        member whose consultant membership is gone no longer reaches the engagement)."""
+        client_id = task.engagement.client_id
+        return user_id in self.operators[client_id] or user_id in self.consultants[client_id]
 
     def next_assignee(self, task: ReviewTask) -> int:
         """The chain first (skipping the current assignee, anyone who already held the task

@@ -1,7 +1,7 @@
 from django import template
 
 from handoff.models import ReviewTask
-from maestro.tenancy.models import Membership
+from maestro.tenancy.scoping import is_operator
 
 register = template.Library()
 
@@ -13,6 +13,6 @@ def has_review_queue(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return (
-        Membership.objects.filter(user=user, role=Membership.Role.OPERATOR).exists()
+        is_operator(user)
         or ReviewTask.objects.filter(assignee=user, status=ReviewTask.Status.OPEN).exists()
     )

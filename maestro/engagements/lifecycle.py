@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
 from maestro.mapping.models import DecisionPoint, Process, Step
 from maestro.tenancy.models import Membership
+from maestro.tenancy.scoping import people_at
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,8 @@ def _not_checkable_yet(code: str, label: str, arrives_with: str) -> Check:
 
 def operator_named(engagement: Engagement) -> GateCheck:
     operators = [
-        m.user.get_username()
-        for m in Membership.objects.filter(
-            client_id=engagement.client_id, role=Membership.Role.OPERATOR, user__is_active=True
-        ).select_related("user")
+        user.get_username()
+        for user in people_at(engagement.client_id, [Membership.Role.OPERATOR]).order_by("username")
     ]
     if operators:
         detail = _("Operator(s) of %(client)s: %(names)s.") % {

@@ -2,37 +2,56 @@
 
 Every queryset of tenant data starts from `engagements_for(user)` (or `clients_for(user)`), so an
 object outside the user's reach is simply absent: views turn that into a 404, never a 403.
+
+The rule: a user's reach at a client is their Membership there. Operators and sponsors reach
+every engagement of their client; a consultant reaches (and manages) the engagements they lead
+or are members of, and only while they still hold a consultant Membership at the engagement's
+client, so deleting the Membership ends the access even if the assignment stays. Staff reach
+everything. A deactivated user (`is_active=False`) reaches nothing, staff included. Who may be
+chosen for work on an engagement (review task assignees, escalation chains) is decided here
+too (`people_at`, `engagement_consultants`), by the same rule.
 """
 
 from django.db.models import Q, QuerySet
 
 from maestro.engagements.models import Engagement
 from maestro.exceptions import NotPermitted
-from maestro.tenancy.models import Client, Membership
+from maestro.tenancy.models import Client, Membership, User
 
 CLIENT_SIDE_ROLES = (Membership.Role.OPERATOR, Membership.Role.SPONSOR)
+CONSULTANT = Membership.Role.CONSULTANT
+OPERATOR = Membership.Role.OPERATOR
+
+
+def _is_active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
 
 
 def _client_ids(user, roles) -> QuerySet:
     return Membership.objects.filter(user=user, role__in=roles).values("client_id")
 
 
+def _has_role(user, client_id: int, role: str) -> bool:
+    return Membership.objects.filter(user=user, client_id=client_id, role=role).exists()
+
+
 def engagements_for(user) -> QuerySet[Engagement]:
-    """Staff see all; consultants the engagements they lead or are members of; operators and
-    sponsors every engagement of their own client."""
-    if not user or not user.is_authenticated or not user.is_active:
+    """Staff see all; consultants the engagements they lead or are members of at the clients
+    they still consult for; operators and sponsors every engagement of their own client."""
+    if not _is_active(user):
         return Engagement.objects.none()
     if user.is_staff:
         return Engagement.objects.all()
     assigned = Engagement.members.through.objects.filter(user=user).values("engagement_id")
     return Engagement.objects.filter(
-        Q(lead=user) | Q(pk__in=assigned) | Q(client_id__in=_client_ids(user, CLIENT_SIDE_ROLES))
+        Q(client_id__in=_client_ids(user, CLIENT_SIDE_ROLES))
+        | (Q(client_id__in=_client_ids(user, [CONSULTANT])) & (Q(lead=user) | Q(pk__in=assigned)))
     )
 
 
 def clients_for(user) -> QuerySet[Client]:
     """Clients the user belongs to in any role (staff: all)."""
-    if not user or not user.is_authenticated or not user.is_active:
+    if not _is_active(user):
         return Client.objects.none()
     if user.is_staff:
         return Client.objects.all()
@@ -42,35 +61,48 @@ def clients_for(user) -> QuerySet[Client]:
 def clients_consulted_by(user) -> QuerySet[Client]:
     """Clients the user may open engagements for: those they consult for (staff: all)."""
     clients = clients_for(user)
-    if user.is_staff:
+    if not _is_active(user) or user.is_staff:
         return clients
-    return clients.filter(pk__in=_client_ids(user, [Membership.Role.CONSULTANT]))
+    return clients.filter(pk__in=_client_ids(user, [CONSULTANT]))
 
 
 def is_consultant_at(user, client: Client) -> bool:
     """Consultancy staff who may create and run engagements for this client."""
-    if user.is_staff:
-        return True
-    return Membership.objects.filter(
-        user=user, client=client, role=Membership.Role.CONSULTANT
-    ).exists()
+    if not _is_active(user):
+        return False
+    return user.is_staff or _has_role(user, client.pk, CONSULTANT)
 
 
 def is_consultant(user) -> bool:
-    return (
-        user.is_staff
-        or Membership.objects.filter(user=user, role=Membership.Role.CONSULTANT).exists()
-    )
+    """A consultant at some client, or staff."""
+    if not _is_active(user):
+        return False
+    return user.is_staff or Membership.objects.filter(user=user, role=CONSULTANT).exists()
+
+
+def is_operator_at(user, client_id: int) -> bool:
+    """An operator of this client (staff are not operators)."""
+    return _is_active(user) and _has_role(user, client_id, OPERATOR)
+
+
+def is_operator(user) -> bool:
+    """An operator of some client."""
+    return _is_active(user) and Membership.objects.filter(user=user, role=OPERATOR).exists()
 
 
 def can_manage_engagement(user, engagement: Engagement) -> bool:
-    """Only the consultants on an engagement (or staff) change it or move its phase."""
-    if not user.is_authenticated:
+    """Only the consultants on an engagement (or staff) change it or move its phase: its lead
+    and members, while they hold a consultant membership at its client. Costs one query for
+    a lead or member (none for anyone else) once the members are loaded."""
+    if not _is_active(user):
         return False
-    if user.is_staff or engagement.lead_id == user.pk:
+    if user.is_staff:
         return True
     # .all() reuses the members the list/detail selectors already prefetched.
-    return any(member.pk == user.pk for member in engagement.members.all())
+    on_team = engagement.lead_id == user.pk or any(
+        member.pk == user.pk for member in engagement.members.all()
+    )
+    return on_team and _has_role(user, engagement.client_id, CONSULTANT)
 
 
 def require_engagement_manager(user, engagement: Engagement, *, message: str) -> None:
@@ -78,3 +110,32 @@ def require_engagement_manager(user, engagement: Engagement, *, message: str) ->
     one of the engagement's consultants or staff. `message` says what was refused."""
     if not can_manage_engagement(user, engagement):
         raise NotPermitted(message, code="not_consultant")
+
+
+def can_work_engagement(user, engagement: Engagement) -> bool:
+    """Who works on an engagement's operations: its consultants (can_manage_engagement) and
+    the client's operators. They resolve and reassign review tasks, edit runbooks (an
+    operator's edit is a proposal) and run checklists; sponsors only read."""
+    return can_manage_engagement(user, engagement) or is_operator_at(user, engagement.client_id)
+
+
+# --- who may be chosen ----------------------------------------------------------------------
+
+
+def people_at(client_id: int, roles) -> QuerySet[User]:
+    """Active users holding one of `roles` at the client."""
+    return User.objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.filter(client_id=client_id, role__in=roles).values("user_id"),
+    )
+
+
+def engagement_consultants(engagement: Engagement) -> QuerySet[User]:
+    """The engagement's lead and members who still consult at its client, active: the people
+    can_manage_engagement lets in by assignment (staff not listed)."""
+    assigned = Engagement.members.through.objects.filter(engagement_id=engagement.pk).values(
+        "user_id"
+    )
+    return people_at(engagement.client_id, [CONSULTANT]).filter(
+        Q(pk=engagement.lead_id) | Q(pk__in=assigned)
+    )
