@@ -59,7 +59,7 @@ def test_round_page_shows_metrics_charts_heat_map_and_failures(client, trained):
     html = client.get(f"/rounds/{trained.round.pk}/").content.decode()
     assert 'id="round-accuracy">33.33%' in html
     assert 'class="chart category-chart"' in html and 'class="chart sweep-chart"' in html
-    assert 'aria-label="Confusion matrix"' in html and "--heat: 100%" in html
+    assert 'aria-label="Confusion matrix"' in html and "heat heat-10" in html
     assert "T-1" in html and "(no output)" in html
 
 
