@@ -233,6 +233,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 10 *
 # (`{"a": 1}` is 1 level). Deeper is a 400 `json_too_deep`, checked before parsing: Python's
 # parser recurses once per level. Decision payloads and case inputs have room to spare.
 JSON_MAX_DEPTH = env_int("MAESTRO_JSON_MAX_DEPTH", 64)
+# Uploaded files (training imports): the most one request's files may hold, in bytes. A bigger
+# upload is dropped as it streams in, before any of it is stored, and refused with a clear
+# message (API: 413). The first handler enforces it; Django's own keep the file.
+MAESTRO_UPLOAD_MAX_BYTES = env_int("MAESTRO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "maestro.lib.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The most rows one training import takes (cases or agent outputs); a longer file is refused.
+MAESTRO_IMPORT_MAX_ROWS = env_int("MAESTRO_IMPORT_MAX_ROWS", 200_000)
 REST_FRAMEWORK = {
     # Views with their own parser_classes must take these (see TokenObtainApi).
     "DEFAULT_PARSER_CLASSES": [

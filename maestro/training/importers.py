@@ -324,13 +324,15 @@ def import_file(
     taken_refs: set[str] | None = None,
     on_progress: Progress | None = None,
     progress_every: int = 1000,
+    max_rows: int | None = None,
 ) -> int:
     """Validate every row and `write` the clean ones in batches; returns the row count.
 
     Call it inside a transaction: once a row fails, nothing more is written, the remaining rows
     are only validated, and ImportFailed (listing up to MAX_ERRORS problems) is raised at the
-    end for the caller's transaction to roll back. Progress: ("writing", rows written) after
-    each batch, then ("validating", rows read) once the file is known to be refused."""
+    end for the caller's transaction to roll back. A file of more than `max_rows` rows is
+    refused at the row past the limit. Progress: ("writing", rows written) after each batch,
+    then ("validating", rows read) once the file is known to be refused."""
     errors: list[str] = []
     total_errors = 0
     seen: dict[str, int] = {}
@@ -339,6 +341,18 @@ def import_file(
     rows = written = 0
     for line, record in iter_records(path, fmt, required):
         rows += 1
+        if max_rows is not None and rows > max_rows:
+            raise ImportFailed(
+                [
+                    _(
+                        "line %(line)d: the file has more than %(max)d rows, the most one import "
+                        "takes; split it into smaller files."
+                    )
+                    % {"line": line, "max": max_rows},
+                    *errors,
+                ],
+                total=total_errors + 1,
+            )
         cleaned, row_errors = clean(record)
         ref = cleaned.get("case_ref")
         if ref:

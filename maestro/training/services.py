@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.lib.uploads import UploadTooLarge, upload_max_bytes
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
 from maestro.tenancy.scoping import require_engagement_manager
@@ -82,6 +83,7 @@ def dataset_import_cases(
             batch_size=batch_size,
             taken_refs=taken,
             on_progress=on_progress,
+            max_rows=settings.MAESTRO_IMPORT_MAX_ROWS,
         )
 
 
@@ -143,6 +145,7 @@ def round_import_outputs(
             batch_size=batch_size,
             check_ref=lambda ref: None if ref in case_ids else unknown,
             on_progress=on_progress,
+            max_rows=settings.MAESTRO_IMPORT_MAX_ROWS,
         )
         # A failure tag explains a miss; once the new outputs get that case right it would
         # only skew the causes chart.
@@ -243,6 +246,8 @@ def import_job_create(
     fmt = fmt or importers.guess_format(name)
     if fmt not in importers.FORMATS:
         raise ValidationError({"format": [_("Use csv or jsonl.")]})
+    if getattr(upload, "size", 0) > upload_max_bytes():
+        raise UploadTooLarge()  # the upload handler drops such files first; this is a backstop
     path = _upload_dir() / f"{uuid.uuid4().hex}.{fmt}"
     with open(path, "wb") as out:
         for chunk in upload.chunks():

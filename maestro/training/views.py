@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_add_service_errors
+from maestro.lib.uploads import form_refuse_upload, upload_too_large
 from maestro.mapping.selectors import process_list_for_user
 from maestro.tenancy.scoping import can_manage_engagement
 from maestro.training import charts, selectors, services
@@ -107,6 +108,9 @@ def dataset_detail(request, dataset_id: int):
         _require_manage(request.user, engagement)
         status = 400
         bound = round_form if posted == "round" else upload_form
+        if refusal := upload_too_large(request):
+            form_refuse_upload(bound, "file", refusal)
+            status = refusal.status_code
         if bound.is_valid():
             data = bound.cleaned_data
             try:

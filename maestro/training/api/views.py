@@ -1,17 +1,21 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
 from maestro.lib.openapi import ERROR_RESPONSES
+from maestro.lib.uploads import MultiPartParser
 from maestro.mapping.selectors import process_get_for_user
 from maestro.training import filters, selectors, services
 from maestro.training.api import serializers as s
 
 NOT_FOUND = {404: ERROR_RESPONSES[404]}
+UPLOAD_TOO_LARGE = OpenApiResponse(
+    description="The file is over the upload limit (MAESTRO_UPLOAD_MAX_BYTES): {detail, code}."
+)
 
 
 # --- datasets ----------------------------------------------------------------------------------
@@ -55,11 +59,11 @@ class DatasetDetailApi(APIView):
 
 
 class DatasetImportApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser]  # 413 for a file over the upload limit
 
     @extend_schema(
         request={"multipart/form-data": s.ImportInputSerializer},
-        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES},
+        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES, 413: UPLOAD_TOO_LARGE},
     )
     def post(self, request, dataset_id: int):
         """Upload cases (CSV or JSONL). The import runs as a background job: poll the job for
@@ -129,11 +133,11 @@ class RoundDetailApi(APIView):
 
 
 class RoundOutputsImportApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser]  # 413 for a file over the upload limit
 
     @extend_schema(
         request={"multipart/form-data": s.ImportInputSerializer},
-        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES},
+        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES, 413: UPLOAD_TOO_LARGE},
     )
     def post(self, request, round_id: int):
         """Upload the agent's outputs for the round (case_ref, predicted_outcome, confidence);
