@@ -7,6 +7,8 @@ from maestro.training.models import (
     FailureReview,
     GateCriteria,
     ImportJob,
+    StagedCase,
+    StagedOutput,
     TrainingRound,
 )
 
@@ -66,3 +68,18 @@ class GateCriteriaAdmin(admin.ModelAdmin):
     list_display = ["engagement"]
     list_select_related = ["engagement__client"]
     raw_id_fields = ["engagement"]
+
+
+@admin.register(StagedCase, StagedOutput)
+class StagedRowAdmin(admin.ModelAdmin):
+    """Rows of imports still running (or of a worker that died; import_jobs_recover clears
+    those): read only."""
+
+    list_display = ["stage", "staged_at", "__str__"]
+    list_filter = ["staged_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,10 +1,10 @@
 """Streaming CSV/JSONL readers and row validators for evaluation cases and agent outputs.
 
 Files stream from disk and are parsed once: `import_file` validates each row and hands clean
-rows, in batches, to the caller's writer (which runs inside one transaction). At the first bad
-row writing stops, the rest of the file is still checked so the report lists every problem, and
-ImportFailed rolls the transaction back: one bad row → nothing is written. Only the case refs
-seen are kept in memory.
+rows, in batches, to the caller's writer (which stages them where no reader looks, see
+services). At the first bad row writing stops, the rest of the file is still checked so the
+report lists every problem, and ImportFailed tells the caller to discard what was staged: one
+bad row → nothing is written. Only the case refs seen are kept in memory.
 """
 
 import csv
@@ -328,11 +328,11 @@ def import_file(
 ) -> int:
     """Validate every row and `write` the clean ones in batches; returns the row count.
 
-    Call it inside a transaction: once a row fails, nothing more is written, the remaining rows
-    are only validated, and ImportFailed (listing up to MAX_ERRORS problems) is raised at the
-    end for the caller's transaction to roll back. A file of more than `max_rows` rows is
-    refused at the row past the limit. Progress: ("writing", rows written) after each batch,
-    then ("validating", rows read) once the file is known to be refused."""
+    Once a row fails, nothing more is written, the remaining rows are only validated, and
+    ImportFailed (listing up to MAX_ERRORS problems) is raised at the end for the caller to
+    discard the batches written. A file of more than `max_rows` rows is refused at the row past
+    the limit. Progress: ("writing", rows written) after each batch, then ("validating", rows
+    read) once the file is known to be refused."""
     errors: list[str] = []
     total_errors = 0
     seen: dict[str, int] = {}

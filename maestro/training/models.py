@@ -149,6 +149,59 @@ class ImportJob(models.Model):
         return f"{self.kind} import {self.pk} ({self.status})"
 
 
+class StagedCase(models.Model):
+    """A validated case of an import still running, kept apart from EvaluationCase so nobody
+    reads a half-imported file. Batches land here in short transactions (on SQLite a long one
+    would hold the database's only write lock); one short transaction then moves the import's
+    rows to EvaluationCase, and the staged ones are deleted, whatever the outcome."""
+
+    stage = models.UUIDField(db_index=True)
+    staged_at = models.DateTimeField(auto_now_add=True)
+    dataset = models.ForeignKey(EvaluationDataset, on_delete=models.CASCADE, related_name="+")
+    case_ref = models.CharField(max_length=200)
+    input = models.JSONField(default=dict)
+    correct_outcome = models.CharField(max_length=200)
+    category = models.CharField(max_length=200)
+    decision_type = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    counterparty = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    # Moved to EvaluationCase column for column.
+    MOVED_FIELDS = (
+        "dataset",
+        "case_ref",
+        "input",
+        "correct_outcome",
+        "category",
+        "decision_type",
+        "amount",
+        "currency",
+        "counterparty",
+        "decided_at",
+    )
+
+    def __str__(self) -> str:
+        return f"staged {self.case_ref}"
+
+
+class StagedOutput(models.Model):
+    """An agent output of an import still running (see StagedCase)."""
+
+    stage = models.UUIDField(db_index=True)
+    staged_at = models.DateTimeField(auto_now_add=True)
+    round = models.ForeignKey(TrainingRound, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(EvaluationCase, on_delete=models.CASCADE, related_name="+")
+    predicted_outcome = models.CharField(max_length=200)
+    confidence = models.FloatField()
+
+    MOVED_FIELDS = ("round", "case", "predicted_outcome", "confidence")
+
+    def __str__(self) -> str:
+        return f"staged {self.case_id}: {self.predicted_outcome}"
+
+
 class FailureReview(models.Model):
     """Why the agent got one case wrong in one round, as the consultant judges it."""
 

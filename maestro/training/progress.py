@@ -1,10 +1,10 @@
 """Live progress of import jobs, kept out of band in Django's cache.
 
-An import writes its rows inside one transaction, so progress saved on the ImportJob row would
-stay invisible to the job page and API (other connections) until the commit. The worker puts
-(phase, rows done) in the cache instead, which every process shares (CACHES in settings: Redis,
-or files under var/), and the job's selectors lay it over the row while the job runs. The final
-status, counts and error report still go to the row once the transaction is over.
+An import stages its rows batch by batch and moves them in at the end (training.services); its
+job row is written once, when it is over, not once per batch. The worker puts (phase, rows
+done) in the cache instead, which every process shares (CACHES in settings: Redis, or files
+under var/), and the job's selectors lay it over the row while the job runs. The final status,
+counts and error report go to the row once the import is over.
 """
 
 import logging

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,8 @@ from maestro.training.models import (
     FailureReview,
     GateCriteria,
     ImportJob,
+    StagedCase,
+    StagedOutput,
     TrainingRound,
 )
 from maestro.training.progress import import_job_progress_clear, import_job_progress_set
@@ -60,21 +62,24 @@ def dataset_import_cases(
     batch_size: int = BATCH_SIZE,
     on_progress: Progress | None = None,
 ) -> int:
-    """Add the file's cases in one parse, writing batches as rows validate, in one transaction.
+    """Add the file's cases in one parse: batches are staged as rows validate, then moved in.
 
     `by=None` is the system (management command, demo). Raises ImportFailed; nothing written."""
     if by is not None:
         _require_manage(by, dataset.process.engagement)
     taken = set(EvaluationCase.objects.filter(dataset=dataset).values_list("case_ref", flat=True))
+    stage = uuid.uuid4()
+    staged = 0
 
     def write(batch: list[importers.Record]) -> None:
-        EvaluationCase.objects.bulk_create(
-            [EvaluationCase(dataset=dataset, **cleaned) for cleaned in batch]
+        nonlocal staged
+        StagedCase.objects.bulk_create(
+            [StagedCase(stage=stage, dataset=dataset, **cleaned) for cleaned in batch]
         )
+        staged += len(batch)
 
-    # The first bad row's ImportFailed rolls back the batches already written.
-    with transaction.atomic():
-        return importers.import_file(
+    try:
+        rows = importers.import_file(
             path=path,
             fmt=fmt,
             required=importers.CASE_REQUIRED,
@@ -85,6 +90,71 @@ def dataset_import_cases(
             on_progress=on_progress,
             max_rows=settings.MAESTRO_IMPORT_MAX_ROWS,
         )
+        with transaction.atomic():
+            # Another import may have added some of these refs since `taken` was read.
+            clashes = list(
+                StagedCase.objects.filter(
+                    stage=stage,
+                    case_ref__in=EvaluationCase.objects.filter(dataset=dataset).values("case_ref"),
+                ).values_list("case_ref", flat=True)[: importers.MAX_ERRORS]
+            )
+            if clashes:
+                raise importers.ImportFailed(
+                    [
+                        f"case_ref: '{ref}' "
+                        + _("is already in this dataset (added while this file was imported)")
+                        for ref in clashes
+                    ]
+                )
+            _staging_move(StagedCase, EvaluationCase, stage=stage, expected=staged)
+        return rows
+    finally:
+        _staging_discard(StagedCase, stage=stage)
+
+
+# --- staging: imports write in short transactions, and readers see all of a file or none -----
+#
+# A long import in one transaction would hold SQLite's only write lock throughout, and every
+# other write (logins included) would wait past its busy timeout. So validated rows are staged
+# (StagedCase, StagedOutput: tables no reader looks at) in one short transaction per batch, and
+# one short transaction at the end moves them in with a single INSERT … SELECT. Staged rows are
+# deleted afterwards whatever the outcome, in batches; a worker that died leaves some behind,
+# and import_jobs_recover deletes those once they are old.
+
+STAGING_DELETE_BATCH = 5000
+STAGING_ABANDONED_AFTER = timedelta(hours=6)
+
+
+def _staging_move(staged_model: Any, model: Any, *, stage: uuid.UUID, expected: int) -> None:
+    """Copy the stage's rows to `model` in one statement, in the order they were staged.
+    Call it inside the transaction that must see all of them or none."""
+    fields = staged_model.MOVED_FIELDS
+    select = staged_model.objects.filter(stage=stage).order_by("pk").values_list(*fields)
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
+        moved = cursor.rowcount
+    if moved != expected:
+        # Rows went missing under the import (their dataset, round or case was deleted): the
+        # caller's transaction rolls the move back.
+        raise importers.ImportFailed(
+            [_("The data this file belongs to changed during the import; nothing was written.")]
+        )
+
+
+def _staging_discard(staged_model: Any, *, stage: uuid.UUID | None = None, before=None) -> int:
+    """Delete staged rows (one stage's, or all staged before `before`) a batch at a time, so no
+    delete holds the write lock for long."""
+    rows = staged_model.objects.all()
+    rows = rows.filter(stage=stage) if stage is not None else rows.filter(staged_at__lt=before)
+    deleted = 0
+    while True:
+        last = list(rows.order_by("pk").values_list("pk", flat=True)[:STAGING_DELETE_BATCH])
+        if not last:
+            return deleted
+        deleted += rows.filter(pk__lte=last[-1]).delete()[0]
 
 
 def round_create(
@@ -120,11 +190,15 @@ def round_import_outputs(
         )
     )
     unknown = _("is not a case of this dataset")
+    stage = uuid.uuid4()
+    staged = 0
 
     def write(batch: list[importers.Record]) -> None:
-        AgentOutput.objects.bulk_create(
+        nonlocal staged
+        StagedOutput.objects.bulk_create(
             [
-                AgentOutput(
+                StagedOutput(
+                    stage=stage,
                     round=training_round,
                     case_id=case_ids[cleaned["case_ref"]],
                     predicted_outcome=cleaned["predicted_outcome"],
@@ -133,9 +207,9 @@ def round_import_outputs(
                 for cleaned in batch
             ]
         )
+        staged += len(batch)
 
-    with transaction.atomic():
-        AgentOutput.objects.filter(round=training_round).delete()
+    try:
         written = importers.import_file(
             path=path,
             fmt=fmt,
@@ -147,14 +221,19 @@ def round_import_outputs(
             on_progress=on_progress,
             max_rows=settings.MAESTRO_IMPORT_MAX_ROWS,
         )
-        # A failure tag explains a miss; once the new outputs get that case right it would
-        # only skew the causes chart.
-        FailureReview.objects.filter(
-            round=training_round,
-            case__outputs__round=training_round,
-            case__outputs__predicted_outcome=F("case__correct_outcome"),
-        ).delete()
+        with transaction.atomic():
+            AgentOutput.objects.filter(round=training_round).delete()
+            _staging_move(StagedOutput, AgentOutput, stage=stage, expected=staged)
+            # A failure tag explains a miss; once the new outputs get that case right it would
+            # only skew the causes chart.
+            FailureReview.objects.filter(
+                round=training_round,
+                case__outputs__round=training_round,
+                case__outputs__predicted_outcome=F("case__correct_outcome"),
+            ).delete()
         return written
+    finally:
+        _staging_discard(StagedOutput, stage=stage)
 
 
 def failure_review_set(
@@ -346,9 +425,10 @@ def import_jobs_recover(*, now: datetime | None = None) -> tuple[int, int]:
     """Periodic clean-up of the jobs a worker lost; returns (failed, sent again).
 
     A job still running a minute past the task's hard time limit lost its worker (killed, out
-    of memory, over the limit): the database rolled its transaction back, so it is failed with
-    that explanation and its upload removed. A job pending for ten minutes is sent again;
-    running claims the pending job first, so a duplicate message runs nothing twice.
+    of memory, over the limit): its rows were only staged, never moved in, so it is failed
+    with that explanation and its upload removed; staged rows that old are deleted. A job
+    pending for ten minutes is sent again; running claims the pending job first, so a
+    duplicate message runs nothing twice.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=ImportJob.TIME_LIMIT + 60)
@@ -376,6 +456,8 @@ def import_jobs_recover(*, now: datetime | None = None) -> tuple[int, int]:
         if path:
             Path(path).unlink(missing_ok=True)
         import_job_progress_clear(job_id=pk)
+    for staged_model in (StagedCase, StagedOutput):
+        _staging_discard(staged_model, before=now - STAGING_ABANDONED_AFTER)
     stale = list(
         ImportJob.objects.filter(
             status=ImportJob.Status.PENDING, created_at__lt=now - PENDING_RESEND_AFTER

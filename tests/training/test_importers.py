@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from maestro.exceptions import NotPermitted
 from maestro.training import services
 from maestro.training.importers import ImportFailed, clean_output
-from maestro.training.models import EvaluationCase
+from maestro.training.models import EvaluationCase, StagedCase
 from tests.mapping.factories import ProcessFactory
 from tests.training.factories import CaseFactory, DatasetFactory
 
@@ -48,6 +48,7 @@ def _refused(world, dataset, path, fmt="csv"):
     with pytest.raises(ImportFailed) as info:
         _import(world, dataset, path, fmt)
     assert EvaluationCase.objects.count() == 0
+    assert StagedCase.objects.count() == 0  # the staged batches are gone too
     return info.value.errors
 
 
@@ -203,13 +204,13 @@ def test_error_report_is_capped_but_counts_everything(world, dataset, tmp_path):
 def test_batches_are_honoured_and_progress_is_reported(world, dataset, tmp_path, monkeypatch):
     path = _write(tmp_path, HEADER + "".join(f"R{i},{{}},ok,c,,,,,\n" for i in range(25)))
     batches = []
-    original = EvaluationCase.objects.bulk_create
+    original = StagedCase.objects.bulk_create
 
     def spy(objs, *args, **kwargs):
         batches.append(len(objs))
         return original(objs, *args, **kwargs)
 
-    monkeypatch.setattr(EvaluationCase.objects, "bulk_create", spy)
+    monkeypatch.setattr(StagedCase.objects, "bulk_create", spy)
     progress = []
     assert (
         _import(world, dataset, path, batch_size=10, on_progress=lambda *a: progress.append(a))
@@ -222,7 +223,7 @@ def test_batches_are_honoured_and_progress_is_reported(world, dataset, tmp_path,
 
 def test_failure_in_a_later_batch_rolls_back_earlier_batches(world, dataset, tmp_path, monkeypatch):
     path = _write(tmp_path, HEADER + "".join(f"R{i},{{}},ok,c,,,,,\n" for i in range(25)))
-    original = EvaluationCase.objects.bulk_create
+    original = StagedCase.objects.bulk_create
     calls = []
 
     def failing(objs, *args, **kwargs):
@@ -231,10 +232,11 @@ def test_failure_in_a_later_batch_rolls_back_earlier_batches(world, dataset, tmp
             raise RuntimeError("database went away")
         return original(objs, *args, **kwargs)
 
-    monkeypatch.setattr(EvaluationCase.objects, "bulk_create", failing)
+    monkeypatch.setattr(StagedCase.objects, "bulk_create", failing)
     with pytest.raises(RuntimeError):
         _import(world, dataset, path, batch_size=10)
     assert EvaluationCase.objects.count() == 0
+    assert StagedCase.objects.count() == 0  # the staged batches are gone too
 
 
 def test_only_consultants_import(world, dataset, tmp_path):
@@ -273,13 +275,13 @@ def test_writing_stops_at_the_first_bad_row_but_the_rest_is_still_checked(
     rows[35] = "R35,{},ok,c,,abc,,,\n"  # line 37
     path = _write(tmp_path, HEADER + "".join(rows))
     batches = []
-    original = EvaluationCase.objects.bulk_create
+    original = StagedCase.objects.bulk_create
 
     def spy(objs, *args, **kwargs):
         batches.append(len(objs))
         return original(objs, *args, **kwargs)
 
-    monkeypatch.setattr(EvaluationCase.objects, "bulk_create", spy)
+    monkeypatch.setattr(StagedCase.objects, "bulk_create", spy)
     with pytest.raises(ImportFailed) as info:
         _import(world, dataset, path, batch_size=10)
     assert info.value.errors == [
@@ -288,6 +290,7 @@ def test_writing_stops_at_the_first_bad_row_but_the_rest_is_still_checked(
     ]
     assert batches == [10]  # the batch before the bad row; none after it
     assert EvaluationCase.objects.count() == 0
+    assert StagedCase.objects.count() == 0  # the staged batches are gone too
 
 
 def test_nul_characters_are_refused_by_line_and_field(world, dataset, tmp_path):

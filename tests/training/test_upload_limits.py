@@ -11,7 +11,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFi
 from maestro.lib.uploads import UploadTooLarge
 from maestro.training import services
 from maestro.training.importers import ImportFailed
-from maestro.training.models import EvaluationCase, ImportJob, TrainingRound
+from maestro.training.models import EvaluationCase, ImportJob, StagedCase, TrainingRound
 from tests.conftest import client_for
 from tests.mapping.factories import ProcessFactory
 from tests.training.factories import DatasetFactory, RoundFactory
@@ -132,6 +132,7 @@ def test_a_file_with_more_rows_than_allowed_is_refused_and_nothing_is_written(
         "smaller files."
     )
     assert EvaluationCase.objects.count() == 0
+    assert StagedCase.objects.count() == 0
 
     path.write_bytes(HEADER + b"".join(b"R%d,ok,c\n" % i for i in range(5)))
     assert services.dataset_import_cases(dataset=dataset, path=str(path), fmt="csv", by=None) == 5
