@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from maestro.system.demo import DEMO_PASSWORD, demo_seed
+from maestro.training.models import TrainingRound
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,6 +53,22 @@ def test_main_pages_of_each_role_load_with_no_policy_violation(
     assert len(visited) >= 5, visited
     page.goto(live_server.url + "/")
     page.screenshot(path=f"/tmp/maestro-csp-{username}.png", full_page=True)
+    assert csp_violations == []
+
+
+def test_the_confusion_matrix_heat_map_is_shaded_without_style_attributes(
+    live_server, page: Page, csp_violations
+):
+    demo_seed()
+    log_in(page, live_server.url, "maria")
+    training_round = TrainingRound.objects.order_by("-number").first()
+    page.goto(f"{live_server.url}/rounds/{training_round.pk}/")
+    matrix = page.get_by_role("table", name="Confusion matrix")
+    expect(matrix).to_be_visible()
+    peak = matrix.locator("td.heat-10").first
+    background = peak.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), background
+    matrix.screenshot(path="/tmp/maestro-csp-confusion.png")
     assert csp_violations == []
 
 
