@@ -1,7 +1,7 @@
-"""Training: the product's dataset import (one streaming parse that validates each row and
-batch-inserts the clean ones in one transaction) vs a raw bulk_create of the same rows; round
-metrics (accuracy overall and per category, one aggregate) vs one hand-written SQL aggregate.
-Not part of the test suite."""
+"""Training: the product's dataset import (one streaming parse that validates each row, stages
+the clean ones in short batches and moves them in at once) vs a raw bulk_create of the same
+rows; round metrics (accuracy overall and per category, one aggregate) vs one hand-written SQL
+aggregate. Not part of the test suite."""
 
 import statistics
 import tempfile
