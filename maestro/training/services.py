@@ -144,7 +144,9 @@ def _staging_move(staged_model: Any, model: Any, *, stage: uuid.UUID, expected: 
         )
 
 
-def _staging_discard(staged_model: Any, *, stage: uuid.UUID | None = None, before=None) -> int:
+def _staging_discard(
+    staged_model: Any, *, stage: uuid.UUID | None = None, before: datetime | None = None
+) -> int:
     """Delete staged rows (one stage's, or all staged before `before`) a batch at a time, so no
     delete holds the write lock for long."""
     rows = staged_model.objects.all()

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+from django.test import Client
 
 from maestro.lib.uploads import UploadTooLarge
 from maestro.training import services
@@ -136,3 +137,18 @@ def test_a_file_with_more_rows_than_allowed_is_refused_and_nothing_is_written(
 
     path.write_bytes(HEADER + b"".join(b"R%d,ok,c\n" % i for i in range(5)))
     assert services.dataset_import_cases(dataset=dataset, path=str(path), fmt="csv", by=None) == 5
+
+
+def test_a_session_authenticated_api_upload_over_the_limit_is_413_too(limited):
+    """With a session, DRF reads the form for its CSRF check first: still a 413."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(limited.consultant)
+    client.get(f"/datasets/{limited.dataset.pk}/")  # its upload form sets the CSRF cookie
+    r = client.post(
+        f"/api/datasets/{limited.dataset.pk}/import/",
+        {"file": SimpleUploadedFile("big.csv", _csv(LIMIT + 1), content_type="text/csv")},
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+    assert r.status_code == 413, r.content
+    assert r.json()["code"] == "upload_too_large"
+    assert ImportJob.objects.count() == 0
