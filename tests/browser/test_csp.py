@@ -95,3 +95,22 @@ def test_a_violation_is_caught(live_server, page: Page, csp_violations):
     page.wait_for_timeout(200)
     assert any("style-src" in v for v in csp_violations), csp_violations
     csp_violations.clear()  # expected here: keep the fixture's teardown check quiet
+
+
+def test_admin_pages_load_under_the_policy(live_server, page: Page, csp_violations):
+    from maestro.engagements.models import Engagement
+    from maestro.tenancy.models import User
+
+    demo_seed()
+    engagement = Engagement.objects.order_by("pk").first()
+    User.objects.create_superuser("root", "root@example.com", DEMO_PASSWORD)
+    log_in(page, live_server.url, "root")
+    for path in (
+        "/admin/",
+        "/admin/training/importjob/",
+        f"/admin/engagements/engagement/{engagement.pk}/change/",
+    ):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.ok, path
+    expect(page.locator("#content")).to_be_visible()
+    assert csp_violations == []
