@@ -92,7 +92,10 @@ def test_a_violation_is_caught(live_server, page: Page, csp_violations):
         "() => { const s = document.createElement('style'); s.textContent = 'body{}';"
         " document.head.appendChild(s); }"
     )
-    page.wait_for_timeout(200)
+    for _ in range(50):  # the report arrives asynchronously: wait up to 5 s for it
+        if any("style-src" in v for v in csp_violations):
+            break
+        page.wait_for_timeout(100)
     assert any("style-src" in v for v in csp_violations), csp_violations
     csp_violations.clear()  # expected here: keep the fixture's teardown check quiet
 
