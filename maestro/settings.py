@@ -251,7 +251,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "maestro.lib.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        # Answers 413 when a file is over MAESTRO_UPLOAD_MAX_BYTES (maestro/lib/uploads.py).
+        "maestro.lib.uploads.MultiPartParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API call then gets 401 with a WWW-Authenticate header.
