@@ -79,6 +79,7 @@ def run() -> list[Result]:
 
     consultant = User.objects.create_user("bench-intake-consultant")
     client = Client.objects.create(name="Bench intake", slug="bench-intake")
+    Membership.objects.create(user=consultant, client=client, role=Membership.Role.CONSULTANT)
     operator = User.objects.create_user("bench-intake-operator")
     Membership.objects.create(user=operator, client=client, role=Membership.Role.OPERATOR)
     engagement = Engagement.objects.create(client=client, name="Bench intake", lead=consultant)

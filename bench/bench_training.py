@@ -39,12 +39,13 @@ def run() -> list[Result]:
 
     from maestro.engagements.models import Engagement
     from maestro.mapping.models import Process
-    from maestro.tenancy.models import Client, User
+    from maestro.tenancy.models import Client, Membership, User
     from maestro.training import selectors, services
     from maestro.training.models import AgentOutput, EvaluationCase, EvaluationDataset
 
     user = User.objects.create_user("bench-trainer")
     client = Client.objects.create(name="Bench training", slug="bench-training")
+    Membership.objects.create(user=user, client=client, role=Membership.Role.CONSULTANT)
     engagement = Engagement.objects.create(client=client, name="Bench training", lead=user)
     process = Process.objects.create(engagement=engagement, name="Bench routing")
     tmp = Path(tempfile.mkdtemp(prefix="maestro-bench-training-"))

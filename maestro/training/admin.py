@@ -75,8 +75,7 @@ class StagedRowAdmin(admin.ModelAdmin):
     """Rows of imports still running (or of a worker that died; import_jobs_recover clears
     those): read only."""
 
-    list_display = ["stage", "staged_at", "__str__"]
-    list_filter = ["staged_at"]
+    list_display = ["stage", "__str__"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -155,8 +155,10 @@ class StagedCase(models.Model):
     would hold the database's only write lock); one short transaction then moves the import's
     rows to EvaluationCase, and the staged ones are deleted, whatever the outcome."""
 
-    stage = models.UUIDField(db_index=True)
-    staged_at = models.DateTimeField(auto_now_add=True)
+    # One number per import: the second it started in the high bits, random low bits (see
+    # services.staging_new). An integer, and no per-row timestamp, keep a staged batch as cheap
+    # to write as the rows themselves, while old stages are still found by their number.
+    stage = models.BigIntegerField(db_index=True)
     dataset = models.ForeignKey(EvaluationDataset, on_delete=models.CASCADE, related_name="+")
     case_ref = models.CharField(max_length=200)
     input = models.JSONField(default=dict)
@@ -189,8 +191,9 @@ class StagedCase(models.Model):
 class StagedOutput(models.Model):
     """An agent output of an import still running (see StagedCase)."""
 
-    stage = models.UUIDField(db_index=True)
-    staged_at = models.DateTimeField(auto_now_add=True)
+    # A random 63-bit number per import: an integer and a database default keep the per-row
+    # cost of a staged batch close to that of writing the rows themselves.
+    stage = models.BigIntegerField(db_index=True)  # as StagedCase.stage
     round = models.ForeignKey(TrainingRound, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(EvaluationCase, on_delete=models.CASCADE, related_name="+")
     predicted_outcome = models.CharField(max_length=200)

@@ -1,5 +1,7 @@
 """Writes of the training loop. Only the engagement's consultants (can_manage_engagement) write."""
 
+import secrets
+import time
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -68,7 +70,7 @@ def dataset_import_cases(
     if by is not None:
         _require_manage(by, dataset.process.engagement)
     taken = set(EvaluationCase.objects.filter(dataset=dataset).values_list("case_ref", flat=True))
-    stage = uuid.uuid4()
+    stage = _new_stage()
     staged = 0
 
     def write(batch: list[importers.Record]) -> None:
@@ -118,14 +120,26 @@ def dataset_import_cases(
 # other write (logins included) would wait past its busy timeout. So validated rows are staged
 # (StagedCase, StagedOutput: tables no reader looks at) in one short transaction per batch, and
 # one short transaction at the end moves them in with a single INSERT … SELECT. Staged rows are
-# deleted afterwards whatever the outcome, in batches; a worker that died leaves some behind,
+# deleted afterwards whatever the outcome; a worker that died leaves some behind,
 # and import_jobs_recover deletes those once they are old.
 
 STAGING_DELETE_BATCH = 5000
 STAGING_ABANDONED_AFTER = timedelta(hours=6)
 
 
-def _staging_move(staged_model: Any, model: Any, *, stage: uuid.UUID, expected: int) -> None:
+STAGE_RANDOM_BITS = 31
+
+
+def _new_stage() -> int:
+    """A stage number that says when it began: Unix seconds above 31 random bits."""
+    return (int(time.time()) << STAGE_RANDOM_BITS) | secrets.randbits(STAGE_RANDOM_BITS)
+
+
+def _stages_before(moment: datetime) -> int:
+    return int(moment.timestamp()) << STAGE_RANDOM_BITS
+
+
+def _staging_move(staged_model: Any, model: Any, *, stage: int, expected: int) -> None:
     """Copy the stage's rows to `model` in one statement, in the order they were staged.
     Call it inside the transaction that must see all of them or none."""
     fields = staged_model.MOVED_FIELDS
@@ -145,12 +159,13 @@ def _staging_move(staged_model: Any, model: Any, *, stage: uuid.UUID, expected: 
 
 
 def _staging_discard(
-    staged_model: Any, *, stage: uuid.UUID | None = None, before: datetime | None = None
+    staged_model: Any, *, stage: int | None = None, before: datetime | None = None
 ) -> int:
-    """Delete staged rows (one stage's, or all staged before `before`) a batch at a time, so no
-    delete holds the write lock for long."""
-    rows = staged_model.objects.all()
-    rows = rows.filter(stage=stage) if stage is not None else rows.filter(staged_at__lt=before)
+    """Delete staged rows: one stage's in one statement (no more rows than the move copied in
+    one), or all staged before `before` a batch at a time, since abandoned stages add up."""
+    if stage is not None:
+        return staged_model.objects.filter(stage=stage).delete()[0]
+    rows = staged_model.objects.filter(stage__lt=_stages_before(before))
     deleted = 0
     while True:
         last = list(rows.order_by("pk").values_list("pk", flat=True)[:STAGING_DELETE_BATCH])
@@ -192,7 +207,7 @@ def round_import_outputs(
         )
     )
     unknown = _("is not a case of this dataset")
-    stage = uuid.uuid4()
+    stage = _new_stage()
     staged = 0
 
     def write(batch: list[importers.Record]) -> None:

@@ -2,7 +2,6 @@
 it runs, readers never see part of a file, and staged rows never outlive their import."""
 
 import threading
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -195,13 +194,20 @@ def test_rows_of_a_case_deleted_during_the_import_refuse_it(world, tmp_path, mon
 
 def test_recovery_deletes_staged_rows_a_dead_worker_left(world):
     dataset = DatasetFactory(process=ProcessFactory(engagement=world.engagement_a))
-    old, fresh = uuid.uuid4(), uuid.uuid4()
+    now = timezone.now() + services.STAGING_ABANDONED_AFTER + timedelta(minutes=1)
+    old = services._stages_before(now - services.STAGING_ABANDONED_AFTER) - 1
+    fresh = services._stages_before(now - services.STAGING_ABANDONED_AFTER) + 1
     row = {"dataset": dataset, "correct_outcome": "x", "category": "c"}
     StagedCase.objects.bulk_create(
         [StagedCase(stage=old, case_ref=f"O{i}", **row) for i in range(3)]
         + [StagedCase(stage=fresh, case_ref="F", **row)]
     )
-    now = timezone.now() + services.STAGING_ABANDONED_AFTER + timedelta(minutes=1)
-    StagedCase.objects.filter(stage=fresh).update(staged_at=now)
     services.import_jobs_recover(now=now)
     assert list(StagedCase.objects.values_list("stage", flat=True)) == [fresh]
+
+
+def test_a_stage_number_orders_by_the_second_it_began():
+    began = timezone.now()
+    stage = services._new_stage()
+    assert services._stages_before(began - timedelta(seconds=1)) < stage
+    assert stage < services._stages_before(began + timedelta(seconds=2))

@@ -15,8 +15,7 @@ class Migration(migrations.Migration):
             name='StagedCase',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.UUIDField(db_index=True)),
-                ('staged_at', models.DateTimeField(auto_now_add=True)),
+                ('stage', models.BigIntegerField(db_index=True)),
                 ('case_ref', models.CharField(max_length=200)),
                 ('input', models.JSONField(default=dict)),
                 ('correct_outcome', models.CharField(max_length=200)),
@@ -33,8 +32,7 @@ class Migration(migrations.Migration):
             name='StagedOutput',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.UUIDField(db_index=True)),
-                ('staged_at', models.DateTimeField(auto_now_add=True)),
+                ('stage', models.BigIntegerField(db_index=True)),
                 ('predicted_outcome', models.CharField(max_length=200)),
                 ('confidence', models.FloatField()),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='training.evaluationcase')),
