@@ -7,7 +7,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from handoff import selectors, services
 from handoff.forms import EdgeCaseFlagForm, ReassignForm, ResolveForm, TaskFilterForm
@@ -19,6 +19,7 @@ from maestro.lib.pagination import page_get
 
 
 @login_required
+@require_safe
 def review_queue(request):
     now = timezone.now()
     page, query = page_get(request, selectors.review_queue_for_user(user=request.user))
@@ -68,6 +69,7 @@ def _task_page(request, task, *, resolve_form=None, conflict=None, status=200, *
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def review_task_detail(request, task_id: int):
     """The task page; POST resolves it (and optionally flags the decision as an edge case)."""
     task = selectors.review_task_get_for_user(user=request.user, pk=task_id)
@@ -159,6 +161,7 @@ def review_task_flag(request, task_id: int):
 
 
 @login_required
+@require_safe
 def engagement_review_tasks(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
     assignees = selectors.review_task_assignee_choices(engagement=engagement)
@@ -185,6 +188,7 @@ def engagement_review_tasks(request, engagement_id: int):
 
 
 @login_required
+@require_safe
 def edge_case_log(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
     page, query = page_get(request, selectors.edge_case_list(engagement=engagement))

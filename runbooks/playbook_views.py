@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_add_service_errors
@@ -29,6 +30,7 @@ def _context(request, process) -> dict:
 
 
 @login_required
+@require_safe
 def playbook_detail(request, process_id: int):
     """The current version as sentences, or ?version=N, with the version history."""
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
@@ -66,6 +68,7 @@ def _ordered_rules(formset) -> list[dict]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def playbook_edit(request, process_id: int):
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
     if not can_manage_engagement(request.user, process.engagement):
@@ -143,6 +146,7 @@ def playbook_edit(request, process_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def playbook_dry_run(request, process_id: int):
     """The dry-run form (a GET's training_round/version preselect it); a POST queues the job
     and goes to its page."""
@@ -177,6 +181,7 @@ def playbook_dry_run(request, process_id: int):
 
 
 @login_required
+@require_safe
 def playbook_dry_run_job(request, process_id: int, job_id: int):
     """A queued or running job's progress (the page polls the API, or refreshes itself
     without JavaScript), then the result or the error."""

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
@@ -27,6 +27,7 @@ def _require_manager(user, engagement) -> None:
 
 
 @login_required
+@require_safe
 def runbook_list(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
     query = request.GET.get("q", "")
@@ -47,6 +48,7 @@ def runbook_list(request, engagement_id: int):
 
 
 @login_required
+@require_safe
 def runbook_search(request):
     query = request.GET.get("q", "")
     runbooks = (
@@ -60,6 +62,7 @@ def runbook_search(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def runbook_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
     _require_manager(request.user, engagement)
@@ -85,6 +88,7 @@ def runbook_create(request, engagement_id: int):
 
 
 @login_required
+@require_safe
 def runbook_detail(request, engagement_id: int, slug: str):
     """The reader: the published version (or the draft before any is published), or the
     version asked for with ?version=N."""
@@ -115,6 +119,7 @@ def runbook_detail(request, engagement_id: int, slug: str):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def runbook_edit(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
@@ -199,6 +204,7 @@ def runbook_preview(request, engagement_id: int):
 
 
 @login_required
+@require_safe
 def runbook_history(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
@@ -217,6 +223,7 @@ def runbook_history(request, engagement_id: int, slug: str):
 
 
 @login_required
+@require_safe
 def runbook_diff(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
@@ -307,6 +314,7 @@ def run_start(request, engagement_id: int, slug: str):
 
 
 @login_required
+@require_safe
 def run_detail(request, run_id: int):
     run = selectors.run_get_for_user(user=request.user, pk=run_id)
     steps = list(run.steps.all())

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maestro.decisions import charts, selectors, services
 from maestro.decisions.forms import AgentApiKeyForm, DecisionFilterForm
@@ -18,6 +18,7 @@ from maestro.tenancy.scoping import can_manage_engagement
 
 
 @login_required
+@require_safe
 def decision_list(request, engagement_id: int):
     """The engagement's live decisions, newest first, filtered by route and process."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
@@ -51,6 +52,7 @@ def decision_list(request, engagement_id: int):
 
 
 @login_required
+@require_safe
 def decision_detail(request, decision_id: int):
     decision = selectors.decision_get_for_user(user=request.user, pk=decision_id)
     return render(
@@ -66,6 +68,7 @@ def decision_detail(request, decision_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def api_key_list(request, engagement_id: int):
     """The engagement's agent API keys (its consultants only); create shows the secret once."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
 
 from maestro.engagements import selectors, services
 from maestro.engagements.forms import (
@@ -81,6 +82,7 @@ def _redirect_to_saved(request, engagement: Engagement):
 
 
 @login_required
+@require_safe
 def engagement_list(request):
     form = EngagementFilterForm(request.GET or None, clients=clients_for(request.user))
     engagements = form.filter(selectors.engagement_list_for_user(user=request.user))
@@ -92,6 +94,7 @@ def engagement_list(request):
 
 
 @login_required
+@require_safe
 def engagement_detail(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
     transitions = list(selectors.transition_list(engagement=engagement))
@@ -111,6 +114,7 @@ def engagement_detail(request, engagement_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def engagement_transition(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
     if not can_manage_engagement(request.user, engagement):
@@ -151,6 +155,7 @@ def engagement_transition(request, engagement_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def engagement_create(request):
     if not is_consultant(request.user):
         raise PermissionDenied(_("Only consultants can open engagements."))
@@ -183,6 +188,7 @@ def engagement_create(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def engagement_edit(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
     if not can_manage_engagement(request.user, engagement):

@@ -5,7 +5,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
@@ -18,6 +18,7 @@ from maestro.tenancy.scoping import can_manage_engagement
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def process_list(request, engagement_id: int):
     """The engagement's process maps with their summaries, and its decision inventory. Its
     consultants add processes and decision types here (two forms, told apart by `form`)."""
@@ -70,6 +71,7 @@ def _diagram(process) -> str:
 
 
 @login_required
+@require_safe
 def process_detail(request, process_id: int):
     """The map: summary, diagram and (for its consultants) the step editor."""
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
@@ -96,6 +98,7 @@ def process_detail(request, process_id: int):
 
 
 @login_required
+@require_safe
 def process_diagram(request, process_id: int):
     """The diagram alone, as an SVG document (the editor reloads it after each change)."""
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
@@ -172,6 +175,7 @@ def process_delete(request, process_id: int):
 
 
 @login_required
+@require_safe
 def decision_type_list(request, engagement_id: int):
     """The engagement's decision types with their risk calibration (what the escalation
     playbooks route by). Everyone on the engagement reads it; its consultants edit."""

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_add_service_errors
@@ -26,6 +27,7 @@ def _require_manage(user, engagement) -> None:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def training_overview(request, engagement_id: int):
     """The engagement's evaluation datasets with their accuracy across rounds."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
@@ -89,6 +91,7 @@ def training_overview(request, engagement_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def dataset_detail(request, dataset_id: int):
     """Cases, rounds and the accuracy chart; consultants upload cases and start rounds here."""
     dataset = selectors.dataset_get_for_user(user=request.user, pk=dataset_id)
@@ -154,6 +157,7 @@ def dataset_detail(request, dataset_id: int):
 
 
 @login_required
+@require_safe
 def import_job_detail(request, job_id: int):
     """Progress of an upload; the page refreshes itself until the job is done."""
     job = selectors.import_job_get_for_user(user=request.user, pk=job_id)
@@ -162,6 +166,7 @@ def import_job_detail(request, job_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def round_detail(request, round_id: int):
     """Metrics, charts, confusion matrix and the failures to review."""
     training_round = selectors.round_get_for_user(user=request.user, pk=round_id)
@@ -222,6 +227,7 @@ def round_detail(request, round_id: int):
 
 
 @login_required
+@require_safe
 def round_compare(request, round_id: int, other_id: int):
     """Cases fixed and regressed between two rounds of one dataset."""
     after = selectors.round_get_for_user(user=request.user, pk=round_id)

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
@@ -22,6 +22,7 @@ def _require_manage(request, engagement) -> None:
 
 
 @login_required
+@require_safe
 def endpoint_list(request, engagement_id: int):
     """The engagement's endpoints. Everyone on it may read them; secrets stay on the endpoint
     page, for consultants."""
@@ -50,6 +51,7 @@ def _form_page(request, *, engagement, form, endpoint=None, status=200):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def endpoint_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
     _require_manage(request, engagement)
@@ -69,6 +71,7 @@ def endpoint_create(request, engagement_id: int):
 
 
 @login_required
+@require_safe
 def endpoint_detail(request, endpoint_id: int):
     """The endpoint, its secret (consultants only) and its delivery log, newest first."""
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
@@ -89,6 +92,7 @@ def endpoint_detail(request, endpoint_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def endpoint_edit(request, endpoint_id: int):
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
     _require_manage(request, endpoint.engagement)
@@ -111,6 +115,7 @@ def endpoint_edit(request, endpoint_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def endpoint_delete(request, endpoint_id: int):
     """Confirmation (the URL, its events, how many deliveries the log holds), then the delete."""
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
