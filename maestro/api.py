@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
 from django.http import Http404
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
@@ -12,9 +13,88 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from maestro.exceptions import DomainError
 
 
+def _whole_number(raw: str) -> int | None:
+    """A whole number written in ASCII digits (no sign, spaces, `_`, exponent or other
+    scripts' digits), or None."""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    try:
+        return int(raw)
+    except ValueError:  # longer than Python converts (sys.get_int_max_str_digits)
+        return None
+
+
 class Pagination(pagination.PageNumberPagination):
+    """`?page=` (from 1, or `last`) and `?page_size=` (from 1; above 500 counts as 500).
+    Anything else in either is a 400 naming the parameter; a page past the last is a 404.
+    An empty value means the default, as it does for the filters."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        size = _whole_number(raw)
+        if size is None or size < 1:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Enter a whole number from 1 (at most {self.max_page_size} are "
+                        "returned per page)."
+                    ]
+                }
+            )
+        return min(size, self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param, "")
+        number = 1 if raw == "" else _whole_number(raw)
+        if raw not in self.last_page_strings and (number is None or number < 1):
+            raise exceptions.ValidationError(
+                {self.page_query_param: ["Enter a whole number from 1, or `last`."]}
+            )
+        paginator = self.django_paginator_class(queryset, page_size)
+        if raw in self.last_page_strings:
+            number = paginator.num_pages
+        try:
+            self.page = paginator.page(number)
+        except InvalidPage as exc:
+            raise exceptions.NotFound(
+                f"Invalid page: there is no page {number} (the last page is "
+                f"{paginator.num_pages}).",
+                code="invalid_page",
+            ) from exc
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        return list(self.page)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "A page number, from 1 (or `last`). Another value is a 400; a page past "
+                    "the last is a 404 (`invalid_page`)."
+                ),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    f"Results per page, from 1 (default {self.page_size}). Values above "
+                    f"{self.max_page_size} return {self.max_page_size}. Another value is a 400."
+                ),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
 
 
 def exception_handler(exc, context):

@@ -311,6 +311,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "maestro.lib.openapi.error_responses_hook",
+    ],
     # One name for the lifecycle's phases wherever they appear (phase, from_phase, to_phase).
     "ENUM_NAME_OVERRIDES": {
         "PhaseEnum": "maestro.engagements.models.Phase",

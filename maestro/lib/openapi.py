@@ -20,3 +20,40 @@ class AmountFieldExtension(OpenApiSerializerFieldExtension):
         if "pattern" in schema:
             schema["pattern"] = schema["pattern"].replace("^-?", "^", 1)
         return schema
+
+
+# Added by `error_responses_hook` wherever the operation can answer them and does not say so.
+_INVALID_INPUT = "Invalid input: field errors (a filter, `page` or `page_size` included)."
+_NOT_FOUND = "Not found, or belongs to a client you cannot see."
+_INVALID_PAGE = "Not found (`not_found`), or a page past the last (`invalid_page`)."
+_NOT_AUTHENTICATED = "No or invalid credentials (`not_authenticated`, `authentication_failed`)."
+
+
+def error_responses_hook(result, generator, request, public):
+    """drf-spectacular postprocessing hook: document the errors the shared plumbing answers
+    on every operation, so each one lists every status it can answer:
+    400 where there is a body or a query parameter (validation, filters, pagination),
+    404 where there is a path parameter or pagination (a page past the last),
+    401 wherever credentials are required.
+    Integer path parameters (ids, version numbers) are documented from 1: 0 names nothing."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            parameters = operation.get("parameters", [])
+            query = {p["name"] for p in parameters if p.get("in") == "query"}
+            in_path = [p for p in parameters if p.get("in") == "path"]
+            if "requestBody" in operation or query:
+                responses.setdefault("400", {"description": _INVALID_INPUT})
+            if "page" in query:
+                responses.setdefault("404", {"description": _INVALID_PAGE})
+            elif in_path:
+                responses.setdefault("404", {"description": _NOT_FOUND})
+            if {} not in operation.get("security", [{}]):
+                responses.setdefault("401", {"description": _NOT_AUTHENTICATED})
+            for parameter in in_path:
+                if parameter.get("schema", {}).get("type") == "integer":
+                    parameter["schema"].setdefault("minimum", 1)
+            operation["responses"] = dict(sorted(responses.items()))
+    return result

@@ -129,7 +129,7 @@ class DiffOutputSerializer(serializers.Serializer):
 
 
 class StepOutputSerializer(serializers.ModelSerializer):
-    done_by = UserSummarySerializer(read_only=True)
+    done_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = RunStep

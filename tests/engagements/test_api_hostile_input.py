@@ -59,9 +59,9 @@ def test_malformed_body_is_a_4xx_and_writes_nothing(world, method, target, body,
 @pytest.mark.parametrize(
     "query,status",
     [
-        ("page=abc", 404),
+        ("page=abc", 400),
         ("page=99999", 404),
-        ("page_size=-1", 200),
+        ("page_size=-1", 400),
         ("client=abc", 400),
         (f"client={BIG}", 400),
         (f"lead={BIG}", 400),
