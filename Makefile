@@ -31,15 +31,18 @@ DEPLOY_ENV = env -u DJANGO_DEBUG -u DJANGO_SETTINGS_MODULE \
 	CELERY_BROKER_URL=redis://localhost:6379/0 \
 	DJANGO_ALLOWED_HOSTS=maestro.example.com
 
-.PHONY: help venv demo test pip-check lint format migrations-check deploy-check \
-	test-embedded test-real bench clean distclean system-deps-demo system-deps-test
+.PHONY: help venv demo test pip-check pip-audit lint format migrations-check deploy-check \
+	test-embedded test-real api-fuzz bench clean distclean system-deps-demo system-deps-test
 
 help:
 	@echo "make demo           run web + Celery worker + beat on http://127.0.0.1:$(PORT)/ (PORT=...)"
-	@echo "make test           everything CI runs: pip check, ruff, migrations, deploy checks,"
-	@echo "                    pytest on embedded backends, then on real PostgreSQL + Redis"
+	@echo "make test           everything CI runs: pip check, pip-audit, ruff, migrations, deploy"
+	@echo "                    checks, pytest on embedded backends, then on real PostgreSQL +"
+	@echo "                    Redis, then the API fuzzing"
 	@echo "make test-embedded  pytest on SQLite + filesystem broker   (PYTEST_ARGS=...)"
 	@echo "make test-real      pytest on throwaway PostgreSQL + Redis (PYTEST_ARGS=...)"
+	@echo "make api-fuzz       schemathesis over every API operation, on the demo data"
+	@echo "make pip-audit      known vulnerabilities in the installed pinned packages"
 	@echo "make lint           ruff check + ruff format --check + mypy (domain core)"
 	@echo "make format         ruff format + ruff check --fix"
 	@echo "make bench          run bench/run.py"
@@ -91,7 +94,10 @@ demo: $(STAMP) system-deps-demo
 
 # Every step runs even if an earlier one failed, so one CI run reports everything; the summary
 # at the end names the failed steps and the exit status is non-zero if any failed.
-TEST_STEPS := pip-check lint migrations-check deploy-check test-embedded test-real
+TEST_STEPS := pip-check pip-audit lint migrations-check deploy-check test-embedded test-real \
+	api-fuzz
+# The API fuzzing (schemathesis) is its own step, so its findings are told apart from the tests'.
+FUZZ := tests/api/test_fuzz.py
 
 test: $(STAMP) system-deps-test
 	@failed=(); \
@@ -106,6 +112,11 @@ test: $(STAMP) system-deps-test
 
 pip-check: $(STAMP)
 	$(UV) pip check --python $(PY)
+
+# Known vulnerabilities (PyPI's advisory data) in the packages installed from the pins. Without
+# the service (offline) it says so and passes, unless MAESTRO_AUDIT_REQUIRED=1.
+pip-audit: $(STAMP)
+	$(PY) scripts/audit-deps.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -125,11 +136,17 @@ deploy-check: $(STAMP)
 
 test-embedded: $(STAMP)
 	@echo "pytest, embedded backends: SQLite file + Celery filesystem broker"
-	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest --ignore=$(FUZZ) $(PYTEST_ARGS)
 
 test-real: $(STAMP) system-deps-test
 	@echo "pytest, real backends: throwaway PostgreSQL + Redis on loopback"
-	$(TEST_ENV) MAESTRO_TEST_BACKENDS=real $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) MAESTRO_TEST_BACKENDS=real $(PY) -m pytest --ignore=$(FUZZ) $(PYTEST_ARGS)
+
+# Every API operation as the demo's consultant, operator and sponsor, on the demo data (embedded
+# backends; MAESTRO_TEST_BACKENDS=real .venv/bin/pytest $(FUZZ) for PostgreSQL).
+api-fuzz: $(STAMP)
+	@echo "schemathesis: every API operation, demo data, embedded backends"
+	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest $(FUZZ)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
