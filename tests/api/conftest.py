@@ -16,7 +16,7 @@ import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, QuerySet
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 
 from handoff.models import EdgeCase, ReviewTask
 from maestro.decisions.models import AgentApiKey
+from maestro.decisions.services import agent_api_key_create
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.system.demo import DEMO_PASSWORD, demo_seed
@@ -130,6 +131,7 @@ def path_parameter_sets(path: str) -> list[dict[str, int]]:
 @dataclass
 class Demo:
     tokens: dict[str, str]  # role -> API token
+    agent_key: str  # an agent API key's secret, for the intake operations
 
 
 @contextmanager
@@ -174,6 +176,16 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
             fmt=None,
             by=maria,
         )
+        if connection.vendor == "postgresql":
+            # Planner statistics for the fresh rows, as autovacuum gathers them in production:
+            # without them PostgreSQL picks nested loops that take seconds on the demo's 500
+            # evaluation cases (round comparison).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        # The intake operations take an agent key; the demo's secret is not kept, so a new one.
+        _key, agent_key = agent_api_key_create(
+            engagement=endpoint.engagement, name="API fuzzing", by=maria
+        )
         tokens = {}
         for role, username in ROLES.items():
             answer = APIClient().post(
@@ -183,5 +195,5 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
             tokens[role] = answer.json()["token"]
         # After the test client's requests, which connect the handlers again when they end.
         with _connection_kept_open():
-            yield Demo(tokens=tokens)
+            yield Demo(tokens=tokens, agent_key=agent_key)
         transaction.set_rollback(True)

@@ -7,6 +7,8 @@ shrinking and no example database, so a CI run takes the same requests every tim
 prints the request that reproduces it as a curl command (see README, "Other targets").
 """
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -16,8 +18,8 @@ from tests.api.conftest import CHECKS, ROLES, api_schema, path_parameter_sets
 
 pytestmark = pytest.mark.api_fuzz
 
-EXAMPLES = 6  # per operation and role
-# The token endpoint is fuzzed anonymously (the only operation without authentication).
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 6))  # per operation and role
+# The token endpoint is fuzzed without credentials (the only operation that needs none).
 ANONYMOUS = {("POST", "/api/auth/token/")}
 OPERATIONS = [result.ok() for result in api_schema().get_all_operations()]
 
@@ -38,18 +40,29 @@ def _cases(operation):
     return st.one_of(*with_real_ids, *with_real_ids, *with_real_ids, *generated)
 
 
+def _credentials(operation, role: str, demo) -> tuple[dict[str, str], str] | None:
+    """Headers and who sends them: a person's API token; an agent key where the operation
+    takes only that (intake, fuzzed once); nothing for the token endpoint (fuzzed once)."""
+    security = {
+        name for requirement in operation.definition.raw.get("security", []) for name in requirement
+    }
+    if (operation.method.upper(), operation.path) in ANONYMOUS:
+        return ({}, "without credentials") if role == "consultant" else None
+    if security == {"agentApiKey"}:
+        if role != "consultant":
+            return None
+        return {"Authorization": f"Bearer {demo.agent_key}"}, "with a demo agent key (Bearer mk_…)"
+    token = {"Authorization": f"Token {demo.tokens[role]}"}
+    return token, f"as the demo's {role} {ROLES[role]!r} (Token from POST /api/auth/token/)"
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: f"{op.method.upper()} {op.path}")
 def test_operation_conforms(demo, db, operation, role):
-    anonymous = (operation.method.upper(), operation.path) in ANONYMOUS
-    if anonymous and role != "consultant":
-        pytest.skip("Fuzzed once, without a token.")
-    headers = {} if anonymous else {"Authorization": f"Token {demo.tokens[role]}"}
-    who = (
-        "without credentials"
-        if anonymous
-        else f"as the demo's {role} {ROLES[role]!r} (Authorization: Token <POST /api/auth/token/>)"
-    )
+    credentials = _credentials(operation, role, demo)
+    if credentials is None:
+        pytest.skip("Fuzzed once, with the only credentials it takes.")
+    headers, who = credentials
 
     @settings(
         max_examples=EXAMPLES,
