@@ -154,7 +154,7 @@ bench: $(STAMP)
 # --- Cleaning ---------------------------------------------------------------------------------
 
 clean:
-	rm -rf var .pytest_cache .ruff_cache
+	rm -rf var .pytest_cache .ruff_cache .hypothesis
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 
 distclean: clean
