@@ -146,7 +146,7 @@ test-real: $(STAMP) system-deps-test
 # backends; MAESTRO_TEST_BACKENDS=real .venv/bin/pytest $(FUZZ) for PostgreSQL).
 api-fuzz: $(STAMP)
 	@echo "schemathesis: every API operation, demo data, embedded backends"
-	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest $(FUZZ)
+	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest --tb=short $(FUZZ)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
