@@ -1,6 +1,7 @@
 """Every API operation, fuzzed from its OpenAPI schema (schemathesis) as the demo's consultant,
 operator and sponsor, on the demo data with the ids of real objects in the paths: no answer is
-a 5xx, and every answer is documented (status code, content type, body, headers).
+a 5xx, and every answer is documented (status code, content type, body, headers). Then a
+hostile body schemathesis does not generate (20 KB of nested JSON) to every JSON operation.
 
 Bounded and repeatable: a fixed number of examples per operation and role, derandomized, no
 shrinking and no example database, so a CI run takes the same requests every time. A failure
@@ -12,6 +13,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 
@@ -84,3 +86,35 @@ def test_operation_conforms(demo, db, operation, role):
             raise AssertionError(f"{failures}\n\nSent {who}.") from None
 
     run()
+
+
+# Hostile bodies schemathesis does not generate: each is sent once to every operation that
+# reads JSON, with real ids in the path; the answer must be a documented 4xx.
+HOSTILE_BODIES = {
+    "nested": "[" * 10_000 + "]" * 10_000,  # 20 KB of nesting
+}
+JSON_OPERATIONS = [
+    operation
+    for operation in OPERATIONS
+    if "application/json" in operation.definition.raw.get("requestBody", {}).get("content", {})
+]
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES)
+@pytest.mark.parametrize(
+    "operation", JSON_OPERATIONS, ids=lambda op: f"{op.method.upper()} {op.path}"
+)
+def test_hostile_json_is_a_documented_4xx(demo, db, operation, body):
+    headers, who = _credentials(operation, "consultant", demo)
+    path = operation.path.format(**(path_parameter_sets(operation.path) or [{}])[0])
+    request = f"{operation.method.upper()} {path} with the {body!r} body, sent {who}"
+    answer = APIClient(raise_request_exception=False).generic(
+        operation.method.upper(),
+        path,
+        HOSTILE_BODIES[body],
+        content_type="application/json",
+        headers=headers,
+    )
+    documented = operation.definition.raw["responses"]
+    assert 400 <= answer.status_code < 500, f"{request}: {answer.status_code}"
+    assert str(answer.status_code) in documented, f"{request}: undocumented {answer.status_code}"
