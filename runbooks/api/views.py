@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maestro.engagements.selectors import engagement_list_for_user
+from maestro.lib.filters import IdFilter
 from maestro.lib.openapi import ERROR_RESPONSES
 from runbooks import selectors, services
 from runbooks.api import serializers as s
@@ -21,8 +22,8 @@ RUN_CONFLICT = OpenApiResponse(description="The run is already finished (code `r
 
 
 class RunbookFilter(django_filters.FilterSet):
-    engagement = django_filters.NumberFilter(field_name="engagement_id")
-    process = django_filters.NumberFilter(field_name="process_id")
+    engagement = IdFilter(field_name="engagement_id")
+    process = IdFilter(field_name="process_id")
     status = django_filters.MultipleChoiceFilter(choices=Runbook.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Runbook.Kind.choices)
 

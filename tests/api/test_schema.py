@@ -32,6 +32,9 @@ def test_run_with_unticked_steps_conforms(demo):
         ("/api/engagements/", {"page_size": 10000}, 200),
         ("/api/processes/", {"engagement": 0}, 400),
         ("/api/runbooks/", {"page": 2}, 404),
+        ("/api/runbooks/", {"engagement": "-5e259"}, 400),
+        ("/api/runbooks/", {"process": "1e30"}, 400),
+        ("/api/runbooks/", {"process": "0.8"}, 400),
     ],
 )
 def test_list_errors_are_documented(demo, path, query, status):
