@@ -132,6 +132,7 @@ def path_parameter_sets(path: str) -> list[dict[str, int]]:
 class Demo:
     tokens: dict[str, str]  # role -> API token
     agent_key: str  # an agent API key's secret, for the intake operations
+    agent_engagement: Engagement  # the key's
 
 
 @contextmanager
@@ -195,5 +196,5 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
             tokens[role] = answer.json()["token"]
         # After the test client's requests, which connect the handlers again when they end.
         with _connection_kept_open():
-            yield Demo(tokens=tokens, agent_key=agent_key)
+            yield Demo(tokens=tokens, agent_key=agent_key, agent_engagement=endpoint.engagement)
         transaction.set_rollback(True)
