@@ -1,11 +1,12 @@
 """Every API operation, fuzzed from its OpenAPI schema (schemathesis) as the demo's consultant,
 operator and sponsor, on the demo data with the ids of real objects in the paths: no answer is
-a 5xx, and every answer is documented (status code, content type, body, headers). Then a
-hostile body schemathesis does not generate (20 KB of nested JSON) to every JSON operation.
+a 5xx, and every answer is documented (status code, content type, body, headers). Then
+hostile bodies schemathesis does not generate: 20 KB of nested JSON to every JSON operation,
+and a huge confidence to intake.
 
-Bounded and repeatable: a fixed number of examples per operation and role, derandomized, no
+Bounded and repeatable: a fixed number of examples per operation and person, derandomized, no
 shrinking and no example database, so a CI run takes the same requests every time. A failure
-prints the request that reproduces it as a curl command (see README, "Other targets").
+prints the request that reproduces it as a curl command (README, "How the two test runs work").
 """
 
 import os
