@@ -26,6 +26,8 @@ class AmountFieldExtension(OpenApiSerializerFieldExtension):
 _INVALID_INPUT = "Invalid input: field errors (a filter, `page` or `page_size` included)."
 _NOT_FOUND = "Not found, or belongs to a client you cannot see."
 _INVALID_PAGE = "Not found (`not_found`), or a page past the last (`invalid_page`)."
+_TOO_LARGE = "The body (`request_too_large`) or an uploaded file (`upload_too_large`) is too large."
+_THROTTLED = "Over a rate limit (`throttled`, `too_many_bad_credentials`); see Retry-After."
 _NOT_AUTHENTICATED = "No or invalid credentials (`not_authenticated`, `authentication_failed`)."
 
 
@@ -34,7 +36,7 @@ def error_responses_hook(result, generator, request, public):
     on every operation, so each one lists every status it can answer:
     400 where there is a body or a query parameter (validation, filters, pagination),
     404 where there is a path parameter or pagination (a page past the last),
-    401 wherever credentials are required.
+    413 where there is a body, 401 wherever credentials are required, 429 everywhere (throttles).
     Integer path parameters (ids, version numbers) are documented from 1: 0 names nothing."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
@@ -50,8 +52,11 @@ def error_responses_hook(result, generator, request, public):
                 responses.setdefault("404", {"description": _INVALID_PAGE})
             elif in_path:
                 responses.setdefault("404", {"description": _NOT_FOUND})
+            if "requestBody" in operation:
+                responses.setdefault("413", {"description": _TOO_LARGE})
             if {} not in operation.get("security", [{}]):
                 responses.setdefault("401", {"description": _NOT_AUTHENTICATED})
+            responses.setdefault("429", {"description": _THROTTLED})
             for parameter in in_path:
                 if parameter.get("schema", {}).get("type") == "integer":
                     parameter["schema"].setdefault("minimum", 1)
