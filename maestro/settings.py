@@ -391,6 +391,12 @@ WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)
 WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 6)
 WEBHOOKS_RETRY_BASE_SECONDS = env_int("WEBHOOKS_RETRY_BASE_SECONDS", 30)
 
+# --- Runbooks ---
+# A runbook body is rendered once, when a version is saved (and for the editor's preview), in
+# a child process stopped after this many seconds (runbooks.guard): the save is refused with
+# code `render_too_slow` instead of stalling a web process.
+RUNBOOK_RENDER_TIME_LIMIT = env_int("RUNBOOK_RENDER_TIME_LIMIT", 10)
+
 # --- Logging ---
 LOGGING = {
     "version": 1,

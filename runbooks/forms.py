@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maestro.mapping.models import Process
 from runbooks.models import Runbook
+from runbooks.rendering import MAX_BODY_CHARS
 
 BODY_HELP = _(
     "Markdown: headings, tables, ```code```, task lists (“- [ ] step”). Link another runbook "
@@ -25,7 +26,7 @@ class RunbookCreateForm(forms.Form):
     body = forms.CharField(
         label=_("Body"),
         required=False,
-        max_length=200_000,
+        max_length=MAX_BODY_CHARS,
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text=BODY_HELP,
     )
@@ -41,7 +42,7 @@ class RunbookEditForm(forms.Form):
     body = forms.CharField(
         label=_("Body"),
         required=False,
-        max_length=200_000,
+        max_length=MAX_BODY_CHARS,
         widget=forms.Textarea(attrs={"rows": 24, "class": "markdown-input"}),
         help_text=BODY_HELP,
     )

@@ -94,6 +94,11 @@ class RunbookVersion(models.Model):
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
+    # The body rendered and sanitised once, when the version is saved: reads never render.
+    # Runbook links in it are markers that runbooks.rendering.resolve_links turns into links
+    # against the engagement's runbooks as they are when read.
+    html = models.TextField(blank=True, editable=False)
+    toc = models.TextField(blank=True, editable=False)
     message = models.CharField(max_length=500)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="runbook_versions"

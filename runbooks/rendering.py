@@ -5,22 +5,36 @@ Python-Markdown does not sanitise, so everything it produces goes through one nh
 the product's own /static/ or /media/ paths, because any other `src` would be an outbound
 fetch while the PDF renders.
 
-Links between runbooks: `[[slug]]`, `[[slug|text]]` or `[text](runbook:slug)`. The caller
-passes `links`: slug -> (url, title) of the runbooks the link may reach (its engagement's).
+Links between runbooks: `[[slug]]`, `[[slug|text]]` or `[text](runbook:slug)`. A rendering is
+stored with each version, while the runbooks a link reaches come and go and change titles; so
+`markdown_to_html` leaves a marker where each such link goes, and `resolve_links` turns the
+markers into links (or "missing" spans) against the engagement's runbooks as they are now, in
+one linear pass over the stored HTML.
+
+Bounded work: Python-Markdown scans link brackets and blocks in ways that are quadratic on
+hostile bodies ("[" x 5000, thousands of "# h" lines in one block, unterminated "<a" runs).
+The processors below replace those scans with bounded ones, a cheap pre-check refuses bodies
+that nest deeper than MAX_NESTING, and a render is still run under a time limit
+(runbooks.guard) in case a shape nobody found yet is slow.
 """
 
 import difflib
 import html
 import re
+import secrets
 import xml.etree.ElementTree as etree
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import markdown
 import nh3
+from markdown import inlinepatterns
 from markdown.extensions import Extension
+from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import slugify
+from markdown.htmlparser import HTMLExtractor
 from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 RunbookLinks = Mapping[str, tuple[str, str]]
@@ -79,62 +93,292 @@ EXTENSIONS_CONFIG = {
 }
 
 
+# The longest body a version may have (the API, the forms and the preview all refuse longer).
+MAX_BODY_CHARS = 200_000
+# Lists and quotes nested deeper than this are refused: Python-Markdown parses each level with
+# a recursive call, so a line of "1. " x 1000 would exhaust the stack.
+MAX_NESTING = 20
+
+
+class RenderRefused(ValueError):
+    """A body whose shape the renderer refuses; `code` is stable for clients."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
 @dataclass(frozen=True)
 class Rendered:
-    html: str
+    html: str  # sanitised, with runbook-link markers: pass it through resolve_links to show
     toc: str  # sanitised nested list of the headings, "" when there are none
 
 
 # --- runbook links --------------------------------------------------------------------------
 
 WIKILINK = r"\[\[([a-z0-9][a-z0-9-]*)(?:\|([^\]\n]+))?\]\]"
+# What a slug may be (SlugField); a `runbook:` target that is not one can never resolve.
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+# Markers left in a stored rendering where a runbook link goes (private-use characters, which
+# `_render` removes from everything the body itself produced):
+#   [[slug]] / [[slug|text]]     -> WIKI_OPEN slug SEP text WIKI_CLOSE   (text "" = the title)
+#   <a href="runbook:slug" ...>  -> TAG_OPEN slug SEP attributes TAG_CLOSE   (then text, </a>)
+WIKI_OPEN, SEP, WIKI_CLOSE, TAG_OPEN, TAG_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+MARKER_CHARS = re.compile("[\ue000-\ue004]")
+_FIELD = "([^\ue000-\ue004]*)"
+LINK_MARKER = re.compile(
+    f"{WIKI_OPEN}{_FIELD}{SEP}{_FIELD}{WIKI_CLOSE}|{TAG_OPEN}{_FIELD}{SEP}{_FIELD}{TAG_CLOSE}"
+)
+LINK_REL = ' rel="noopener noreferrer nofollow"'
 
 
 class _WikiLinkProcessor(InlineProcessor):
-    def __init__(self, pattern: str, links: RunbookLinks) -> None:
+    def __init__(self, pattern: str, nonce: str, titles: Mapping[str, str]) -> None:
         super().__init__(pattern)
-        self.links = links
+        self.nonce, self.titles = nonce, titles
 
     def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's API)
         slug, text = m.group(1), m.group(2)
-        target = self.links.get(slug)
-        if target is None:
-            el = etree.Element("span", {"class": "runbook-link missing"})
-            el.text = (text or slug).strip()
-        else:
-            el = etree.Element("a", {"href": target[0], "class": "runbook-link"})
-            el.text = (text or target[1]).strip()
+        # The label here only names the heading a link sits in (contents, ids); readers get
+        # the title as it is when they read (resolve_links).
+        kind = "t" if text else "w"
+        el = etree.Element("a", {"href": f"#{self.nonce}{kind}{slug}"})
+        el.text = markdown.util.AtomicString((text or self.titles.get(slug, slug)).strip())
         return el, m.start(0), m.end(0)
 
 
 class _RunbookSchemeLinks(Treeprocessor):
-    """`[text](runbook:slug)` -> the runbook's URL; an unknown slug loses its link."""
+    """`[text](runbook:slug)` -> a marker href, resolved on reading; never a real slug: no link."""
 
-    def __init__(self, md, links: RunbookLinks) -> None:
+    def __init__(self, md, nonce: str) -> None:
         super().__init__(md)
-        self.links = links
+        self.nonce = nonce
 
     def run(self, root):
         for a in root.iter("a"):
             href = a.get("href", "")
             if href.lower().startswith("runbook:"):
-                target = self.links.get(href[len("runbook:") :].strip())
-                if target is None:
+                slug = href[len("runbook:") :].strip()
+                if SLUG.match(slug):
+                    a.set("href", f"#{self.nonce}s{slug}")
+                    a.set("class", "runbook-link")
+                else:
                     a.attrib.pop("href")
                     a.set("class", "runbook-link missing")
-                else:
-                    a.set("href", target[0])
-                    a.set("class", "runbook-link")
 
 
 class RunbookLinkExtension(Extension):
-    def __init__(self, links: RunbookLinks) -> None:
+    def __init__(self, nonce: str, titles: Mapping[str, str]) -> None:
         super().__init__()
-        self.links = links
+        self.nonce, self.titles = nonce, titles
 
     def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's API)
-        md.inlinePatterns.register(_WikiLinkProcessor(WIKILINK, self.links), "runbook_wiki", 175)
-        md.treeprocessors.register(_RunbookSchemeLinks(md, self.links), "runbook_scheme", 5)
+        wiki = _WikiLinkProcessor(WIKILINK, self.nonce, self.titles)
+        md.inlinePatterns.register(wiki, "runbook_wiki", 175)
+        md.treeprocessors.register(_RunbookSchemeLinks(md, self.nonce), "runbook_scheme", 5)
+
+
+def _to_markers(sanitised: str, nonce: str) -> str:
+    """The links `RunbookLinkExtension` made (found by this render's unguessable nonce) as
+    markers; marker characters the body brought itself are dropped first."""
+    out = MARKER_CHARS.sub("\ufffd", sanitised)
+    n = re.escape(nonce)
+    out = re.sub(
+        rf'<a href="#{n}([wt])([a-z0-9-]+)"[^>]*>([^<]*)</a>',
+        lambda m: f"{WIKI_OPEN}{m[2]}{SEP}{m[3] if m[1] == 't' else ''}{WIKI_CLOSE}",
+        out,
+    )
+    return re.sub(
+        rf'<a ([^>]*?)href="#{n}s([-a-zA-Z0-9_]+)"([^>]*)>',
+        lambda m: f"{TAG_OPEN}{m[2]}{SEP}{(' ' + m[1] + m[3]).rstrip()}{TAG_CLOSE}",
+        out,
+    )
+
+
+def resolve_links(stored_html: str, links: RunbookLinks) -> str:
+    """A stored rendering with its runbook links pointing at `links` (slug -> (url, title)):
+    a link to a runbook that no longer exists becomes a "missing" span, as it does when the
+    slug never existed. One pass; the HTML was sanitised when it was stored."""
+
+    def link(m: re.Match) -> str:
+        if m[1] is not None:
+            slug, text = m[1], m[2]
+            target = links.get(slug)
+            if target is None:
+                return f'<span class="runbook-link missing">{text or slug}</span>'
+            label = text or html.escape(target[1].strip(), quote=False)
+            return f'<a href="{html.escape(target[0])}" class="runbook-link"{LINK_REL}>{label}</a>'
+        slug, attributes = m[3], m[4].replace(' class="runbook-link"', "").replace(LINK_REL, "")
+        target = links.get(slug)
+        if target is None:
+            return f'<a{attributes} class="runbook-link missing"{LINK_REL}>'
+        url = html.escape(target[0])
+        return f'<a href="{url}"{attributes} class="runbook-link"{LINK_REL}>'
+
+    return LINK_MARKER.sub(link, stored_html)
+
+
+# --- bounded parsing ------------------------------------------------------------------------
+
+# Link text and destinations are scanned at most this far, and all scans of one render together
+# at most LINK_SCAN_FACTOR x the body's length: past that, brackets stay plain text. An ordinary
+# body spends a small fraction of it; "[" x 200,000 would otherwise scan 2 x 10^10 characters.
+LINK_SCAN_MAX = 4096
+LINK_SCAN_FACTOR = 8
+
+
+class _ScanBudget:
+    def __init__(self, chars: int) -> None:
+        self.left = chars
+
+    def window(self) -> int:
+        return max(0, min(self.left, LINK_SCAN_MAX))
+
+    def spend(self, chars: int) -> None:
+        self.left -= max(chars, 1)
+
+
+BRACKET = re.compile(r"[\[\]]")
+
+
+class _BoundedScanMixin:
+    """Replaces LinkInlineProcessor's scans to the end of the text (once per "[", hence
+    quadratic) with scans of at most `_ScanBudget.window()` characters."""
+
+    budget: _ScanBudget
+
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:  # noqa: N802
+        limit = index + self.budget.window()
+        depth = 1
+        for m in BRACKET.finditer(data, index, limit):
+            depth += 1 if m[0] == "[" else -1
+            if depth == 0:
+                self.budget.spend(m.end() - index)
+                return data[index : m.start()], m.end(), True
+        self.budget.spend(min(limit, len(data)) - index)
+        return "", index, False
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:  # noqa: N802
+        window = data[: index + self.budget.window()]
+        href, title, end, handled = super().getLink(window, index)  # type: ignore[misc]
+        self.budget.spend((end if handled else len(window)) - index)
+        return href, title, end, handled
+
+
+def _bounded(cls):
+    return type(f"Bounded{cls.__name__}", (_BoundedScanMixin, cls), {})
+
+
+# Python-Markdown's own names, classes, patterns and priorities (inlinepatterns.py).
+_ip = inlinepatterns
+_BOUNDED_LINK_PATTERNS = [
+    ("reference", _bounded(_ip.ReferenceInlineProcessor), _ip.REFERENCE_RE, 170),
+    ("link", _bounded(_ip.LinkInlineProcessor), _ip.LINK_RE, 160),
+    ("image_link", _bounded(_ip.ImageInlineProcessor), _ip.IMAGE_LINK_RE, 150),
+    ("image_reference", _bounded(_ip.ImageReferenceInlineProcessor), _ip.IMAGE_REFERENCE_RE, 140),
+    ("short_reference", _bounded(_ip.ShortReferenceInlineProcessor), _ip.REFERENCE_RE, 130),
+    (
+        "short_image_ref",
+        _bounded(_ip.ShortImageReferenceInlineProcessor),
+        _ip.IMAGE_REFERENCE_RE,
+        125,
+    ),
+]
+
+
+class _BoundedTableProcessor(TableProcessor):
+    """The tables extension tests a block by splitting and stripping all of its lines; a block
+    that other processors consume line by line (thousands of "# h") is then quadratic. A table
+    is decided by its first two lines, so only those are looked at."""
+
+    def test(self, parent, block):
+        first = block.find("\n")
+        if first == -1:
+            return False
+        second = block.find("\n", first + 1)
+        return super().test(parent, block[: second if second != -1 else len(block)])
+
+
+# Lines that Python-Markdown's block processors cut out of a block one at a time, searching the
+# rest of the block again for each (ATX headings, rules, setext underlines).
+LINE_CUT = re.compile(
+    r"^(?:#.*|[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,}|=+|-+)[ ]*)$"
+)
+
+
+class _BlockBreaks(Preprocessor):
+    """A blank line after each such line: the same document (the processors split the block
+    there anyway) in blocks that end at the line, so nothing is searched twice."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for i, line in enumerate(lines):
+            out.append(line)
+            if LINE_CUT.match(line) and i + 1 < len(lines) and lines[i + 1].strip():
+                out.append("")
+        return out
+
+
+# A start tag is looked for at most this far: html.parser otherwise scans from each "<a" to the
+# end of the body when no ">" closes it ("<a " x 50,000 is quadratic).
+TAG_SCAN_MAX = 2048
+
+
+class _BoundedHTMLExtractor(HTMLExtractor):
+    def check_for_whole_start_tag(self, i: int) -> int:
+        end = self.rawdata.find(">", i, i + TAG_SCAN_MAX)
+        if end == -1:
+            return -1
+        return super().check_for_whole_start_tag(i)
+
+
+class _BoundedHtmlBlocks(HtmlBlockPreprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        parser = _BoundedHTMLExtractor(self.md)
+        parser.feed("\n".join(lines))
+        parser.close()
+        return "".join(parser.cleandoc).split("\n")
+
+
+class BoundedParsingExtension(Extension):
+    def __init__(self, budget: _ScanBudget) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's API)
+        for name, cls, pattern, priority in _BOUNDED_LINK_PATTERNS:
+            processor = cls(pattern, md)
+            processor.budget = self.budget
+            md.inlinePatterns.register(processor, name, priority)
+        md.preprocessors.register(_BoundedHtmlBlocks(md), "html_block", 20)
+        md.preprocessors.register(_BlockBreaks(md), "runbook_block_breaks", 15)
+        # Registered after the tables extension (last in the list): same name, same config.
+        config = md.parser.blockprocessors["table"].config
+        md.parser.blockprocessors.register(_BoundedTableProcessor(md.parser, config), "table", 75)
+
+
+# Lines that open a nesting level: quotes, and list items (possibly indented).
+NESTING = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d+[.)])(?=[ \t]))[ \t]*")
+
+
+def check_shape(text: str) -> None:
+    """Refuse a body the renderer cannot handle safely (RenderRefused). Linear."""
+    if len(text) > MAX_BODY_CHARS:
+        raise RenderRefused(
+            f"The body is {len(text):,} characters long; the limit is {MAX_BODY_CHARS:,}.",
+            code="body_too_long",
+        )
+    for line in text.split("\n"):
+        depth, pos = 0, 0
+        indent = len(line) - len(line.lstrip(" \t"))
+        while (m := NESTING.match(line, pos)) and m.end() > pos:
+            depth, pos = depth + 1, m.end()
+        if depth + indent // 4 > MAX_NESTING:
+            raise RenderRefused(
+                f"Lists and quotes are nested more than {MAX_NESTING} levels deep.",
+                code="body_too_deep",
+            )
 
 
 # --- sanitising -----------------------------------------------------------------------------
@@ -177,7 +421,12 @@ def _task_marker(m: re.Match) -> str:
     return '<span class="task-box">[ ]</span>'
 
 
-def markdown_to_html(text: str, *, links: RunbookLinks | None = None) -> Rendered:
+def render_body(text: str, *, titles: Mapping[str, str] | None = None) -> Rendered:
+    """The body as stored with its version: sanitised HTML (with runbook-link markers, see
+    resolve_links) and contents. Raises RenderRefused for a shape it refuses. Bounded work,
+    but callers in a request go through runbooks.guard, which also limits its time."""
+    check_shape(text)
+    nonce = secrets.token_hex(8)
     md = markdown.Markdown(
         extensions=[
             "tables",
@@ -185,14 +434,24 @@ def markdown_to_html(text: str, *, links: RunbookLinks | None = None) -> Rendere
             "sane_lists",
             "toc",
             "pymdownx.tasklist",
-            RunbookLinkExtension(links or {}),
+            RunbookLinkExtension(nonce, titles or {}),
+            BoundedParsingExtension(_ScanBudget(LINK_SCAN_FACTOR * len(text) + 10_000)),
         ],
         extension_configs=EXTENSIONS_CONFIG,
         output_format="html",
     )
     body = TASK_INPUT.sub(_task_marker, md.convert(text))
     toc = getattr(md, "toc", "") if getattr(md, "toc_tokens", None) else ""
-    return Rendered(html=sanitise(body), toc=sanitise(toc) if toc else "")
+    return Rendered(
+        html=_to_markers(sanitise(body), nonce),
+        toc=MARKER_CHARS.sub("\ufffd", sanitise(toc)) if toc else "",
+    )
+
+
+def markdown_to_html(text: str, *, links: RunbookLinks | None = None) -> Rendered:
+    """render_body with its runbook links resolved against `links` (the editor's preview)."""
+    rendered = render_body(text)
+    return Rendered(html=resolve_links(rendered.html, links or {}), toc=rendered.toc)
 
 
 # --- checklists -----------------------------------------------------------------------------

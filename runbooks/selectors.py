@@ -15,6 +15,7 @@ from maestro.tenancy.models import Membership, User
 from maestro.tenancy.scoping import can_work_engagement, engagements_for, people_at
 from maestro.training.models import TrainingRound
 from runbooks import rendering
+from runbooks.guard import render_guarded
 from runbooks.models import DryRunJob, PlaybookVersion, Runbook, RunbookRun, RunbookVersion, RunStep
 from runbooks.playbook_document import PlaybookDocument, playbook_document
 from runbooks.routing import CompiledPlaybook, DecisionTypeInfo, compile_rules
@@ -76,8 +77,25 @@ def runbook_links(*, engagement_id: int) -> dict[str, tuple[str, str]]:
     }
 
 
-def runbook_render(*, engagement_id: int, body: str) -> rendering.Rendered:
-    return rendering.markdown_to_html(body, links=runbook_links(engagement_id=engagement_id))
+def version_rendered(*, version: RunbookVersion, engagement_id: int) -> rendering.Rendered:
+    """The version's stored rendering with its runbook links resolved as they are now: one
+    query and one linear pass; nothing is rendered on reading."""
+    links = runbook_links(engagement_id=engagement_id)
+    return rendering.Rendered(html=rendering.resolve_links(version.html, links), toc=version.toc)
+
+
+def runbook_head_rendered(*, runbook: Runbook) -> rendering.Rendered:
+    return version_rendered(
+        version=runbook.versions.get(number=runbook.head), engagement_id=runbook.engagement_id
+    )
+
+
+def runbook_preview(*, engagement_id: int, body: str) -> rendering.Rendered:
+    """The editor's preview: a render like a save's, under the same guard (runbooks.guard);
+    DomainError when the body is refused or too slow."""
+    links = runbook_links(engagement_id=engagement_id)
+    rendered = render_guarded(body, titles={slug: title for slug, (_, title) in links.items()})
+    return rendering.Rendered(html=rendering.resolve_links(rendered.html, links), toc=rendered.toc)
 
 
 def version_list(*, runbook: Runbook) -> QuerySet[RunbookVersion]:

@@ -9,6 +9,7 @@ from maestro.mapping.models import Process
 from maestro.tenancy.models import User
 from maestro.tenancy.scoping import can_manage_engagement, require_engagement_manager
 from runbooks import rendering, starters
+from runbooks.guard import render_guarded
 from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
 from runbooks.selectors import can_edit_runbooks
 
@@ -52,6 +53,13 @@ def _add_version(
         restored_from=restored_from,
     )
     version.full_clean(validate_unique=False, validate_constraints=False)
+    # Rendered once, here, before the head moves: a body the renderer refuses or cannot finish
+    # in time is a DomainError and nothing is saved. Reads only resolve runbook links.
+    titles = dict(
+        Runbook.objects.filter(engagement_id=runbook.engagement_id).values_list("slug", "title")
+    )
+    rendered = render_guarded(body, titles=titles)
+    version.html, version.toc = rendered.html, rendered.toc
     now = timezone.now()
     won = Runbook.objects.filter(pk=runbook.pk, head=base_version).update(
         head=base_version + 1, title=title, body=body, updated_at=now

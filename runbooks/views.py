@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -102,7 +103,7 @@ def runbook_detail(request, engagement_id: int, slug: str):
         version = runbook.published_version
     else:
         version = selectors.version_get(runbook=runbook, number=runbook.head)
-    rendered = selectors.runbook_render(engagement_id=engagement_id, body=version.body)
+    rendered = selectors.version_rendered(version=version, engagement_id=engagement_id)
     return render(
         request,
         "runbooks/detail.html",
@@ -180,8 +181,8 @@ def _conflict(runbook: Runbook, mine: dict) -> dict:
     mine_text = f"# {mine['title']}\n\n{mine['body']}"
     return {
         "current": current,
-        "rendered": selectors.runbook_render(
-            engagement_id=runbook.engagement_id, body=current.body
+        "rendered": selectors.version_rendered(
+            version=current, engagement_id=runbook.engagement_id
         ),
         "table": rendering.diff_table(
             theirs_text,
@@ -198,8 +199,18 @@ def runbook_preview(request, engagement_id: int):
     """The editor's preview: the same rendering and sanitising as the page, as a fragment."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
     _require_editor(request.user, engagement)
-    body = request.POST.get("body", "")[:200_000]
-    rendered = selectors.runbook_render(engagement_id=engagement.pk, body=body)
+    try:
+        rendered = selectors.runbook_preview(
+            engagement_id=engagement.pk, body=request.POST.get("body", "")
+        )
+    except DomainError as exc:
+        return HttpResponse(
+            format_html(
+                '<ul class="errorlist" data-code="{}"><li>{}</li></ul>', exc.code, exc.message
+            ),
+            status=exc.status_code,
+            content_type="text/html; charset=utf-8",
+        )
     return HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
 
 

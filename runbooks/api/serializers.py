@@ -6,6 +6,7 @@ from maestro.engagements.models import Engagement
 from maestro.lib.serializers import StrictInputSerializer
 from maestro.mapping.models import Process
 from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
+from runbooks.rendering import MAX_BODY_CHARS
 
 
 class RunbookOutputSerializer(serializers.ModelSerializer):
@@ -61,7 +62,9 @@ class RunbookCreateInputSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=80)
     kind = serializers.ChoiceField(choices=Runbook.Kind.choices, required=False)
-    body = serializers.CharField(required=False, allow_blank=True, default="", max_length=200_000)
+    body = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_BODY_CHARS
+    )
     message = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
     def __init__(self, *args, engagements=None, **kwargs):
@@ -101,7 +104,7 @@ class VersionCreateInputSerializer(StrictInputSerializer):
         help_text="The version number the edit started from (the runbook's `head` when read).",
     )
     title = serializers.CharField(max_length=200)
-    body = serializers.CharField(allow_blank=True, max_length=200_000)
+    body = serializers.CharField(allow_blank=True, max_length=MAX_BODY_CHARS)
     message = serializers.CharField(max_length=500)
 
 

@@ -33,7 +33,7 @@ class RunbookFilter(django_filters.FilterSet):
 
 
 def _detail(runbook: Runbook) -> dict:
-    rendered = selectors.runbook_render(engagement_id=runbook.engagement_id, body=runbook.body)
+    rendered = selectors.runbook_head_rendered(runbook=runbook)
     runbook.html, runbook.toc = rendered.html, rendered.toc  # type: ignore[attr-defined]
     return s.RunbookDetailOutputSerializer(runbook).data
 
@@ -118,8 +118,8 @@ class VersionDetailApi(APIView):
         """One version's Markdown and its sanitised HTML."""
         runbook = selectors.runbook_get_for_user(user=request.user, pk=runbook_id)
         version = selectors.version_get(runbook=runbook, number=number)
-        version.html = selectors.runbook_render(  # type: ignore[attr-defined]
-            engagement_id=runbook.engagement_id, body=version.body
+        version.html = selectors.version_rendered(
+            version=version, engagement_id=runbook.engagement_id
         ).html
         return Response(s.VersionDetailOutputSerializer(version).data)
 

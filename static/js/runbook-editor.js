@@ -12,7 +12,8 @@
     data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
     fetch(button.dataset.url, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (r) {
-        if (!r.ok) throw new Error(r.status);
+        // 400: a body the renderer refuses or stopped; the fragment says why.
+        if (!r.ok && r.status !== 400) throw new Error(r.status);
         return r.text();
       })
       .then(function (html) { target.innerHTML = html; })

@@ -160,7 +160,7 @@ def test_new_engagement_gets_the_three_starter_runbooks(world):
     assert "Fresh" in monitoring.body and "85.0%" in monitoring.body
     assert world.consultant.get_full_name() in monitoring.body
     # Their cross-links resolve to each other.
-    html = selectors.runbook_render(engagement_id=engagement.pk, body=monitoring.body).html
+    html = selectors.runbook_head_rendered(runbook=monitoring).html
     assert runbooks["escalation-management"].get_absolute_url() in html
     assert services.runbook_create_starters(engagement=engagement, by=world.consultant) == []
 
