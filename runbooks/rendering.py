@@ -114,6 +114,9 @@ class Rendered:
     toc: str  # sanitised nested list of the headings, "" when there are none
 
 
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
 # --- runbook links --------------------------------------------------------------------------
 
 WIKILINK = r"\[\[([a-z0-9][a-z0-9-]*)(?:\|([^\]\n]+))?\]\]"
@@ -360,28 +363,71 @@ class BoundedParsingExtension(Extension):
 
 # Lines that open a nesting level: quotes, and list items (possibly indented).
 NESTING = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d+[.)])(?=[ \t]))[ \t]*")
+# Python-Markdown rebuilds a paragraph's text after each inline match (emphasis, code, links,
+# escapes, entities, tags, line breaks), so one paragraph costs about its length x its markup.
+# A paragraph (or list item) whose product passes MAX_INLINE_WORK is refused: the bound lets
+# a 20,000-character paragraph be all markup, and a 200,000-character one have 1,000 marks.
+INLINE_MARK = re.compile(r"[`*_\[\]!<>&\\~]|  $")
+MAX_INLINE_WORK = 200_000_000
+LIST_ITEM = re.compile(r"^[ \t]*(?:[*+-]|\d+[.)])[ \t]")
+TABLE_SEPARATOR = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|?[ \t]*$")
+
+
+def _depth(line: str) -> int:
+    depth, pos = 0, 0
+    while (m := NESTING.match(line, pos)) and m.end() > pos:
+        depth, pos = depth + 1, m.end()
+    return depth + (len(line) - len(line.lstrip(" \t"))) // 4
 
 
 def check_shape(text: str) -> None:
-    """Refuse a body the renderer cannot handle safely (RenderRefused). Linear."""
+    """Refuse a body the renderer cannot handle in bounded time (RenderRefused). Linear."""
     if len(text) > MAX_BODY_CHARS:
         raise RenderRefused(
             f"The body is {len(text):,} characters long; the limit is {MAX_BODY_CHARS:,}.",
             code="body_too_long",
         )
-    for line in text.split("\n"):
-        depth, pos = 0, 0
-        indent = len(line) - len(line.lstrip(" \t"))
-        while (m := NESTING.match(line, pos)) and m.end() > pos:
-            depth, pos = depth + 1, m.end()
-        if depth + indent // 4 > MAX_NESTING:
+    lines = text.split("\n")
+    # The fenced-code extension also rebuilds the whole text once per block it takes out.
+    fences = sum(1 for line in lines if FENCE.match(line)) // 2
+    if fences * len(text) > MAX_INLINE_WORK:
+        raise RenderRefused(
+            f"The body has {fences:,} code blocks; at this length the limit is "
+            f"{MAX_INLINE_WORK // max(len(text), 1):,}.",
+            code="body_too_dense",
+        )
+    unit_chars = unit_marks = 0
+    in_fence = in_table = False
+    for i, line in enumerate(lines):
+        if _depth(line) > MAX_NESTING:
             raise RenderRefused(
                 f"Lists and quotes are nested more than {MAX_NESTING} levels deep.",
                 code="body_too_deep",
             )
-
-
-# --- sanitising -----------------------------------------------------------------------------
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        blank = not line.strip()
+        if blank:
+            in_table = False
+        elif i + 1 < len(lines) and TABLE_SEPARATOR.match(lines[i + 1]) and "|" in line:
+            in_table = True
+        # A unit is what Python-Markdown processes as one text: a paragraph, a list item, a
+        # table row.
+        heading = line.startswith("#")
+        if blank or in_table or heading or LIST_ITEM.match(line):
+            unit_chars = unit_marks = 0
+        unit_chars += len(line) + 1
+        unit_marks += len(INLINE_MARK.findall(line))
+        if unit_chars * unit_marks > MAX_INLINE_WORK:
+            raise RenderRefused(
+                f"Line {i + 1} ends a paragraph or list item with too much markup for its "
+                f"length ({unit_marks:,} marks in {unit_chars:,} characters). Split it with "
+                "blank lines.",
+                code="body_too_dense",
+            )
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
@@ -457,7 +503,6 @@ def markdown_to_html(text: str, *, links: RunbookLinks | None = None) -> Rendere
 # --- checklists -----------------------------------------------------------------------------
 
 TASK_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]\s+(?P<text>\S.*)$")
-FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def task_items(text: str) -> list[str]:
