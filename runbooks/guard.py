@@ -48,6 +48,9 @@ class RenderTooSlow(DomainError):
 def run_with_time_limit(target: Callable, *args, seconds: float, **kwargs) -> Any:
     """`target(*args, **kwargs)` (a module-level function) in a child process; RenderTooSlow
     if it has not answered within `seconds`. RenderRefused from the child is raised here."""
+    if multiprocessing.current_process().daemon:
+        # A daemonic process may not start children; no web process is one.
+        return target(*args, **kwargs)
     context = _fork_server()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(sender, target, args, kwargs), daemon=True)

@@ -80,6 +80,8 @@ def runbook_create(request, engagement_id: int):
                 )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
+            except DomainError as exc:  # a body the renderer refuses or stopped
+                form.add_error("body", exc.message)
             else:
                 messages.success(request, _("Created the runbook as a draft."))
                 return redirect(runbook)

@@ -61,7 +61,9 @@ class RunbookListApi(generics.ListAPIView):
         responses={201: s.RunbookDetailOutputSerializer, **ERROR_RESPONSES},
     )
     def post(self, request):
-        """Create a runbook (the engagement's consultants) in draft, with version 1."""
+        """Create a runbook (the engagement's consultants) in draft, with version 1. The body
+        is refused as on saving a version (400, codes `body_too_long`, `body_too_deep`,
+        `body_too_dense`, `render_too_slow`)."""
         serializer = s.RunbookCreateInputSerializer(
             data=request.data, engagements=engagement_list_for_user(user=request.user)
         )
@@ -99,7 +101,10 @@ class VersionListApi(generics.ListAPIView):
             "started from: if a newer version exists the answer is **409** with code "
             "`version_conflict`, `base_version` and `current_version`, and nothing is saved. "
             "Consultants' and operators' saves are both kept; an operator's is marked "
-            "`proposed` until a consultant publishes. Sponsors get 403."
+            "`proposed` until a consultant publishes. Sponsors get 403. The body is rendered "
+            "once, here: a body the renderer refuses is a 400 with code `body_too_long`, "
+            "`body_too_deep` or `body_too_dense`, and one whose rendering is stopped by the "
+            "time limit a 400 with code `render_too_slow`; nothing is saved."
         ),
     )
     def post(self, request, runbook_id: int):

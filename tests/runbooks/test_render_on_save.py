@@ -142,3 +142,35 @@ def test_the_guard_stops_a_long_render_with_a_clear_error():
         guard.run_with_time_limit(time.sleep, 60, seconds=1)
     assert stopped.value.code == "render_too_slow"
     assert "took longer than 1 seconds" in stopped.value.message
+
+
+def test_the_create_page_shows_a_refused_body_as_a_field_error(client, world):
+    client.force_login(world.consultant)
+    r = client.post(
+        reverse("runbooks:new", args=[world.engagement_a.pk]),
+        {"title": "Deep", "slug": "deep", "kind": "operating", "body": "> " * 30 + "x"},
+    )
+    assert r.status_code == 400
+    assert "nested more than" in r.content.decode()
+    assert not Runbook.objects.filter(slug="deep").exists()
+
+
+def test_the_data_migration_renders_versions_saved_before_it(world, runbook):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("runbooks.migrations.0006_version_rendering_backfill").backfill
+    RunbookVersion.objects.create(
+        runbook=runbook,
+        number=2,
+        title="Old",
+        body="> " * 30 + "too deep <b>",
+        message="saved before the nesting limit",
+        author=world.consultant,
+    )
+    RunbookVersion.objects.filter(runbook=runbook).update(html="", toc="")
+    backfill(apps, None)
+    first, second = RunbookVersion.objects.filter(runbook=runbook).order_by("number")
+    assert 'id="h-every-morning"' in first.html and "#h-every-morning" in first.toc
+    assert second.html == "<pre>" + "&gt; " * 30 + "too deep &lt;b&gt;</pre>"
