@@ -192,11 +192,12 @@ def _to_markers(sanitised: str, nonce: str) -> str:
         lambda m: f"{WIKI_OPEN}{m[2]}{SEP}{m[3] if m[1] == 't' else ''}{WIKI_CLOSE}",
         out,
     )
-    return re.sub(
-        rf'<a ([^>]*?)href="#{n}s([-a-zA-Z0-9_]+)"([^>]*)>',
-        lambda m: f"{TAG_OPEN}{m[2]}{SEP}{(' ' + m[1] + m[3]).rstrip()}{TAG_CLOSE}",
-        out,
-    )
+
+    def tag(m: re.Match) -> str:
+        attributes = " ".join(part for part in (m[1].strip(), m[3].strip()) if part)
+        return f"{TAG_OPEN}{m[2]}{SEP}{' ' + attributes if attributes else ''}{TAG_CLOSE}"
+
+    return re.sub(rf'<a ([^>]*?)href="#{n}s([-a-zA-Z0-9_]+)"([^>]*)>', tag, out)
 
 
 def resolve_links(stored_html: str, links: RunbookLinks) -> str:
@@ -496,8 +497,9 @@ def render_body(text: str, *, titles: Mapping[str, str] | None = None) -> Render
 
 def markdown_to_html(text: str, *, links: RunbookLinks | None = None) -> Rendered:
     """render_body with its runbook links resolved against `links` (the editor's preview)."""
-    rendered = render_body(text)
-    return Rendered(html=resolve_links(rendered.html, links or {}), toc=rendered.toc)
+    links = links or {}
+    rendered = render_body(text, titles={slug: title for slug, (_, title) in links.items()})
+    return Rendered(html=resolve_links(rendered.html, links), toc=rendered.toc)
 
 
 # --- checklists -----------------------------------------------------------------------------

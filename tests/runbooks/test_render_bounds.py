@@ -121,7 +121,7 @@ def test_link_scans_share_one_budget_per_render():
 
 def test_rendered_markers_are_unforgeable_and_resolve_to_links_now():
     body = (
-        "See [[ops]], [[ops|the ops guide]], [this](runbook:ops) and [[gone]].\n\n"
+        'See [[ops]], [[ops|the ops guide]], [this](runbook:ops "tip") and [[gone]].\n\n'
         # What a body might try, to make the reader's page show a link of its choosing:
         "\ue000ops\ue001<b>x</b>\ue002 &#xe003;ops&#xe001;&#xe004;y</a> "
         '<a href="#0123456789abcdefwops">z</a>'
@@ -132,6 +132,7 @@ def test_rendered_markers_are_unforgeable_and_resolve_to_links_now():
     assert ">Ops &lt;now&gt;</a>" in html
     assert ">the ops guide</a>" in html
     assert '<span class="runbook-link missing">gone</span>' in html
+    assert '<a href="/r/ops/" title="tip" class="runbook-link" rel="noopener' in html
     assert "\ue000" not in html and "\ue003" not in html
     # Without the runbook: missing spans and a link without an address.
     html = resolve_links(stored, {})
