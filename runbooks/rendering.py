@@ -124,7 +124,7 @@ WIKILINK = r"\[\[([a-z0-9][a-z0-9-]*)(?:\|([^\]\n]+))?\]\]"
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 # Markers left in a stored rendering where a runbook link goes (private-use characters, which
-# `_render` removes from everything the body itself produced):
+# `_to_markers` removes from everything the body itself produced):
 #   [[slug]] / [[slug|text]]     -> WIKI_OPEN slug SEP text WIKI_CLOSE   (text "" = the title)
 #   <a href="runbook:slug" ...>  -> TAG_OPEN slug SEP attributes TAG_CLOSE   (then text, </a>)
 WIKI_OPEN, SEP, WIKI_CLOSE, TAG_OPEN, TAG_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
@@ -378,7 +378,10 @@ def _depth(line: str) -> int:
     depth, pos = 0, 0
     while (m := NESTING.match(line, pos)) and m.end() > pos:
         depth, pos = depth + 1, m.end()
-    return depth + (len(line) - len(line.lstrip(" \t"))) // 4
+    if depth == 0:
+        return 0  # indented text alone is code or a continuation, not a new level
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return depth + len(indent.expandtabs(4)) // 4
 
 
 def check_shape(text: str) -> None:
@@ -398,18 +401,15 @@ def check_shape(text: str) -> None:
             code="body_too_dense",
         )
     unit_chars = unit_marks = 0
-    in_fence = in_table = False
+    in_table = False
+    # Fenced code is measured too: an unclosed or indented fence is no code block to
+    # Python-Markdown, and a blank line splits a code block's units as well.
     for i, line in enumerate(lines):
         if _depth(line) > MAX_NESTING:
             raise RenderRefused(
                 f"Lists and quotes are nested more than {MAX_NESTING} levels deep.",
                 code="body_too_deep",
             )
-        if FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
         blank = not line.strip()
         if blank:
             in_table = False
