@@ -158,13 +158,14 @@ def _staging_move(staged_model: Any, model: Any, *, stage: int, expected: int) -
         )
 
 
-def _staging_discard(
-    staged_model: Any, *, stage: int | None = None, before: datetime | None = None
-) -> int:
-    """Delete staged rows: one stage's in one statement (no more rows than the move copied in
-    one), or all staged before `before` a batch at a time, since abandoned stages add up."""
-    if stage is not None:
-        return staged_model.objects.filter(stage=stage).delete()[0]
+def _staging_discard(staged_model: Any, *, stage: int) -> int:
+    """Delete one stage's rows in one statement: no more rows than the move copied in one."""
+    return staged_model.objects.filter(stage=stage).delete()[0]
+
+
+def _staging_discard_abandoned(staged_model: Any, *, before: datetime) -> int:
+    """Delete the rows of stages begun before `before` a batch at a time: abandoned stages add
+    up, and no delete may hold SQLite's write lock for long."""
     rows = staged_model.objects.filter(stage__lt=_stages_before(before))
     deleted = 0
     while True:
@@ -474,7 +475,7 @@ def import_jobs_recover(*, now: datetime | None = None) -> tuple[int, int]:
             Path(path).unlink(missing_ok=True)
         import_job_progress_clear(job_id=pk)
     for staged_model in (StagedCase, StagedOutput):
-        _staging_discard(staged_model, before=now - STAGING_ABANDONED_AFTER)
+        _staging_discard_abandoned(staged_model, before=now - STAGING_ABANDONED_AFTER)
     stale = list(
         ImportJob.objects.filter(
             status=ImportJob.Status.PENDING, created_at__lt=now - PENDING_RESEND_AFTER
