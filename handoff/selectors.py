@@ -9,14 +9,14 @@ from django.utils import timezone
 from handoff.models import EdgeCase, ReviewTask, ReviewTaskEvent
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
-from maestro.mapping.models import DecisionPoint
-from maestro.tenancy.models import Membership, User
-from maestro.tenancy.scoping import (
+from maestro.engagements.scoping import (
     can_work_engagement,
     engagement_consultants,
     engagements_for,
     people_at,
 )
+from maestro.mapping.models import DecisionPoint
+from maestro.tenancy.models import Membership, User
 from maestro.training.models import EvaluationCase
 
 # How many known outcomes the task page offers as choices (beyond the agent's proposal).

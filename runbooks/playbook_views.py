@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from maestro.engagements.scoping import can_manage_engagement
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_add_service_errors
-from maestro.tenancy.scoping import can_manage_engagement
 from runbooks import dry_runs, playbooks, selectors
 from runbooks.playbook_charts import dry_run_svg
 from runbooks.playbook_forms import (

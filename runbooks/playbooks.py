@@ -15,11 +15,11 @@ from django.db.models import F, FilteredRelation, Q
 from django.utils.translation import gettext as _
 
 from maestro.decisions.models import KnownCounterparty
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.numbers import parse_decimal
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import require_engagement_manager
 from maestro.training.models import EvaluationCase, TrainingRound
 from runbooks.models import EscalationPlaybook, PlaybookVersion
 from runbooks.routing import (

@@ -10,9 +10,9 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subque
 from django.shortcuts import get_object_or_404
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import can_work_engagement, engagements_for, people_at
 from maestro.mapping.models import DecisionType, Process
 from maestro.tenancy.models import Membership, User
-from maestro.tenancy.scoping import can_work_engagement, engagements_for, people_at
 from maestro.training.models import TrainingRound
 from runbooks import rendering
 from runbooks.guard import render_guarded

@@ -4,10 +4,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import can_manage_engagement, require_engagement_manager
 from runbooks import rendering, starters
 from runbooks.guard import render_guarded
 from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep

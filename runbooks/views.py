@@ -7,11 +7,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from maestro.engagements.scoping import can_manage_engagement
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_add_service_errors
 from maestro.mapping.models import Process
-from maestro.tenancy.scoping import can_manage_engagement
 from runbooks import selectors, services
 from runbooks.forms import RunbookCreateForm, RunbookEditForm, RunFinishForm, StepForm
 from runbooks.models import Runbook

@@ -10,9 +10,9 @@ from django.utils import timezone
 from handoff.models import ReviewTask, ReviewTaskEvent
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import people_at
 from maestro.mapping.models import Process
 from maestro.tenancy.models import Membership
-from maestro.tenancy.scoping import people_at
 from runbooks.models import PlaybookVersion
 
 DEFAULT_SLA_MINUTES = 240

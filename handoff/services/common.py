@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from handoff.models import ReviewTask
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import can_work_engagement
 from maestro.exceptions import NotPermitted, StateConflict
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import can_work_engagement
 
 
 def may_work_task(user: User, engagement: Engagement) -> bool:

@@ -49,7 +49,7 @@ class _EscalationContext:
         )
 
     def eligible(self, user_id: int, task: ReviewTask) -> bool:
-        """Still at the client as an operator or consultant (tenancy.scoping's rule: a lead or
+        """Still at the client as an operator or consultant (engagements.scoping's rule: a lead or
         member whose consultant membership is gone no longer reaches the engagement)."""
         client_id = task.engagement.client_id
         return user_id in self.operators[client_id] or user_id in self.consultants[client_id]

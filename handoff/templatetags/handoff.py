@@ -1,7 +1,7 @@
 from django import template
 
 from handoff.models import ReviewTask
-from maestro.tenancy.scoping import is_operator
+from maestro.engagements.scoping import is_operator
 
 register = template.Library()
 

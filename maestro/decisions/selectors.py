@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import engagements_for, require_engagement_manager
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import engagements_for, require_engagement_manager
 
 HOURS_PER_FTE = Decimal(8)
 

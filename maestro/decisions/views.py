@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from maestro.decisions import charts, selectors, services
 from maestro.decisions.forms import AgentApiKeyForm, DecisionFilterForm
+from maestro.engagements.scoping import can_manage_engagement
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_add_service_errors
 from maestro.lib.pagination import page_get
 from maestro.mapping.models import Process
-from maestro.tenancy.scoping import can_manage_engagement
 
 
 @login_required

@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
+from maestro.engagements.scoping import people_at
 from maestro.mapping.models import DecisionPoint, Process, Step
 from maestro.tenancy.models import Membership
-from maestro.tenancy.scoping import people_at
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import can_manage_engagement
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import can_manage_engagement
 
 # (key, label, URL name taking the engagement id, consultants only), in the engagement's order.
 SECTIONS: list[tuple[str, Promise, str, bool]] = [

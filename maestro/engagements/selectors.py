@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404
 
 from maestro.engagements import lifecycle
 from maestro.engagements.models import Engagement, PhaseTransition
+from maestro.engagements.scoping import engagements_for
 from maestro.tenancy.models import Client, Membership, User
-from maestro.tenancy.scoping import engagements_for
 
 
 def engagement_list_for_user(*, user: User) -> QuerySet[Engagement]:

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from maestro.engagements import lifecycle
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase, PhaseTransition
+from maestro.engagements.scoping import can_manage_engagement, is_consultant, is_consultant_at
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
 from maestro.tenancy.models import Client, Membership, User
-from maestro.tenancy.scoping import can_manage_engagement, is_consultant, is_consultant_at
 from runbooks.services import runbook_create_starters
 
 # The consultant's stance that goes with each phase: they lead until handoff, then step back.

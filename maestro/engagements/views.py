@@ -14,16 +14,16 @@ from maestro.engagements.forms import (
     TransitionForm,
 )
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
-from maestro.exceptions import DomainError
-from maestro.lib.forms import form_add_service_errors
-from maestro.mapping.selectors import engagement_process_summaries
-from maestro.tenancy.models import Client
-from maestro.tenancy.scoping import (
+from maestro.engagements.scoping import (
     can_manage_engagement,
     clients_consulted_by,
     clients_for,
     is_consultant,
 )
+from maestro.exceptions import DomainError
+from maestro.lib.forms import form_add_service_errors
+from maestro.mapping.selectors import engagement_process_summaries
+from maestro.tenancy.models import Client
 
 STATE_LABELS = {
     "done": gettext_lazy("completed"),

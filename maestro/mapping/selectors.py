@@ -1,4 +1,4 @@
-"""Reads of process maps. Every queryset starts from engagements_for(user) (tenancy.scoping)."""
+"""Reads of process maps. Every queryset starts from engagements_for(user) (engagements.scoping)."""
 
 from collections import Counter
 from typing import Any
@@ -7,9 +7,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import engagements_for
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import engagements_for
 
 ACTUAL = Step.Flow.ACTUAL
 DOCUMENTED = Step.Flow.DOCUMENTED

@@ -8,10 +8,10 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.exceptions import StateConflict
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import require_engagement_manager
 
 PROCESS_FIELDS = ["name", "description", "volume_per_day", "minutes_per_case", "owner_team"]
 STEP_FIELDS = ["name", "actor", "system", "kind", "informal", "undocumented", "cadence"]

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from maestro.engagements.scoping import can_manage_engagement
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
 from maestro.lib.forms import form_add_service_errors
@@ -14,7 +15,6 @@ from maestro.mapping import selectors, services
 from maestro.mapping.diagram import process_map_svg
 from maestro.mapping.forms import DecisionTypeForm, ProcessForm
 from maestro.mapping.models import Step
-from maestro.tenancy.scoping import can_manage_engagement
 
 
 @login_required

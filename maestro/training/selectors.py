@@ -18,8 +18,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import engagements_for
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import engagements_for
 from maestro.training.models import (
     AgentOutput,
     EvaluationCase,

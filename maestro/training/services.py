@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.lib.uploads import UploadTooLarge, upload_max_bytes
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import require_engagement_manager
 from maestro.training import importers
 from maestro.training.models import (
     AgentOutput,

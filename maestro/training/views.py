@@ -6,11 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from maestro.engagements.scoping import can_manage_engagement
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_add_service_errors
 from maestro.lib.uploads import form_refuse_upload, upload_too_large
 from maestro.mapping.selectors import process_list_for_user
-from maestro.tenancy.scoping import can_manage_engagement
 from maestro.training import charts, selectors, services
 from maestro.training.forms import (
     DatasetForm,

@@ -6,8 +6,8 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import engagements_for
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import engagements_for
 from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 DELIVERY_LOG_LIMIT = 100

@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.exceptions import StateConflict
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import require_engagement_manager
 from maestro.webhooks import signing, transport
 from maestro.webhooks.models import (
     SUBSCRIBABLE_EVENTS,

@@ -5,10 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from maestro.engagements.scoping import can_manage_engagement
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
 from maestro.lib.forms import form_add_service_errors
-from maestro.tenancy.scoping import can_manage_engagement
 from maestro.webhooks import selectors, services
 from maestro.webhooks.forms import WebhookEndpointForm
 from maestro.webhooks.models import SUBSCRIBABLE_EVENTS

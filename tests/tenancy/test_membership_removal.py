@@ -19,17 +19,17 @@ from handoff.services import review_tasks_escalate_overdue
 from handoff.services.common import may_work_task
 from maestro.decisions.models import AgentApiKey
 from maestro.decisions.services import agent_api_key_create
-from maestro.exceptions import NotPermitted
-from maestro.mapping.models import Process
-from maestro.mapping.services import process_update
-from maestro.tenancy.models import Membership
-from maestro.tenancy.scoping import (
+from maestro.engagements.scoping import (
     can_manage_engagement,
     clients_consulted_by,
     engagements_for,
     is_consultant,
     is_consultant_at,
 )
+from maestro.exceptions import NotPermitted
+from maestro.mapping.models import Process
+from maestro.mapping.services import process_update
+from maestro.tenancy.models import Membership
 from maestro.webhooks.services import webhook_endpoint_secret_reveal
 from runbooks import services as runbook_services
 from runbooks.selectors import can_edit_runbooks, playbook_chain_candidates

@@ -1,7 +1,7 @@
 import pytest
 
+from maestro.engagements.scoping import can_manage_engagement, clients_for, engagements_for
 from maestro.tenancy.models import Membership
-from maestro.tenancy.scoping import can_manage_engagement, clients_for, engagements_for
 from tests.factories import EngagementFactory, MembershipFactory, UserFactory
 
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from maestro.decisions import keys
 from maestro.decisions.models import AgentApiKey
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.tenancy.models import User
-from maestro.tenancy.scoping import require_engagement_manager
 
 
 def _require_manage(by: User, engagement: Engagement) -> None:

@@ -3,7 +3,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from maestro.decisions import charts, selectors
-from maestro.tenancy.scoping import can_manage_engagement
+from maestro.engagements.scoping import can_manage_engagement
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ from rest_framework.views import APIView
 from maestro.engagements import selectors, services
 from maestro.engagements.api import serializers as s
 from maestro.engagements.filters import EngagementFilter
+from maestro.engagements.scoping import clients_for
 from maestro.lib.openapi import ERROR_RESPONSES
-from maestro.tenancy.scoping import clients_for
 
 
 class ClientListApi(generics.ListAPIView):
