@@ -11,7 +11,7 @@ BEAT_SCHEDULE = {
     },
     # * * * * *  — every minute: open review tasks past their SLA move one step up the chain.
     "review-tasks-escalate-overdue": {
-        "task": "handoff.tasks.review_tasks_escalate_overdue_task",
+        "task": "maestro.reviews.tasks.review_tasks_escalate_overdue_task",
         "schedule": crontab(),
     },
     # * * * * *  — every minute: pending webhook deliveries whose message was lost are re-sent.

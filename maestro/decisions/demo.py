@@ -195,8 +195,8 @@ def decisions_demo_seed(
 def _settle(*, decisions: list[Decision], queue: set[str], operator: User, now: datetime) -> None:
     """Date each review task from its decision, resolve those whose reviewer had the time, and
     feed back outcomes for part of the auto-routed decisions."""
-    from handoff.models import ReviewTask, ReviewTaskEvent
-    from handoff.services import DEFAULT_SLA_MINUTES, review_task_resolve
+    from maestro.reviews.models import ReviewTask, ReviewTaskEvent
+    from maestro.reviews.services import DEFAULT_SLA_MINUTES, review_task_resolve
 
     tasks = {
         task.decision_id: task

@@ -28,11 +28,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from handoff.models import EdgeCase, ReviewTask
 from maestro.decisions.models import AgentApiKey
 from maestro.decisions.services import agent_api_key_create
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
+from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.system.demo import DEMO_PASSWORD, demo_seed
 from maestro.tenancy.models import Client, User
 from maestro.training.models import AgentOutput, EvaluationDataset, ImportJob, TrainingRound

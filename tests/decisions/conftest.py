@@ -4,8 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from maestro.decisions.services import agent_api_key_create
-from tests.handoff.factories import EscalationPlaybookFactory, PlaybookVersionFactory
 from tests.mapping.factories import DecisionTypeFactory, ProcessFactory
+from tests.reviews.factories import EscalationPlaybookFactory, PlaybookVersionFactory
 
 RULES = [
     {"kind": "confidence_below"},

@@ -4,14 +4,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from handoff.models import ReviewTask
 from maestro.decisions.models import Decision
 from maestro.decisions.services import decisions_intake
 from maestro.decisions.services import intake as intake_module
+from maestro.reviews.models import ReviewTask
 from maestro.tenancy.models import Membership
 from tests.factories import EngagementFactory, MembershipFactory
-from tests.handoff.factories import EscalationPlaybookFactory, PlaybookVersionFactory
 from tests.mapping.factories import ProcessFactory
+from tests.reviews.factories import EscalationPlaybookFactory, PlaybookVersionFactory
 
 
 @pytest.mark.skipif(

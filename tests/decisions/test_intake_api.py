@@ -1,13 +1,13 @@
 import pytest
 
-from handoff.models import ReviewTask
 from maestro.decisions.models import Decision, KnownCounterparty
 from maestro.decisions.services import agent_api_key_revoke
+from maestro.reviews.models import ReviewTask
 from runbooks.selectors import compiled_playbooks_clear
 from tests.conftest import client_for
 from tests.decisions.conftest import agent_client, decision
-from tests.handoff.factories import EscalationPlaybookFactory, PlaybookVersionFactory
 from tests.mapping.factories import ProcessFactory
+from tests.reviews.factories import EscalationPlaybookFactory, PlaybookVersionFactory
 
 URL = "/api/decisions/"
 

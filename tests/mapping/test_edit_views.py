@@ -12,13 +12,13 @@ from maestro.mapping import services
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.training.models import EvaluationDataset
 from tests.conftest import client_for
-from tests.handoff.factories import DecisionFactory, EscalationPlaybookFactory
 from tests.mapping.factories import (
     DecisionPointFactory,
     DecisionTypeFactory,
     ProcessFactory,
     StepFactory,
 )
+from tests.reviews.factories import DecisionFactory, EscalationPlaybookFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -41,10 +41,10 @@ TAKES_POST = {
     "runbooks.views.run_finish",
     "runbooks.playbook_views.playbook_edit",
     "runbooks.playbook_views.playbook_dry_run",
-    "handoff.views.review_task_detail",
-    "handoff.views.review_task_reassign",
-    "handoff.views.review_task_flag",
-    "handoff.views.edge_case_review",
+    "maestro.reviews.views.review_task_detail",
+    "maestro.reviews.views.review_task_reassign",
+    "maestro.reviews.views.review_task_flag",
+    "maestro.reviews.views.edge_case_review",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "path": "x"}
 

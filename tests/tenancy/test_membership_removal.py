@@ -13,10 +13,6 @@ from django.test import Client as PageClient
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from handoff.models import EdgeCase, ReviewTask
-from handoff.selectors import review_task_assignee_choices
-from handoff.services import review_tasks_escalate_overdue
-from handoff.services.common import may_work_task
 from maestro.decisions.models import AgentApiKey
 from maestro.decisions.services import agent_api_key_create
 from maestro.engagements.scoping import (
@@ -29,15 +25,19 @@ from maestro.engagements.scoping import (
 from maestro.exceptions import NotPermitted
 from maestro.mapping.models import Process
 from maestro.mapping.services import process_update
+from maestro.reviews.models import EdgeCase, ReviewTask
+from maestro.reviews.selectors import review_task_assignee_choices
+from maestro.reviews.services import review_tasks_escalate_overdue
+from maestro.reviews.services.common import may_work_task
 from maestro.tenancy.models import Membership
 from maestro.webhooks.services import webhook_endpoint_secret_reveal
 from runbooks import services as runbook_services
 from runbooks.selectors import can_edit_runbooks, playbook_chain_candidates
 from tests.conftest import client_for
 from tests.factories import UserFactory
-from tests.handoff.conftest import open_task
-from tests.handoff.factories import DecisionFactory, PlaybookVersionFactory
 from tests.mapping.factories import ProcessFactory
+from tests.reviews.conftest import open_task
+from tests.reviews.factories import DecisionFactory, PlaybookVersionFactory
 from tests.training.factories import DatasetFactory
 from tests.webhooks.conftest import make_endpoint
 

@@ -18,11 +18,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
-from handoff.models import ReviewTask
 from maestro.decisions.models import Decision, KnownCounterparty
 from maestro.engagements.models import Engagement
 from maestro.lib.json import nul_character_path
 from maestro.mapping.models import DecisionType, Process
+from maestro.reviews.models import ReviewTask
 from maestro.webhooks.models import WebhookEvent
 from maestro.webhooks.services import webhook_events_emit
 from runbooks.routing import CompiledPlaybook, DecisionFacts, route
@@ -352,7 +352,7 @@ def _intake_valid(*, engagement, items, valid, results, processes, known, compil
                 KnownCounterparty.objects.bulk_create(seen, ignore_conflicts=True)
             human = [d for d in created if d.route == Decision.Route.HUMAN]
             # Imported here: handoff's resolve service imports this package.
-            from handoff.services import review_tasks_open_for_decisions
+            from maestro.reviews.services import review_tasks_open_for_decisions
 
             tasks = review_tasks_open_for_decisions(decisions=human) if human else {}
             _emit_escalations(

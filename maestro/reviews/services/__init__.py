@@ -1,0 +1,22 @@
+"""Review tasks: opening them for escalated decisions, assignment, reassignment, resolution,
+the SLA escalation chain, and the edge-case log. Import services from here."""
+
+from maestro.reviews.services.assignment import (
+    DEFAULT_SLA_MINUTES,
+    review_task_title,
+    review_tasks_open_for_decisions,
+)
+from maestro.reviews.services.edge_cases import edge_case_flag, edge_case_mark_reviewed
+from maestro.reviews.services.escalation import review_tasks_escalate_overdue
+from maestro.reviews.services.resolution import review_task_reassign, review_task_resolve
+
+__all__ = [
+    "DEFAULT_SLA_MINUTES",
+    "edge_case_flag",
+    "edge_case_mark_reviewed",
+    "review_task_reassign",
+    "review_task_resolve",
+    "review_task_title",
+    "review_tasks_escalate_overdue",
+    "review_tasks_open_for_decisions",
+]

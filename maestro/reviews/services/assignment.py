@@ -1,0 +1,141 @@
+"""Opening review tasks for escalated decisions and choosing who gets them."""
+
+import heapq
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from maestro.decisions.models import Decision
+from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import people_at
+from maestro.mapping.models import Process
+from maestro.reviews.models import ReviewTask, ReviewTaskEvent
+from maestro.tenancy.models import Membership
+from runbooks.models import PlaybookVersion
+
+DEFAULT_SLA_MINUTES = 240
+
+
+def _operator_loads(*, engagement: Engagement, exclude: Iterable[int] = ()) -> dict[int, int]:
+    """Active operators of the engagement's client → how many OPEN review tasks each holds
+    (across every engagement of the client). One query."""
+    rows = (
+        people_at(engagement.client_id, [Membership.Role.OPERATOR])
+        .exclude(pk__in=list(exclude))
+        .annotate(
+            open_tasks=Count("review_tasks", filter=Q(review_tasks__status=ReviewTask.Status.OPEN))
+        )
+        .values_list("pk", "open_tasks")
+    )
+    return dict(rows)
+
+
+class _LeastLoaded:
+    """Hands out assignees least-loaded first, ties by user id, counting each pick so a batch
+    spreads evenly (10 decisions over 2 idle operators → 5/5)."""
+
+    def __init__(self, loads: dict[int, int]) -> None:
+        self._heap = [(load, user_id) for user_id, load in loads.items()]
+        heapq.heapify(self._heap)
+
+    def __bool__(self) -> bool:
+        return bool(self._heap)
+
+    def pick(self) -> int:
+        load, user_id = heapq.heappop(self._heap)
+        heapq.heappush(self._heap, (load + 1, user_id))
+        return user_id
+
+
+def _sla_minutes_by_version(decisions: Sequence[Decision]) -> dict[int, int]:
+    # The intake has the versions in hand already; fetch only those it did not load.
+    known: dict[int, int] = {}
+    missing: set[int] = set()
+    for decision in decisions:
+        version_id = decision.playbook_version_id
+        if version_id is None or version_id in known:
+            continue
+        version = (
+            decision.playbook_version if Decision.playbook_version.is_cached(decision) else None
+        )
+        if version is not None:
+            known[version_id] = version.sla_minutes
+        else:
+            missing.add(version_id)
+    missing -= known.keys()
+    if missing:
+        known.update(
+            PlaybookVersion.objects.filter(pk__in=missing).values_list("pk", "sla_minutes")
+        )
+    return known
+
+
+def _process_names(decisions: Sequence[Decision]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    missing: set[int] = set()
+    for decision in decisions:
+        if Decision.process.is_cached(decision):
+            names[decision.process_id] = decision.process.name
+        else:
+            missing.add(decision.process_id)
+    missing -= names.keys()
+    if missing:
+        names.update(Process.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return names
+
+
+def review_task_title(*, process_name: str, case_ref: str) -> str:
+    return f"Review: {process_name} case {case_ref}"[:300]
+
+
+def review_tasks_open_for_decisions(*, decisions: Sequence[Decision]) -> dict[int, ReviewTask]:
+    """Open one review task per human-routed decision of ONE engagement; decision id → task.
+
+    Called by the intake inside its transaction. Assignment goes to the client's operators,
+    least-loaded first (ties by user id), counting the batch's own picks; with no operator,
+    to the engagement's lead consultant. Due = now + the playbook version's SLA (240 minutes
+    without a version). Decisions that already have a task (an agent retry) get that task
+    back. A constant number of queries whatever the batch size.
+    """
+    human = [d for d in decisions if d.route == Decision.Route.HUMAN]
+    if not human:
+        return {}
+    engagement = human[0].engagement
+    if any(d.engagement_id != engagement.pk for d in human):
+        raise ValueError("review_tasks_open_for_decisions takes decisions of one engagement")
+
+    existing: dict[int, ReviewTask] = {
+        task.decision_id: task  # type: ignore[misc]
+        for task in ReviewTask.objects.filter(decision_id__in=[d.pk for d in human])
+    }
+    new = [d for d in human if d.pk not in existing]
+    if not new:
+        return existing
+
+    operators = _LeastLoaded(_operator_loads(engagement=engagement))
+    sla_by_version = _sla_minutes_by_version(new)
+    process_names = _process_names(new)
+    now = timezone.now()
+    tasks = []
+    for decision in new:
+        sla = sla_by_version.get(decision.playbook_version_id or 0, DEFAULT_SLA_MINUTES)
+        tasks.append(
+            ReviewTask(
+                engagement_id=engagement.pk,
+                kind=ReviewTask.Kind.ESCALATED_DECISION,
+                title=review_task_title(
+                    process_name=process_names[decision.process_id], case_ref=decision.case_ref
+                ),
+                decision=decision,
+                assignee_id=operators.pick() if operators else engagement.lead_id,
+                due_at=now + timedelta(minutes=sla),
+            )
+        )
+    created = ReviewTask.objects.bulk_create(tasks)
+    ReviewTaskEvent.objects.bulk_create(
+        ReviewTaskEvent(task=task, kind=ReviewTaskEvent.Kind.ASSIGNED, to_user_id=task.assignee_id)
+        for task in created
+    )
+    return existing | {decision.pk: task for decision, task in zip(new, created, strict=True)}

@@ -1,0 +1,143 @@
+"""Escalating overdue review tasks along the playbook's chain."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maestro.reviews.models import ReviewTask, ReviewTaskEvent
+from maestro.reviews.services.assignment import DEFAULT_SLA_MINUTES
+from maestro.reviews.services.common import notify_assignee, task_payload, user_summary
+from maestro.tenancy.models import Membership, User
+from maestro.webhooks.models import WebhookEvent
+from maestro.webhooks.services import webhook_event_emit
+
+# --- Escalation along the playbook's chain --------------------------------------------------
+
+
+class _EscalationContext:
+    """Everything the escalation job needs about the people around a batch of overdue tasks,
+    loaded in a handful of queries for the whole batch."""
+
+    def __init__(self, tasks: Sequence[ReviewTask]) -> None:
+        client_ids = {task.engagement.client_id for task in tasks}
+        self.operators: dict[int, set[int]] = defaultdict(set)
+        self.consultants: dict[int, set[int]] = defaultdict(set)
+        for client_id, user_id, role in Membership.objects.filter(
+            client_id__in=client_ids,
+            role__in=[Membership.Role.OPERATOR, Membership.Role.CONSULTANT],
+            user__is_active=True,
+        ).values_list("client_id", "user_id", "role"):
+            target = self.operators if role == Membership.Role.OPERATOR else self.consultants
+            target[client_id].add(user_id)
+        self.held: dict[int, set[int]] = defaultdict(set)
+        for task_id, user_id in ReviewTaskEvent.objects.filter(
+            task__in=list(tasks), to_user__isnull=False
+        ).values_list("task_id", "to_user_id"):
+            self.held[task_id].add(user_id)
+        all_operators = set().union(*self.operators.values()) if self.operators else set()
+        self.loads: dict[int, int] = dict.fromkeys(all_operators, 0)
+        self.loads.update(
+            ReviewTask.objects.filter(status=ReviewTask.Status.OPEN, assignee_id__in=all_operators)
+            .values("assignee_id")
+            .annotate(n=Count("pk"))
+            .values_list("assignee_id", "n")
+        )
+
+    def eligible(self, user_id: int, task: ReviewTask) -> bool:
+        """Still at the client as an operator or consultant (engagements.scoping's rule: a lead or
+        member whose consultant membership is gone no longer reaches the engagement)."""
+        client_id = task.engagement.client_id
+        return user_id in self.operators[client_id] or user_id in self.consultants[client_id]
+
+    def next_assignee(self, task: ReviewTask) -> int:
+        """The chain first (skipping the current assignee, anyone who already held the task
+        and anyone no longer at the client), then the least-loaded other operator, then the
+        lead consultant. A task already with the lead and nowhere to go stays with the lead."""
+        skip = self.held[task.pk] | {task.assignee_id}
+        version = task.decision.playbook_version if task.decision else None
+        for user_id in version.escalation_chain if version else []:
+            if isinstance(user_id, int) and user_id not in skip and self.eligible(user_id, task):
+                return user_id
+        others = sorted(
+            (self.loads.get(user_id, 0), user_id)
+            for user_id in self.operators[task.engagement.client_id] - skip
+        )
+        if others:
+            return others[0][1]
+        return task.engagement.lead_id
+
+
+def review_tasks_escalate_overdue(*, now: datetime | None = None) -> int:
+    """Escalate every open task past its due time one step (see `_EscalationContext`).
+
+    Safe to run twice and from two schedulers at once: each step is a conditional update on
+    (pk, escalation_level, open), so a task moves at most one step per due time, and the new
+    due time (now + SLA) keeps the next run away from it. Returns how many tasks moved.
+    """
+    now = now or timezone.now()
+    tasks = list(
+        ReviewTask.objects.filter(status=ReviewTask.Status.OPEN, due_at__lt=now)
+        .select_related("engagement", "assignee", "decision__playbook_version")
+        .order_by("due_at", "pk")
+    )
+    if not tasks:
+        return 0
+    context = _EscalationContext(tasks)
+    targets = {task.pk: context.next_assignee(task) for task in tasks}
+    users = User.objects.in_bulk(set(targets.values()))
+    escalated = 0
+    for task in tasks:
+        to_user = users[targets[task.pk]]
+        if _review_task_escalate(task=task, to_user=to_user, now=now):
+            escalated += 1
+            if to_user.pk in context.loads:
+                context.loads[to_user.pk] += 1
+            if task.assignee_id in context.loads:
+                context.loads[task.assignee_id] -= 1
+    return escalated
+
+
+@transaction.atomic
+def _review_task_escalate(*, task: ReviewTask, to_user: User, now: datetime) -> bool:
+    version = task.decision.playbook_version if task.decision else None
+    sla = version.sla_minutes if version else DEFAULT_SLA_MINUTES
+    due_at = now + timedelta(minutes=sla)
+    won = ReviewTask.objects.filter(
+        pk=task.pk, status=ReviewTask.Status.OPEN, escalation_level=task.escalation_level
+    ).update(assignee=to_user, escalation_level=F("escalation_level") + 1, due_at=due_at)
+    if not won:
+        return False  # another scheduler escalated it, or someone resolved it meanwhile
+    previous, overdue_since = task.assignee, task.due_at
+    task.assignee, task.due_at, task.escalation_level = to_user, due_at, task.escalation_level + 1
+    ReviewTaskEvent.objects.create(
+        task=task,
+        kind=ReviewTaskEvent.Kind.ESCALATED,
+        from_user=previous,
+        to_user=to_user,
+        note=_("Overdue since %(due)s; escalation step %(level)s.")
+        % {"due": f"{overdue_since:%Y-%m-%d %H:%M} UTC", "level": task.escalation_level},
+    )
+    notify_assignee(
+        task=task,
+        assignee=to_user,
+        reason="escalated",
+        overdue_since=overdue_since,
+    )
+    webhook_event_emit(
+        engagement=task.engagement,
+        event=WebhookEvent.TASK_OVERDUE,
+        payload=task_payload(task)
+        | {
+            "overdue_since": overdue_since.isoformat(),
+            "escalation_level": task.escalation_level,
+            "from_user": user_summary(previous),
+            "to_user": user_summary(to_user),
+            "due_at": due_at.isoformat(),
+        },
+    )
+    return True

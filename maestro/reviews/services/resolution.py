@@ -1,0 +1,132 @@
+"""Reassigning and resolving review tasks."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maestro.decisions.models import Decision
+from maestro.decisions.services import decision_outcome_record
+from maestro.exceptions import DomainError
+from maestro.reviews.models import ReviewTask, ReviewTaskEvent
+from maestro.reviews.services.common import (
+    may_work_task,
+    notify_assignee,
+    raise_not_open,
+    require_task_worker,
+    task_payload,
+    user_summary,
+)
+from maestro.tenancy.models import User
+from maestro.webhooks.models import WebhookEvent
+from maestro.webhooks.services import webhook_event_emit
+
+# --- Reassign -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_task_reassign(
+    *, task: ReviewTask, to_user: User, by: User, note: str = ""
+) -> ReviewTask:
+    """Hand an open task to another operator of the client or a consultant of the engagement.
+    Only those same people may do it."""
+    engagement = task.engagement
+    require_task_worker(by, engagement, message=_("Only operators and consultants reassign tasks."))
+    if not may_work_task(to_user, engagement):
+        raise ValidationError(
+            {
+                "to_user": _(
+                    "%(user)s is neither an operator of %(client)s nor a consultant of this "
+                    "engagement."
+                )
+                % {"user": to_user, "client": engagement.client}
+            }
+        )
+    if task.assignee_id == to_user.pk:
+        raise DomainError(
+            _("The task is already assigned to %(user)s.") % {"user": to_user},
+            code="already_assigned",
+        )
+    previous = task.assignee
+    won = ReviewTask.objects.filter(pk=task.pk, status=ReviewTask.Status.OPEN).update(
+        assignee=to_user
+    )
+    if not won:
+        raise_not_open(task)
+    task.assignee = to_user
+    ReviewTaskEvent.objects.create(
+        task=task,
+        kind=ReviewTaskEvent.Kind.REASSIGNED,
+        from_user=previous,
+        to_user=to_user,
+        by=by,
+        note=note,
+    )
+    notify_assignee(
+        task=task,
+        assignee=to_user,
+        reason="reassigned",
+        by=by,
+        note=note,
+    )
+    return task
+
+
+# --- Resolve --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_task_resolve(
+    *, task: ReviewTask, final_outcome: str, note: str = "", by: User
+) -> ReviewTask:
+    """Record the human's final outcome. Of two people resolving at once, the conditional
+    update lets exactly one win; the other gets StateConflict `task_already_resolved` naming
+    the winner and their outcome, with the loser's own outcome and note in `extra`."""
+    engagement = task.engagement
+    require_task_worker(by, engagement, message=_("Sponsors cannot resolve review tasks."))
+    final_outcome = final_outcome.strip()
+    if not final_outcome:
+        raise ValidationError({"final_outcome": _("Give the final outcome.")})
+    if len(final_outcome) > 200:
+        raise ValidationError({"final_outcome": _("The final outcome is at most 200 characters.")})
+    now = timezone.now()
+    won = ReviewTask.objects.filter(pk=task.pk, status=ReviewTask.Status.OPEN).update(
+        status=ReviewTask.Status.RESOLVED,
+        final_outcome=final_outcome,
+        note=note,
+        resolved_by=by,
+        resolved_at=now,
+    )
+    if not won:
+        raise_not_open(task, your_outcome=final_outcome, your_note=note)
+    task.status = ReviewTask.Status.RESOLVED
+    task.final_outcome, task.note, task.resolved_by, task.resolved_at = final_outcome, note, by, now
+    ReviewTaskEvent.objects.create(
+        task=task,
+        kind=ReviewTaskEvent.Kind.RESOLVED,
+        from_user_id=task.assignee_id,
+        by=by,
+        note=note,
+    )
+    decision = task.decision
+    overridden = False
+    if decision is not None:
+        # The decision's own service judges the override (outcomes compare case-insensitively).
+        decision = decision_outcome_record(
+            decision=decision, outcome=final_outcome, source=Decision.OutcomeSource.REVIEW, by=by
+        )
+        overridden = decision.overridden
+    payload = task_payload(task) | {
+        "final_outcome": final_outcome,
+        "proposed_outcome": decision.proposed_outcome if decision else None,
+        "overridden": overridden,
+        "note": note,
+        "resolved_by": user_summary(by),
+        "resolved_at": now.isoformat(),
+    }
+    webhook_event_emit(engagement=engagement, event=WebhookEvent.TASK_RESOLVED, payload=payload)
+    if overridden:
+        webhook_event_emit(
+            engagement=engagement, event=WebhookEvent.TASK_OVERRIDDEN, payload=payload
+        )
+    return task

@@ -1,0 +1,115 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from maestro.reviews.models import ReviewTask
+from maestro.reviews.selectors import (
+    decision_outcome_choices,
+    edge_case_list,
+    review_queue_counts,
+    review_queue_for_user,
+    review_task_list_for_engagement,
+    review_task_list_for_user,
+)
+from maestro.reviews.services import edge_case_flag, edge_case_mark_reviewed, review_task_resolve
+from maestro.training.models import EvaluationCase, EvaluationDataset
+from tests.mapping.factories import DecisionPointFactory, ProcessFactory, StepFactory
+from tests.reviews.conftest import open_task
+from tests.reviews.factories import DecisionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _tasks(world, n):
+    process = ProcessFactory(engagement=world.engagement_a)
+    return [open_task(DecisionFactory(process=process)) for _ in range(n)]
+
+
+def test_queue_is_my_open_tasks_oldest_due_first(world):
+    late, early, done = _tasks(world, 3)
+    now = timezone.now()
+    ReviewTask.objects.filter(pk=late.pk).update(due_at=now + timedelta(hours=2))
+    ReviewTask.objects.filter(pk=early.pk).update(due_at=now - timedelta(hours=1))
+    review_task_resolve(task=done, final_outcome="x", note="", by=world.operator_a)
+    open_task(DecisionFactory(process=ProcessFactory(engagement=world.engagement_b)))
+
+    queue = list(review_queue_for_user(user=world.operator_a))
+
+    assert [t.pk for t in queue] == [early.pk, late.pk]
+    assert review_queue_counts(user=world.operator_a, now=now) == {"open": 2, "overdue": 1}
+    assert list(review_queue_for_user(user=world.operator_b)) != queue
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_queue_costs_one_query_whatever_its_length(world, size, django_assert_num_queries):
+    _tasks(world, size)
+    with django_assert_num_queries(1):
+        rows = [
+            (t.title, t.decision.process.name, t.engagement.client.name, t.assignee.username)
+            for t in review_queue_for_user(user=world.operator_a)
+        ]
+    assert len(rows) == size
+
+
+def test_task_lists_are_tenant_scoped(world):
+    task_a = _tasks(world, 1)[0]
+    assert list(review_task_list_for_user(user=world.sponsor_a)) == [task_a]
+    assert list(review_task_list_for_user(user=world.operator_b)) == []
+    assert list(review_task_list_for_user(user=world.consultant_b)) == []
+
+
+def test_engagement_list_filters_status_assignee_and_overdue(world):
+    a, b, c = _tasks(world, 3)
+    now = timezone.now()
+    ReviewTask.objects.filter(pk=a.pk).update(due_at=now - timedelta(minutes=5))
+    ReviewTask.objects.filter(pk=b.pk).update(assignee=world.consultant)
+    review_task_resolve(task=c, final_outcome="x", note="", by=world.operator_a)
+
+    def ids(**kw):
+        return [t.pk for t in review_task_list_for_engagement(engagement=world.engagement_a, **kw)]
+
+    assert ids(now=now)[-1] == c.pk  # open first
+    assert ids(status="resolved") == [c.pk]
+    assert ids(assignee_id=world.consultant.pk) == [b.pk]
+    assert ids(overdue=True, now=now) == [a.pk]
+    assert sorted(ids(overdue=False, now=now)) == sorted([b.pk, c.pk])
+
+
+def test_engagement_list_puts_open_by_due_then_the_latest_resolved(world):
+    first, second, open_late, open_early = _tasks(world, 4)
+    now = timezone.now()
+    ReviewTask.objects.filter(pk=open_late.pk).update(due_at=now + timedelta(hours=2))
+    ReviewTask.objects.filter(pk=open_early.pk).update(due_at=now + timedelta(hours=1))
+    review_task_resolve(task=first, final_outcome="x", note="", by=world.operator_a)
+    review_task_resolve(task=second, final_outcome="x", note="", by=world.operator_a)
+    # Resolved an hour apart, and due the other way round: the resolution time decides.
+    ReviewTask.objects.filter(pk=first.pk).update(
+        resolved_at=now - timedelta(hours=1), due_at=now + timedelta(hours=3)
+    )
+
+    tasks = review_task_list_for_engagement(engagement=world.engagement_a, now=now)
+
+    assert [t.pk for t in tasks] == [open_early.pk, open_late.pk, second.pk, first.pk]
+
+
+def test_outcome_choices_start_with_the_proposal_then_map_data_and_decisions(world):
+    process = ProcessFactory(engagement=world.engagement_a)
+    DecisionPointFactory(step=StepFactory(process=process), outcomes=["hold", "approve"])
+    dataset = EvaluationDataset.objects.create(process=process, name="past")
+    EvaluationCase.objects.create(
+        dataset=dataset, case_ref="1", correct_outcome="reject", category="c"
+    )
+    decision = DecisionFactory(process=process, proposed_outcome="approve")
+    DecisionFactory(process=process, proposed_outcome="escalate")
+
+    assert decision_outcome_choices(decision=decision) == ["approve", "hold", "reject", "escalate"]
+
+
+def test_edge_case_log_lists_unreviewed_first(world):
+    process = ProcessFactory(engagement=world.engagement_a)
+    old = edge_case_flag(decision=DecisionFactory(process=process), note="a", by=world.operator_a)
+    new = edge_case_flag(decision=DecisionFactory(process=process), note="b", by=world.operator_a)
+    edge_case_mark_reviewed(edge_case=new, by=world.consultant)
+
+    assert list(edge_case_list(engagement=world.engagement_a)) == [old, new]
