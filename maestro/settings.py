@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "maestro.webhooks",
     "maestro.system",
     "maestro.reviews",
+    "maestro.intake",
     "handoff",
     "runbooks",
 ]

@@ -12,6 +12,7 @@ api_urlpatterns = [
     path("", include("runbooks.api.urls")),
     path("", include("maestro.reviews.api.urls")),
     path("", include("maestro.webhooks.api.urls")),
+    path("", include("maestro.intake.api.urls")),
     path("", include("maestro.decisions.api.urls")),
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("auth/token/rotate/", TokenRotateApi.as_view(), name="api-token-rotate"),

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from maestro.decisions.demo import decisions_demo_seed
 from maestro.engagements import services as engagement_services
 from maestro.engagements.models import Engagement, Phase, PhaseTransition
+from maestro.intake.demo import decisions_demo_seed
 from maestro.mapping import services as mapping_services
 from maestro.mapping.models import DecisionType, Process, Step
 from maestro.reviews.demo import review_demo_seed

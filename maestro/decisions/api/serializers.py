@@ -1,86 +1,12 @@
-from decimal import ROUND_HALF_EVEN, Decimal
-
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from maestro.decisions.models import AgentApiKey, Decision
-from maestro.decisions.services.intake import MAX_BATCH, payload_errors
-from maestro.lib.numbers import parse_decimal
-from maestro.lib.serializers import AmountField, IdField, StrictInputSerializer
+from maestro.decisions.models import AgentApiKey
+from maestro.lib.serializers import IdField, StrictInputSerializer
 
-CONFIDENCE_STEP = Decimal("0.0001")
-
-
-class ConfidenceField(serializers.FloatField):
-    """0–1, any precision: models emit 0.873456…; stored rounded to 4 decimals. The range is
-    checked before rounding (1e24 could not be rounded to 4 decimals: that was a 500), and only
-    numbers count: not `true`, "NaN", "Infinity" or full-width digits (maestro.lib.numbers)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 1)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        try:
-            number = parse_decimal(data)
-        except ValueError:
-            self.fail("invalid")
-        if number < self.min_value:
-            self.fail("min_value", min_value=self.min_value)
-        if number > self.max_value:
-            self.fail("max_value", max_value=self.max_value)
-        return number.quantize(CONFIDENCE_STEP, rounding=ROUND_HALF_EVEN)
-
-
-class PayloadField(serializers.JSONField):
-    def to_internal_value(self, data):
-        problems = payload_errors(data)
-        if problems:
-            raise serializers.ValidationError(problems)
-        return data
-
-
-class DecisionIntakeInputSerializer(StrictInputSerializer):
-    process = IdField(help_text="Id of a process of the API key's engagement.")
-    case_ref = serializers.CharField(
-        max_length=200, help_text="The agent's id of the case; unique per process (idempotency)."
-    )
-    decision_type = serializers.CharField(
-        max_length=200,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Name of a decision type of the engagement (optional).",
-    )
-    category = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    proposed_outcome = serializers.CharField(max_length=200)
-    confidence = ConfidenceField(help_text="The agent's confidence, 0–1 (stored to 4 decimals).")
-    amount = AmountField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="0 to 9999999999999.99 (13 digits and 2 decimals).",
-    )
-    currency = serializers.RegexField(
-        r"^[A-Za-z]{3}$",
-        required=False,
-        allow_blank=True,
-        default="",
-        error_messages={"invalid": "Give a three-letter currency code (ISO 4217), e.g. USD."},
-    )
-    counterparty = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
-    payload = PayloadField(
-        required=False,
-        default=dict,
-        help_text="Any JSON object (at most 16 KiB serialized), shown to reviewers.",
-    )
-
-    def validate_currency(self, value: str) -> str:
-        return value.upper()
+# Items in one batch posted by the agent (decisions, outcomes).
+MAX_BATCH = 1000
 
 
 class BatchItemField(serializers.JSONField):
@@ -90,52 +16,6 @@ class BatchItemField(serializers.JSONField):
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
-
-
-@extend_schema_field(DecisionIntakeInputSerializer)
-class DecisionBatchItemField(BatchItemField):
-    pass
-
-
-class DecisionBatchInputSerializer(StrictInputSerializer):
-    decisions = serializers.ListField(
-        child=DecisionBatchItemField(), min_length=1, max_length=MAX_BATCH
-    )
-
-
-class DecisionIntakeOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    case_ref = serializers.CharField()
-    route = serializers.ChoiceField(choices=Decision.Route.choices)
-    reasons = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
-    playbook_version = serializers.IntegerField(
-        allow_null=True, help_text="Number of the playbook version that routed it."
-    )
-    review_task = serializers.IntegerField(allow_null=True)
-    created = serializers.BooleanField(
-        help_text="False when this (process, case_ref) was posted before: the first answer."
-    )
-
-
-class DecisionBatchItemOutputSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["accepted", "rejected"])
-    id = serializers.IntegerField(required=False)
-    case_ref = serializers.CharField(required=False)
-    route = serializers.ChoiceField(choices=Decision.Route.choices, required=False)
-    reasons = serializers.ListField(child=serializers.DictField(), required=False)
-    playbook_version = serializers.IntegerField(allow_null=True, required=False)
-    review_task = serializers.IntegerField(allow_null=True, required=False)
-    created = serializers.BooleanField(required=False)
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
-class DecisionBatchOutputSerializer(serializers.Serializer):
-    accepted = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    results = DecisionBatchItemOutputSerializer(many=True)
 
 
 class OutcomeFeedbackInputSerializer(StrictInputSerializer):

@@ -5,7 +5,6 @@ from maestro.decisions.api import views
 app_name = "decisions-api"
 
 urlpatterns = [
-    path("decisions/", views.DecisionIntakeApi.as_view(), name="decision-intake"),
     path(
         "decisions/outcomes/",
         views.DecisionOutcomeFeedbackApi.as_view(),

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
@@ -9,7 +8,6 @@ from rest_framework.views import APIView
 from maestro.decisions import selectors, services
 from maestro.decisions.api import serializers as s
 from maestro.decisions.auth import AgentApiKeyAuthentication, AgentKeyThrottle, IsAgent
-from maestro.decisions.services.intake import MAX_BATCH
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.openapi import ERROR_RESPONSES
 
@@ -22,52 +20,13 @@ AGENT_ERRORS = {
     ),
 }
 
-INTAKE_DESCRIPTION = f"""Post one live decision, or a batch of up to {MAX_BATCH}.
 
-**Auth**: the engagement's agent API key only (`Authorization: Bearer mk_…` or
-`X-Api-Key: mk_…`); the process must belong to that key's engagement.
-
-**One decision** (a JSON object): 201 with the route (`auto`/`human`), the reasons, the playbook
-version number and the review task id; 400 with field errors if it is invalid.
-
-**A batch** (`{{"decisions": [ … ]}}`): each decision stands alone. Valid ones are accepted even
-when others are not; the answer is 200 with `accepted`, `rejected` and one result per item, in
-order, with its `index` and either `status: accepted` and the answer, or `status: rejected` and
-its field `errors`. An envelope that is not valid (no list, empty, over {MAX_BATCH}) is a 400
-and nothing is stored.
-
-**Idempotent**: a (process, case_ref) posted before answers with the first decision's answer and
-`created: false` (200 for a single decision), and nothing is stored again — also for a case ref
-repeated inside one batch. The first post's facts win; a retry cannot change them.
-
-**Limits**: `payload` is a JSON object of at most 16 KiB serialized; the body nests at most
-{settings.JSON_MAX_DEPTH} levels (`MAESTRO_JSON_MAX_DEPTH`); confidence a number 0–1 (rounded
-to 4 decimals); amount from 0 to 9999999999999.99 (13 digits and 2 decimals, what every
-database stores exactly). Numbers are JSON numbers or ASCII decimal text: not `true`, "NaN",
-"Infinity" or full-width digits.
-"""
-
-
-def _answer(result: services.IntakeResult) -> dict:
-    decision = result.decision
-    assert decision is not None
-    return {
-        "id": decision.pk,
-        "case_ref": decision.case_ref,
-        "route": decision.route,
-        "reasons": decision.reasons,
-        "playbook_version": result.playbook_version,
-        "review_task": result.review_task_id,
-        "created": result.created,
-    }
-
-
-def _errors(exc: drf_serializers.ValidationError) -> dict:
+def batch_item_errors(exc: drf_serializers.ValidationError) -> dict:
     detail = exc.detail
     return detail if isinstance(detail, dict) else {"non_field_errors": detail}
 
 
-def _batch_items(child: drf_serializers.Serializer, raw: list) -> tuple[list, list, list]:
+def batch_items(child: drf_serializers.Serializer, raw: list) -> tuple[list, list, list]:
     """Validate each item of a batch on its own: the valid items, their indexes, and one row
     per item — the rejected ones filled in with their errors, the others None for the caller."""
     items: list = []
@@ -79,7 +38,7 @@ def _batch_items(child: drf_serializers.Serializer, raw: list) -> tuple[list, li
             indexes.append(index)
             rows.append(None)
         except drf_serializers.ValidationError as exc:
-            rows.append({"index": index, "status": "rejected", "errors": _errors(exc)})
+            rows.append({"index": index, "status": "rejected", "errors": batch_item_errors(exc)})
     return items, indexes, rows
 
 
@@ -93,57 +52,6 @@ class AgentApiView(APIView):
         if not request.successful_authenticator:
             raise exceptions.NotAuthenticated(IsAgent.message, code="api_key_required")
         super().permission_denied(request, message, code)
-
-
-class DecisionIntakeApi(AgentApiView):
-    @extend_schema(
-        operation_id="decisions_intake",
-        description=INTAKE_DESCRIPTION,
-        request=PolymorphicProxySerializer(
-            component_name="DecisionIntakeRequest",
-            serializers=[s.DecisionIntakeInputSerializer, s.DecisionBatchInputSerializer],
-            resource_type_field_name=None,
-        ),
-        responses={
-            201: s.DecisionIntakeOutputSerializer,
-            200: PolymorphicProxySerializer(
-                component_name="DecisionIntakeAnswer",
-                serializers=[s.DecisionIntakeOutputSerializer, s.DecisionBatchOutputSerializer],
-                resource_type_field_name=None,
-            ),
-            **AGENT_ERRORS,
-        },
-    )
-    def post(self, request):
-        engagement = request.user.engagement
-        data = request.data
-        if not isinstance(data, dict):
-            raise drf_serializers.ValidationError(s.not_an_envelope_error())
-        if "decisions" not in data:
-            item = s.DecisionIntakeInputSerializer(data=data)
-            item.is_valid(raise_exception=True)
-            (result,) = services.decisions_intake(
-                engagement=engagement, items=[item.validated_data]
-            )
-            if result.errors:
-                raise drf_serializers.ValidationError(result.errors)
-            code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-            return Response(_answer(result), status=code)
-
-        envelope = s.DecisionBatchInputSerializer(data=data)
-        envelope.is_valid(raise_exception=True)
-        items, indexes, rows = _batch_items(
-            s.DecisionIntakeInputSerializer(), envelope.validated_data["decisions"]
-        )
-        for index, result in zip(
-            indexes, services.decisions_intake(engagement=engagement, items=items), strict=True
-        ):
-            if result.errors:
-                rows[index] = {"index": index, "status": "rejected", "errors": result.errors}
-            else:
-                rows[index] = {"index": index, "status": "accepted", **_answer(result)}
-        rejected = sum(1 for row in rows if row["status"] == "rejected")
-        return Response({"accepted": len(rows) - rejected, "rejected": rejected, "results": rows})
 
 
 def _feedback_row(index: int, result: services.FeedbackResult) -> dict:
@@ -216,7 +124,7 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
 
         envelope = s.OutcomeFeedbackBatchInputSerializer(data=data)
         envelope.is_valid(raise_exception=True)
-        items, indexes, rows = _batch_items(
+        items, indexes, rows = batch_items(
             s.OutcomeFeedbackInputSerializer(), envelope.validated_data["outcomes"]
         )
         results = services.decision_outcomes_feedback(engagement=engagement, items=items)

@@ -1,7 +1,6 @@
-"""Writes of live decisions: outcomes, agent API keys and the decision intake."""
+"""Writes of live decisions: outcomes and agent API keys (the intake is maestro.intake)."""
 
 from maestro.decisions.services.api_keys import agent_api_key_create, agent_api_key_revoke
-from maestro.decisions.services.intake import IntakeResult, decisions_intake
 from maestro.decisions.services.outcomes import (
     DecisionNotFound,
     FeedbackResult,
@@ -14,8 +13,6 @@ __all__ = [
     "agent_api_key_revoke",
     "decision_outcome_record",
     "decision_outcomes_feedback",
-    "decisions_intake",
-    "IntakeResult",
     "DecisionNotFound",
     "FeedbackResult",
 ]

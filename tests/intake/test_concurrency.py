@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 
 from maestro.decisions.models import Decision
-from maestro.decisions.services import decisions_intake
-from maestro.decisions.services import intake as intake_module
+from maestro.intake.services import decisions_intake
+from maestro.intake.services import intake as intake_module
 from maestro.reviews.models import ReviewTask
 from maestro.tenancy.models import Membership
 from tests.factories import EngagementFactory, MembershipFactory

@@ -21,13 +21,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from maestro.decisions.models import AgentApiKey, Decision, KnownCounterparty
-from maestro.decisions.services import (
-    agent_api_key_create,
-    decision_outcome_record,
-    decisions_intake,
-)
+from maestro.decisions.services import agent_api_key_create, decision_outcome_record
 from maestro.engagements.models import Engagement
+from maestro.intake.services import decisions_intake
 from maestro.mapping.models import Process
+from maestro.reviews.models import ReviewTask, ReviewTaskEvent
+from maestro.reviews.services import DEFAULT_SLA_MINUTES, review_task_resolve
 from maestro.tenancy.models import User
 
 DAYS = 14
@@ -195,9 +194,6 @@ def decisions_demo_seed(
 def _settle(*, decisions: list[Decision], queue: set[str], operator: User, now: datetime) -> None:
     """Date each review task from its decision, resolve those whose reviewer had the time, and
     feed back outcomes for part of the auto-routed decisions."""
-    from maestro.reviews.models import ReviewTask, ReviewTaskEvent
-    from maestro.reviews.services import DEFAULT_SLA_MINUTES, review_task_resolve
-
     tasks = {
         task.decision_id: task
         for task in ReviewTask.objects.filter(decision__in=decisions).select_related(

@@ -1,0 +1,74 @@
+"""What a batch needs to be routed, each loaded once for the whole batch: its processes with
+their routing stamps and already-known counterparties, and its decision types."""
+
+import functools
+from collections.abc import Mapping
+
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
+
+from maestro.engagements.models import Engagement
+from maestro.mapping.models import DecisionType, Process
+from runbooks.routing import CompiledPlaybook
+from runbooks.selectors import RoutingStamp, routing_stamp_annotations
+
+
+def decision_types_by_name(
+    *, engagement: Engagement, names: set[str], compiled: Mapping[int, CompiledPlaybook | None]
+) -> dict[str, int]:
+    """Decision type name → id. The compiled playbooks already carry the engagement's types;
+    only names they don't know (or processes without a playbook) cost one query."""
+    found: dict[str, int] = {}
+    for playbook in compiled.values():
+        if playbook is not None:
+            for name, info in playbook.decision_types.items():
+                found.setdefault(name, info.id)
+    missing = names - set(found)
+    if missing:
+        found.update(
+            DecisionType.objects.filter(engagement=engagement, name__in=missing).values_list(
+                "name", "pk"
+            )
+        )
+    return found
+
+
+@functools.cache
+def _processes_with_routing_stamps() -> QuerySet[Process]:
+    # Built once per worker and only ever cloned (filter() copies): resolving the stamp's
+    # subqueries costs more than running them, and this is the hot path.
+    return Process.objects.annotate(**routing_stamp_annotations()).order_by()
+
+
+def processes_and_known_counterparties(
+    *, engagement: Engagement, process_ids: set[int], names: set[str]
+) -> tuple[dict[int, Process], dict[int, set[str]], dict[int, RoutingStamp]]:
+    """The batch's processes that belong to the engagement, which of the batch's counterparty
+    names each already knows, and each one's routing stamp — one query (a left join on the
+    known names, subqueries for the stamp)."""
+    rows = _processes_with_routing_stamps().filter(engagement=engagement, pk__in=process_ids)
+    stamp_fields = (
+        "routing_version_id",
+        "routing_version_created_at",
+        "routing_types_count",
+        "routing_types_changed_at",
+    )
+    if names:
+        rows = rows.annotate(
+            seen=FilteredRelation(
+                "known_counterparties", condition=Q(known_counterparties__name__in=names)
+            )
+        ).annotate(seen_name=F("seen__name"))
+    else:
+        rows = rows.annotate(seen_name=Value(""))
+    processes: dict[int, Process] = {}
+    known: dict[int, set[str]] = {}
+    stamps: dict[int, RoutingStamp] = {}
+    for row in rows.values("pk", "name", "seen_name", *stamp_fields):
+        pk = row["pk"]
+        if pk not in processes:
+            processes[pk] = Process(pk=pk, name=row["name"], engagement=engagement)
+            known[pk] = set()
+            stamps[pk] = RoutingStamp.of(row)
+        if row["seen_name"]:
+            known[pk].add(row["seen_name"])
+    return processes, known, stamps
