@@ -3,7 +3,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,14 +82,18 @@ def review_task_detail(request, task_id: int):
         return _task_page(request, task, resolve_form=form, status=400)
     data = form.cleaned_data
     try:
-        with transaction.atomic():
+        if data["flag_edge_case"] and task.decision:
+            services.review_task_resolve_and_flag(
+                task=task,
+                final_outcome=data["final_outcome"],
+                note=data["note"],
+                by=request.user,
+                edge_case_note=data["edge_case_note"],
+            )
+        else:
             services.review_task_resolve(
                 task=task, final_outcome=data["final_outcome"], note=data["note"], by=request.user
             )
-            if data["flag_edge_case"] and task.decision:
-                services.edge_case_flag(
-                    decision=task.decision, note=data["edge_case_note"], by=request.user
-                )
     except StateConflict as exc:
         # Someone else got there first: show their outcome and keep this person's input.
         task = selectors.review_task_get_for_user(user=request.user, pk=task_id)

@@ -10,6 +10,7 @@ from maestro.reviews.services import (
     edge_case_mark_reviewed,
     review_task_reassign,
     review_task_resolve,
+    review_task_resolve_and_flag,
 )
 from maestro.tenancy.models import Membership
 from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -183,3 +184,30 @@ def test_edge_case_flag_requires_a_note_and_a_worker(world, task_a):
     with pytest.raises(NotPermitted):
         edge_case_flag(decision=task_a.decision, note="x", by=world.sponsor_a)
     assert not EdgeCase.objects.exists()
+
+
+def test_resolve_and_flag_resolves_and_flags_together(world, task_a):
+    review_task_resolve_and_flag(
+        task=task_a, final_outcome="approve", by=world.operator_a, edge_case_note="odd supplier"
+    )
+
+    task_a.refresh_from_db()
+    assert task_a.status == ReviewTask.Status.RESOLVED
+    assert EdgeCase.objects.get(decision=task_a.decision).note == "odd supplier"
+
+
+def test_resolve_and_flag_refused_flag_leaves_the_task_open(world, task_a):
+    endpoint = _endpoint(world.engagement_a)
+
+    with pytest.raises(ValidationError):
+        review_task_resolve_and_flag(
+            task=task_a, final_outcome="approve", by=world.operator_a, edge_case_note="  "
+        )
+
+    task_a.refresh_from_db()
+    decision = Decision.objects.get(pk=task_a.decision_id)
+    assert (task_a.status, task_a.final_outcome) == (ReviewTask.Status.OPEN, "")
+    assert (decision.outcome_source, decision.final_outcome) == ("", "")
+    assert not EdgeCase.objects.exists()
+    assert not ReviewTaskEvent.objects.filter(task=task_a, kind="resolved").exists()
+    assert not WebhookDelivery.objects.filter(endpoint=endpoint).exists()

@@ -8,7 +8,11 @@ from maestro.reviews.services.assignment import (
 )
 from maestro.reviews.services.edge_cases import edge_case_flag, edge_case_mark_reviewed
 from maestro.reviews.services.escalation import review_tasks_escalate_overdue
-from maestro.reviews.services.resolution import review_task_reassign, review_task_resolve
+from maestro.reviews.services.resolution import (
+    review_task_reassign,
+    review_task_resolve,
+    review_task_resolve_and_flag,
+)
 
 __all__ = [
     "DEFAULT_SLA_MINUTES",
@@ -16,6 +20,7 @@ __all__ = [
     "edge_case_mark_reviewed",
     "review_task_reassign",
     "review_task_resolve",
+    "review_task_resolve_and_flag",
     "review_task_title",
     "review_tasks_escalate_overdue",
     "review_tasks_open_for_decisions",

@@ -1,4 +1,5 @@
-"""What every review-task service shares: who may work a task, notifications, payloads."""
+"""What every review-task service shares: who may work a task, notifications, conflicts.
+(Webhook payloads: maestro/reviews/webhooks.py.)"""
 
 from typing import Any, NoReturn
 
@@ -52,19 +53,6 @@ def notify_assignee(*, task: ReviewTask, assignee: User, reason: str, **context:
         send_mail(subject, body, None, [recipient], fail_silently=False)
 
     transaction.on_commit(send)
-
-
-def task_payload(task: ReviewTask) -> dict[str, Any]:
-    decision = task.decision
-    return {
-        "task_id": task.pk,
-        "engagement_id": task.engagement_id,
-        "kind": task.kind,
-        "title": task.title,
-        "decision_id": decision.pk if decision else None,
-        "case_ref": decision.case_ref if decision else None,
-        "process_id": decision.process_id if decision else None,
-    }
 
 
 def raise_not_open(task: ReviewTask, **extra: Any) -> NoReturn:

@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services.assignment import DEFAULT_SLA_MINUTES
-from maestro.reviews.services.common import notify_assignee, task_payload, user_summary
+from maestro.reviews.services.common import notify_assignee
+from maestro.reviews.webhooks import review_task_overdue_emit
 from maestro.tenancy.models import Membership, User
-from maestro.webhooks.models import WebhookEvent
-from maestro.webhooks.services import webhook_event_emit
 
 # --- Escalation along the playbook's chain --------------------------------------------------
 
@@ -128,16 +127,7 @@ def _review_task_escalate(*, task: ReviewTask, to_user: User, now: datetime) -> 
         reason="escalated",
         overdue_since=overdue_since,
     )
-    webhook_event_emit(
-        engagement=task.engagement,
-        event=WebhookEvent.TASK_OVERDUE,
-        payload=task_payload(task)
-        | {
-            "overdue_since": overdue_since.isoformat(),
-            "escalation_level": task.escalation_level,
-            "from_user": user_summary(previous),
-            "to_user": user_summary(to_user),
-            "due_at": due_at.isoformat(),
-        },
+    review_task_overdue_emit(
+        task=task, overdue_since=overdue_since, from_user=previous, to_user=to_user
     )
     return True

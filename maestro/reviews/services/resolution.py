@@ -14,12 +14,10 @@ from maestro.reviews.services.common import (
     notify_assignee,
     raise_not_open,
     require_task_worker,
-    task_payload,
-    user_summary,
 )
+from maestro.reviews.services.edge_cases import edge_case_flag
+from maestro.reviews.webhooks import review_task_resolved_emit
 from maestro.tenancy.models import User
-from maestro.webhooks.models import WebhookEvent
-from maestro.webhooks.services import webhook_event_emit
 
 # --- Reassign -------------------------------------------------------------------------------
 
@@ -116,17 +114,17 @@ def review_task_resolve(
             decision=decision, outcome=final_outcome, source=Decision.OutcomeSource.REVIEW, by=by
         )
         overridden = decision.overridden
-    payload = task_payload(task) | {
-        "final_outcome": final_outcome,
-        "proposed_outcome": decision.proposed_outcome if decision else None,
-        "overridden": overridden,
-        "note": note,
-        "resolved_by": user_summary(by),
-        "resolved_at": now.isoformat(),
-    }
-    webhook_event_emit(engagement=engagement, event=WebhookEvent.TASK_RESOLVED, payload=payload)
-    if overridden:
-        webhook_event_emit(
-            engagement=engagement, event=WebhookEvent.TASK_OVERRIDDEN, payload=payload
-        )
+    review_task_resolved_emit(task=task, decision=decision, overridden=overridden, by=by, at=now)
+    return task
+
+
+@transaction.atomic
+def review_task_resolve_and_flag(
+    *, task: ReviewTask, final_outcome: str, note: str = "", by: User, edge_case_note: str
+) -> ReviewTask:
+    """Resolve the task and flag its decision as an edge case, all or nothing: a flag refused
+    (no note) leaves the task open, as if neither was asked (the task page's one form)."""
+    review_task_resolve(task=task, final_outcome=final_outcome, note=note, by=by)
+    if task.decision is not None:
+        edge_case_flag(decision=task.decision, note=edge_case_note, by=by)
     return task
