@@ -70,12 +70,12 @@ def run() -> list[Result]:
     from django.test import Client as HttpClient
     from django.test.utils import override_settings
 
-    from maestro.decisions.models import Decision, KnownCounterparty
+    from maestro.decisions.models import Decision
     from maestro.decisions.services import agent_api_key_create
     from maestro.engagements.models import Engagement
     from maestro.mapping.models import DecisionType, Process
+    from maestro.playbooks.models import EscalationPlaybook, KnownCounterparty, PlaybookVersion
     from maestro.tenancy.models import Client, Membership, User
-    from runbooks.models import EscalationPlaybook, PlaybookVersion
 
     consultant = User.objects.create_user("bench-intake-consultant")
     client = Client.objects.create(name="Bench intake", slug="bench-intake")

@@ -26,7 +26,7 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
     "dry-run-jobs-recover": {
-        "task": "runbooks.tasks.dry_run_jobs_recover_task",
+        "task": "maestro.playbooks.tasks.dry_run_jobs_recover_task",
         "schedule": crontab(minute="*/5"),
     },
 }

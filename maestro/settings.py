@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "maestro.engagements",
     "maestro.mapping",
     "maestro.training",
+    "maestro.playbooks",
     "maestro.decisions",
     "maestro.webhooks",
     "maestro.system",

@@ -1,14 +1,6 @@
 from django.contrib import admin
 
-from runbooks.models import (
-    DryRunJob,
-    EscalationPlaybook,
-    PlaybookVersion,
-    Runbook,
-    RunbookRun,
-    RunbookVersion,
-    RunStep,
-)
+from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,24 +40,3 @@ class RunbookRunAdmin(ReadOnlyAdmin):
 class RunStepAdmin(ReadOnlyAdmin):
     list_display = ["run", "position", "text", "done", "done_by", "done_at"]
     list_select_related = ["run", "done_by"]
-
-
-@admin.register(EscalationPlaybook)
-class EscalationPlaybookAdmin(ReadOnlyAdmin):
-    list_display = ["process", "created_at"]
-    list_select_related = ["process"]
-
-
-@admin.register(PlaybookVersion)
-class PlaybookVersionAdmin(ReadOnlyAdmin):
-    """Versions are immutable: a decision records the version that routed it."""
-
-    list_display = ["playbook", "number", "default_threshold", "sla_minutes", "created_at"]
-    list_select_related = ["playbook__process"]
-
-
-@admin.register(DryRunJob)
-class DryRunJobAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "version", "training_round", "status", "cases_done", "cases_total"]
-    list_filter = ["status"]
-    list_select_related = ["version__playbook__process", "training_round__dataset"]

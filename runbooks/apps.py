@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class RunbooksConfig(AppConfig):
-    """Versioned Markdown runbooks and escalation playbooks (later issues)."""
+    """Versioned Markdown runbooks: versions, rendering, runs with checklists."""
 
     name = "runbooks"

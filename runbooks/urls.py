@@ -1,6 +1,6 @@
 from django.urls import path
 
-from runbooks import playbook_views, views
+from runbooks import views
 
 app_name = "runbooks"
 
@@ -26,24 +26,4 @@ urlpatterns = [
     path("runbook-runs/<int:run_id>/", views.run_detail, name="run"),
     path("runbook-runs/<int:run_id>/steps/<int:step_id>/", views.run_step, name="run-step"),
     path("runbook-runs/<int:run_id>/finish/", views.run_finish, name="run-finish"),
-    path(
-        "processes/<int:process_id>/playbook/",
-        playbook_views.playbook_detail,
-        name="playbook",
-    ),
-    path(
-        "processes/<int:process_id>/playbook/edit/",
-        playbook_views.playbook_edit,
-        name="playbook-edit",
-    ),
-    path(
-        "processes/<int:process_id>/playbook/dry-run/",
-        playbook_views.playbook_dry_run,
-        name="playbook-dry-run",
-    ),
-    path(
-        "processes/<int:process_id>/playbook/dry-runs/<int:job_id>/",
-        playbook_views.playbook_dry_run_job,
-        name="playbook-dry-run-job",
-    ),
 ]

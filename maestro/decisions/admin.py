@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from maestro.decisions.models import AgentApiKey, Decision, KnownCounterparty
+from maestro.decisions.models import AgentApiKey, Decision
 
 
 @admin.register(AgentApiKey)
@@ -29,11 +29,3 @@ class DecisionAdmin(admin.ModelAdmin):
     search_fields = ["case_ref", "counterparty"]
     raw_id_fields = ["engagement", "process", "decision_type", "playbook_version"]
     readonly_fields = ["route", "reasons", "received_at"]
-
-
-@admin.register(KnownCounterparty)
-class KnownCounterpartyAdmin(admin.ModelAdmin):
-    list_display = ["name", "process", "first_seen_at"]
-    list_select_related = ["process"]
-    search_fields = ["name"]
-    raw_id_fields = ["process"]

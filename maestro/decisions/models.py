@@ -75,7 +75,7 @@ class Decision(models.Model):
     # [{"code": "amount_above", "message": "Amount 75,000.00 USD is above 50,000.00 USD"}, …]
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     playbook_version = models.ForeignKey(
-        "runbooks.PlaybookVersion",
+        "playbooks.PlaybookVersion",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -109,23 +109,3 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_ref} → {self.route}"
-
-
-class KnownCounterparty(models.Model):
-    """Counterparties already seen for a process, so "new supplier" is one indexed lookup."""
-
-    process = models.ForeignKey(
-        Process, on_delete=models.CASCADE, related_name="known_counterparties"
-    )
-    name = models.CharField(max_length=200)
-    first_seen_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["process", "name"], name="known_counterparty_unique_per_process"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name

@@ -139,7 +139,7 @@ def latest_round_meets_target(engagement: Engagement) -> GateCheck:
 def escalation_playbook_exists(engagement: Engagement) -> GateCheck:
     """At least one process has a saved playbook version (runbooks). A process without one
     still works: its decisions all go to a human, so the gate asks for one, not for all."""
-    from runbooks.models import PlaybookVersion
+    from maestro.playbooks.models import PlaybookVersion
 
     covered = set(
         PlaybookVersion.objects.filter(playbook__process__engagement=engagement).values_list(

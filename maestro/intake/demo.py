@@ -20,11 +20,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from maestro.decisions.models import AgentApiKey, Decision, KnownCounterparty
+from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create, decision_outcome_record
 from maestro.engagements.models import Engagement
 from maestro.intake.services import decisions_intake
 from maestro.mapping.models import Process
+from maestro.playbooks.models import KnownCounterparty
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services import DEFAULT_SLA_MINUTES, review_task_resolve
 from maestro.tenancy.models import User

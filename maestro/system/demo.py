@@ -12,11 +12,11 @@ from maestro.engagements.models import Engagement, Phase, PhaseTransition
 from maestro.intake.demo import decisions_demo_seed
 from maestro.mapping import services as mapping_services
 from maestro.mapping.models import DecisionType, Process, Step
+from maestro.playbooks.demo import playbook_demo_seed
 from maestro.reviews.demo import review_demo_seed
 from maestro.tenancy.models import Client, Membership, User
 from maestro.training.demo import training_demo_seed
 from runbooks import services as runbook_services
-from runbooks.demo import playbook_demo_seed
 from runbooks.models import Runbook
 
 DEMO_PASSWORD = "maestro-demo"

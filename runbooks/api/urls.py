@@ -1,6 +1,6 @@
 from django.urls import path
 
-from runbooks.api import playbook_views, views
+from runbooks.api import views
 
 app_name = "runbooks-api"
 
@@ -42,29 +42,4 @@ urlpatterns = [
         "runbook-runs/<int:run_id>/complete/", views.RunCompleteApi.as_view(), name="run-complete"
     ),
     path("runbook-runs/<int:run_id>/abandon/", views.RunAbandonApi.as_view(), name="run-abandon"),
-    path(
-        "processes/<int:process_id>/playbook/",
-        playbook_views.PlaybookDetailApi.as_view(),
-        name="playbook-detail",
-    ),
-    path(
-        "processes/<int:process_id>/playbook/versions/",
-        playbook_views.PlaybookVersionListApi.as_view(),
-        name="playbook-versions",
-    ),
-    path(
-        "processes/<int:process_id>/playbook/versions/<int:number>/",
-        playbook_views.PlaybookVersionDetailApi.as_view(),
-        name="playbook-version",
-    ),
-    path(
-        "processes/<int:process_id>/playbook/dry-run/",
-        playbook_views.PlaybookDryRunApi.as_view(),
-        name="playbook-dry-run",
-    ),
-    path(
-        "processes/<int:process_id>/playbook/dry-runs/<int:job_id>/",
-        playbook_views.PlaybookDryRunJobApi.as_view(),
-        name="playbook-dry-run-job",
-    ),
 ]

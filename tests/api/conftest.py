@@ -32,6 +32,8 @@ from maestro.decisions.models import AgentApiKey
 from maestro.decisions.services import agent_api_key_create
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
+from maestro.playbooks.models import DryRunJob, PlaybookVersion
+from maestro.playbooks.services import dry_run_job_create
 from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.system.demo import DEMO_PASSWORD, demo_seed
 from maestro.tenancy.models import Client, User
@@ -39,8 +41,7 @@ from maestro.training.models import AgentOutput, EvaluationDataset, ImportJob, T
 from maestro.training.services import import_job_create
 from maestro.webhooks import services as webhook_services
 from maestro.webhooks.models import SUBSCRIBABLE_EVENTS, WebhookDelivery, WebhookEndpoint
-from runbooks.dry_runs import dry_run_job_create
-from runbooks.models import DryRunJob, PlaybookVersion, Runbook, RunbookRun, RunbookVersion, RunStep
+from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
 
 # What every answer is checked for: no 5xx, and documented (status code, content type, body
 # and headers).

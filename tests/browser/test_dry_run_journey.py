@@ -5,7 +5,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import Page, expect
 
-from runbooks.models import DryRunJob
+from maestro.playbooks.models import DryRunJob
 from tests.mapping.factories import ProcessFactory
 from tests.runbooks.test_dry_runs import save, seven_cases
 

@@ -1,9 +1,10 @@
 import pytest
 
-from maestro.decisions.models import Decision, KnownCounterparty
+from maestro.decisions.models import Decision
 from maestro.decisions.services import agent_api_key_revoke
+from maestro.playbooks.models import KnownCounterparty
+from maestro.playbooks.selectors import compiled_playbooks_clear
 from maestro.reviews.models import ReviewTask
-from runbooks.selectors import compiled_playbooks_clear
 from tests.conftest import client_for
 from tests.decisions.conftest import agent_client, decision
 from tests.mapping.factories import ProcessFactory

@@ -9,7 +9,7 @@ from maestro.mapping.services import (
     decision_type_delete,
     decision_type_update,
 )
-from runbooks.playbooks import playbook_version_create
+from maestro.playbooks.services import playbook_version_create
 from tests.decisions.conftest import decision
 from tests.mapping.factories import DecisionTypeFactory
 
@@ -107,7 +107,7 @@ def test_a_version_that_reuses_an_old_id_is_not_taken_for_the_old_one(
 ):
     # Ids come back after a database flush (or a rolled-back test): same process, same version
     # id and no decision types, yet other rules.
-    from runbooks.models import EscalationPlaybook, PlaybookVersion
+    from maestro.playbooks.models import EscalationPlaybook, PlaybookVersion
 
     assert _post(agent_a, process_a, "1", category="travel").json()["route"] == "auto"
     version_id, playbook_id = playbook_a.pk, playbook_a.playbook_id

@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from maestro.decisions.models import Decision
-from runbooks.models import EscalationPlaybook, PlaybookVersion
+from maestro.playbooks.models import EscalationPlaybook, PlaybookVersion
 from tests.factories import UserFactory
 from tests.mapping.factories import ProcessFactory
 

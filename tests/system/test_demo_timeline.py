@@ -7,13 +7,13 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from maestro.decisions.models import AgentApiKey, Decision, KnownCounterparty
+from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.selectors import decision_daily_volume
 from maestro.engagements.models import Engagement, Phase
+from maestro.playbooks.models import KnownCounterparty, PlaybookVersion
 from maestro.reviews.models import EdgeCase, ReviewTask, ReviewTaskEvent
 from maestro.system.demo import demo_go_live, demo_seed
 from maestro.training.models import TrainingRound
-from runbooks.models import PlaybookVersion
 
 pytestmark = pytest.mark.django_db
 

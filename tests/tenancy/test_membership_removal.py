@@ -25,6 +25,7 @@ from maestro.engagements.scoping import (
 from maestro.exceptions import NotPermitted
 from maestro.mapping.models import Process
 from maestro.mapping.services import process_update
+from maestro.playbooks.selectors import playbook_chain_candidates
 from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.reviews.selectors import review_task_assignee_choices
 from maestro.reviews.services import review_tasks_escalate_overdue
@@ -32,7 +33,7 @@ from maestro.reviews.services.common import may_work_task
 from maestro.tenancy.models import Membership
 from maestro.webhooks.services import webhook_endpoint_secret_reveal
 from runbooks import services as runbook_services
-from runbooks.selectors import can_edit_runbooks, playbook_chain_candidates
+from runbooks.selectors import can_edit_runbooks
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.mapping.factories import ProcessFactory

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from maestro.decisions.models import Decision, KnownCounterparty
+from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
 from maestro.intake.services.lookups import (
     decision_types_by_name,
@@ -28,10 +28,11 @@ from maestro.intake.services.storing import (
 )
 from maestro.intake.services.validation import payload_errors
 from maestro.intake.webhooks import decisions_escalated_emit
+from maestro.playbooks.models import KnownCounterparty
+from maestro.playbooks.routing import CompiledPlaybook, DecisionFacts, route
+from maestro.playbooks.selectors import playbook_compiled_for_process
 from maestro.reviews.models import ReviewTask
 from maestro.reviews.services import review_tasks_open_for_decisions
-from runbooks.routing import CompiledPlaybook, DecisionFacts, route
-from runbooks.selectors import playbook_compiled_for_process
 
 
 def _route(playbook: CompiledPlaybook | None, facts: DecisionFacts, known: set[str]):

@@ -8,8 +8,8 @@ from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionType, Process
-from runbooks.routing import CompiledPlaybook
-from runbooks.selectors import RoutingStamp, routing_stamp_annotations
+from maestro.playbooks.routing import CompiledPlaybook
+from maestro.playbooks.selectors import RoutingStamp, routing_stamp_annotations
 
 
 def decision_types_by_name(

@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from maestro.decisions.models import Decision
+from maestro.playbooks.routing import CompiledPlaybook
 from maestro.reviews.models import ReviewTask
-from runbooks.routing import CompiledPlaybook
 
 
 @dataclass

@@ -11,9 +11,9 @@ from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import people_at
 from maestro.mapping.models import Process
+from maestro.playbooks.models import PlaybookVersion
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.tenancy.models import Membership
-from runbooks.models import PlaybookVersion
 
 DEFAULT_SLA_MINUTES = 240
 

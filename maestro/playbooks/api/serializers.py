@@ -1,0 +1,155 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from maestro.engagements.api.serializers import UserSummarySerializer
+from maestro.lib.serializers import DecimalField, IdField, NumberField, StrictInputSerializer
+from maestro.playbooks.models import DryRunJob, PlaybookVersion
+from maestro.playbooks.routing import MAX_RULES, RULE_KINDS
+from maestro.playbooks.services import dry_run_job_result
+
+RULES_HELP = (
+    "Ordered rules; each is an object with a `kind` and its parameters: "
+    + ", ".join(f"`{kind}`" for kind in RULE_KINDS)
+    + ". `confidence_below` takes an optional `threshold` (0–1); `category_in` takes "
+    "`categories` (list of names, case-insensitive); `amount_above` takes `amount` (decimal "
+    "string) and `currency` (3 letters). Every matching rule sends the decision to a human."
+)
+
+
+class PlaybookDocumentSerializer(serializers.Serializer):
+    rules = serializers.ListField(child=serializers.CharField())
+    notes = serializers.ListField(child=serializers.CharField())
+    sla = serializers.CharField()
+    chain = serializers.CharField()
+
+
+class PlaybookVersionOutputSerializer(serializers.ModelSerializer):
+    created_by = UserSummarySerializer(read_only=True)
+    rules = serializers.ListField(child=serializers.DictField(), help_text=RULES_HELP)
+    escalation_chain = serializers.ListField(child=serializers.IntegerField())
+    process = serializers.IntegerField(source="playbook.process_id", read_only=True)
+
+    class Meta:
+        model = PlaybookVersion
+        fields = [
+            "id",
+            "process",
+            "number",
+            "default_threshold",
+            "rules",
+            "sla_minutes",
+            "escalation_chain",
+            "message",
+            "created_by",
+            "created_at",
+        ]
+
+
+class PlaybookVersionDetailOutputSerializer(PlaybookVersionOutputSerializer):
+    document = PlaybookDocumentSerializer(
+        read_only=True, help_text="The version as plain sentences."
+    )
+
+    class Meta(PlaybookVersionOutputSerializer.Meta):
+        fields = [*PlaybookVersionOutputSerializer.Meta.fields, "document"]
+
+
+class PlaybookOutputSerializer(serializers.Serializer):
+    process = serializers.IntegerField()
+    versions = serializers.IntegerField(help_text="How many versions were saved.")
+    current = PlaybookVersionDetailOutputSerializer(
+        allow_null=True, help_text="The newest version (it routes new decisions); null if none."
+    )
+
+
+class PlaybookVersionCreateInputSerializer(StrictInputSerializer):
+    default_threshold = DecimalField(max_digits=3, decimal_places=2, min_value=0, max_value=1)
+    rules = serializers.ListField(
+        child=serializers.DictField(), max_length=MAX_RULES, allow_empty=True, help_text=RULES_HELP
+    )
+    sla_minutes = serializers.IntegerField(min_value=1, max_value=60 * 24 * 30)
+    escalation_chain = serializers.ListField(
+        child=IdField(),
+        required=False,
+        default=list,
+        help_text="User ids, in order: operators or consultants of the engagement.",
+    )
+    message = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    base_version = NumberField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The version you edited; a newer one saved meanwhile is a 409 conflict.",
+    )
+
+
+class PlaybookDryRunInputSerializer(StrictInputSerializer):
+    training_round = IdField(help_text="A training round of this process.")
+    version = NumberField(
+        required=False, allow_null=True, default=None, help_text="Version number; default newest."
+    )
+
+
+class DryRunReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+
+
+class PlaybookDryRunOutputSerializer(serializers.Serializer):
+    version_number = serializers.IntegerField()
+    round_id = serializers.IntegerField()
+    cases = serializers.IntegerField()
+    human = serializers.IntegerField()
+    human_share = serializers.FloatField(allow_null=True, help_text="Percent of cases.")
+    auto = serializers.IntegerField()
+    auto_share = serializers.FloatField(allow_null=True)
+    auto_correct = serializers.IntegerField()
+    auto_accuracy = serializers.FloatField(
+        allow_null=True, help_text="Percent of auto-routed cases the agent got right."
+    )
+    reasons = DryRunReasonSerializer(many=True)
+
+
+class PlaybookDryRunJobOutputSerializer(serializers.ModelSerializer):
+    process = serializers.IntegerField(source="version.playbook.process_id")
+    version = serializers.IntegerField(source="version.number", help_text="Version number.")
+    status_display = serializers.CharField(source="get_status_display")
+    result = serializers.SerializerMethodField(
+        help_text="The dry run's figures once `status` is `done`; null before and on failure."
+    )
+    status_url = serializers.SerializerMethodField(help_text="Poll this URL (GET) for progress.")
+
+    class Meta:
+        model = DryRunJob
+        fields = [
+            "id",
+            "process",
+            "version",
+            "training_round",
+            "status",
+            "status_display",
+            "cases_done",
+            "cases_total",
+            "result",
+            "error",
+            "status_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+    @extend_schema_field(PlaybookDryRunOutputSerializer(allow_null=True))
+    def get_result(self, job: DryRunJob) -> dict | None:
+        result = dry_run_job_result(job=job)
+        return PlaybookDryRunOutputSerializer(result).data if result is not None else None
+
+    def get_status_url(self, job: DryRunJob) -> str:
+        path = reverse(
+            "playbooks-api:playbook-dry-run-job",
+            kwargs={"process_id": job.version.playbook.process_id, "job_id": job.pk},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

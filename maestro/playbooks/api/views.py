@@ -1,0 +1,131 @@
+"""Escalation playbook API: read the current version and the history (anyone who sees the
+process), save a new version (the engagement's consultants), dry-run against a training round."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from maestro.lib.openapi import ERROR_RESPONSES
+from maestro.playbooks import selectors, services
+from maestro.playbooks.api import serializers as s
+from maestro.playbooks.models import PlaybookVersion
+
+CONFLICT = OpenApiResponse(
+    description="A newer version was saved after `base_version` (code `version_conflict`)."
+)
+NOT_FOUND = {404: ERROR_RESPONSES[404]}
+
+
+def _detail(version: PlaybookVersion, engagement_id: int) -> dict:
+    version.document = selectors.playbook_version_document(  # type: ignore[attr-defined]
+        version=version, engagement_id=engagement_id
+    )
+    return s.PlaybookVersionDetailOutputSerializer(version).data
+
+
+class PlaybookDetailApi(APIView):
+    @extend_schema(responses={200: s.PlaybookOutputSerializer, **NOT_FOUND})
+    def get(self, request, process_id: int):
+        """The process's playbook: the current version (with its readable document) and how
+        many versions exist. `current` is null until a consultant saves the first one."""
+        process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+        current = selectors.playbook_version_current(process=process)
+        return Response(
+            {
+                "process": process.pk,
+                # Numbers run 1..n without gaps (versions are never deleted one by one).
+                "versions": current.number if current else 0,
+                "current": _detail(current, process.engagement_id) if current else None,
+            }
+        )
+
+
+class PlaybookVersionListApi(generics.ListAPIView):
+    serializer_class = s.PlaybookVersionOutputSerializer
+    queryset = PlaybookVersion.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        process = selectors.playbook_process_get_for_user(
+            user=self.request.user, pk=self.kwargs["process_id"]
+        )
+        return selectors.playbook_version_list(process=process)
+
+    @extend_schema(responses={200: s.PlaybookVersionOutputSerializer(many=True), **NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        """Every saved version, newest first (old versions stay readable)."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.PlaybookVersionCreateInputSerializer,
+        responses={201: s.PlaybookVersionDetailOutputSerializer, 409: CONFLICT, **ERROR_RESPONSES},
+    )
+    def post(self, request, process_id: int):
+        """Save a new version (creates the playbook on the first save). Consultants only;
+        rule errors name the rule number and field."""
+        process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+        serializer = s.PlaybookVersionCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = services.playbook_version_create(
+            process=process, by=request.user, **serializer.validated_data
+        )
+        return Response(_detail(version, process.engagement_id), status=status.HTTP_201_CREATED)
+
+
+class PlaybookVersionDetailApi(APIView):
+    @extend_schema(responses={200: s.PlaybookVersionDetailOutputSerializer, **NOT_FOUND})
+    def get(self, request, process_id: int, number: int):
+        """One version, old or current, with its readable document."""
+        process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+        version = selectors.playbook_version_get(process=process, number=number)
+        return Response(_detail(version, process.engagement_id))
+
+
+class PlaybookDryRunApi(APIView):
+    @extend_schema(
+        request=s.PlaybookDryRunInputSerializer,
+        responses={202: s.PlaybookDryRunJobOutputSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request, process_id: int):
+        """Queue a dry run: route a training round's cases with a version (default: the
+        newest) and report how many would go to humans, why, and the accuracy of the rest.
+        Answers 202 with the job; poll its `status_url` for progress and, once `done`, the
+        `result`. Routes nothing live and saves no decision."""
+        process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+        serializer = s.PlaybookDryRunInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        training_round = (
+            selectors.playbook_rounds(process=process).filter(pk=data["training_round"]).first()
+        )
+        if training_round is None:
+            raise ValidationError({"training_round": ["Not a training round of this process."]})
+        version = None
+        if data["version"] is not None:
+            version = (
+                selectors.playbook_version_list(process=process)
+                .filter(number=data["version"])
+                .first()
+            )
+            if version is None:
+                raise ValidationError({"version": ["This playbook has no such version."]})
+        job = services.dry_run_job_create(
+            process=process, training_round=training_round, version=version, by=request.user
+        )
+        out = s.PlaybookDryRunJobOutputSerializer(job, context={"request": request}).data
+        return Response(
+            out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["status_url"]}
+        )
+
+
+class PlaybookDryRunJobApi(APIView):
+    @extend_schema(responses={200: s.PlaybookDryRunJobOutputSerializer, **NOT_FOUND})
+    def get(self, request, process_id: int, job_id: int):
+        """A dry run's status (`queued`, `running`, `done`, `failed`), its progress (cases
+        done of cases total), then its `result` or its `error`."""
+        process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+        job = selectors.dry_run_job_get(process=process, pk=job_id)
+        return Response(s.PlaybookDryRunJobOutputSerializer(job, context={"request": request}).data)

@@ -1,0 +1,36 @@
+"""Playbook services: saving versions (versions.py) and dry runs, run inline or as background
+jobs (dry_runs.py)."""
+
+from maestro.playbooks.services.dry_runs import (
+    NO_OUTPUT,
+    PROGRESS_EVERY,
+    QUEUED_RESEND_AFTER,
+    DryRunResult,
+    dry_run_job_create,
+    dry_run_job_result,
+    dry_run_job_run,
+    dry_run_jobs_recover,
+    no_playbook_error,
+    playbook_dry_run,
+)
+from maestro.playbooks.services.versions import (
+    MAX_CHAIN,
+    MAX_SLA_MINUTES,
+    playbook_version_create,
+)
+
+__all__ = [
+    "MAX_CHAIN",
+    "MAX_SLA_MINUTES",
+    "NO_OUTPUT",
+    "PROGRESS_EVERY",
+    "QUEUED_RESEND_AFTER",
+    "DryRunResult",
+    "dry_run_job_create",
+    "dry_run_job_result",
+    "dry_run_job_run",
+    "dry_run_jobs_recover",
+    "no_playbook_error",
+    "playbook_dry_run",
+    "playbook_version_create",
+]

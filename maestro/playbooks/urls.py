@@ -1,0 +1,14 @@
+from django.urls import path
+
+from maestro.playbooks import views
+
+app_name = "playbooks"
+
+PLAYBOOK = "processes/<int:process_id>/playbook/"
+
+urlpatterns = [
+    path(PLAYBOOK, views.playbook_detail, name="detail"),
+    path(PLAYBOOK + "edit/", views.playbook_edit, name="edit"),
+    path(PLAYBOOK + "dry-run/", views.playbook_dry_run, name="dry-run"),
+    path(PLAYBOOK + "dry-runs/<int:job_id>/", views.playbook_dry_run_job, name="dry-run-job"),
+]

@@ -1,0 +1,200 @@
+"""Escalation playbook pages: the playbook as a document (with its history), the editor
+(consultants) and the dry run against a training round (anyone who sees the process)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from maestro.engagements.scoping import can_manage_engagement
+from maestro.exceptions import DomainError, StateConflict
+from maestro.lib.forms import form_add_service_errors
+from maestro.playbooks import selectors, services
+from maestro.playbooks.charts import dry_run_svg
+from maestro.playbooks.forms import (
+    DryRunForm,
+    PlaybookRuleForm,
+    PlaybookRuleFormSet,
+    PlaybookVersionForm,
+)
+
+
+def _context(request, process) -> dict:
+    return {
+        "process": process,
+        "engagement": process.engagement,
+        "can_manage": can_manage_engagement(request.user, process.engagement),
+    }
+
+
+@login_required
+@require_safe
+def playbook_detail(request, process_id: int):
+    """The current version as sentences, or ?version=N, with the version history."""
+    process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    versions = list(selectors.playbook_version_list(process=process))
+    current = versions[0] if versions else None
+    requested = request.GET.get("version", "")
+    version = current
+    if requested.isdigit():
+        version = selectors.playbook_version_get(process=process, number=int(requested))
+    document = (
+        selectors.playbook_version_document(version=version, engagement_id=process.engagement_id)
+        if version is not None
+        else None
+    )
+    return render(
+        request,
+        "playbooks/playbook.html",
+        {
+            **_context(request, process),
+            "versions": versions,
+            "current": current,
+            "version": version,
+            "document": document,
+        },
+    )
+
+
+def _ordered_rules(formset) -> list[dict]:
+    rows = []
+    for index, form in enumerate(formset.forms):
+        rule = form.as_rule()
+        if rule is not None:
+            rows.append((form.cleaned_data.get("position") or 1000 + index, index, rule))
+    return [rule for _position, _index, rule in sorted(rows, key=lambda row: row[:2])]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def playbook_edit(request, process_id: int):
+    process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    if not can_manage_engagement(request.user, process.engagement):
+        raise PermissionDenied(_("Only the engagement's consultants edit escalation playbooks."))
+    current = selectors.playbook_version_current(process=process)
+    people = selectors.playbook_chain_candidates(engagement=process.engagement)
+    initial = {"base_version": 0, "default_threshold": "0.80", "sla_minutes": 240}
+    rules_initial: list[dict] = []
+    if current is not None:
+        initial = {
+            "base_version": current.number,
+            "default_threshold": current.default_threshold,
+            "sla_minutes": current.sla_minutes,
+        }
+        for slot, pk in enumerate(current.escalation_chain, start=1):
+            initial[f"chain_{slot}"] = pk
+        rules_initial = [
+            PlaybookRuleForm.initial_for(rule, position)
+            for position, rule in enumerate(current.rules, start=1)
+        ]
+    form = PlaybookVersionForm(request.POST or None, initial=initial, people=people)
+    formset = PlaybookRuleFormSet(request.POST or None, initial=rules_initial, prefix="rules")
+    status, rule_errors = 200, []
+    if request.method == "POST":
+        status = 400
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            try:
+                version = services.playbook_version_create(
+                    process=process,
+                    by=request.user,
+                    default_threshold=data["default_threshold"],
+                    rules=_ordered_rules(formset),
+                    sla_minutes=data["sla_minutes"],
+                    escalation_chain=form.chain(),
+                    message=data["message"],
+                    base_version=data["base_version"],
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+                rule_errors = errors.pop("rules", [])
+                if "escalation_chain" in errors:
+                    form.add_error("chain_1", errors.pop("escalation_chain"))
+                if errors:
+                    form_add_service_errors(form, ValidationError(errors))
+            except StateConflict as exc:
+                status = exc.status_code
+                form.add_error(None, exc.message)
+                # Saving again means saving on top of the newer version, knowingly.
+                form.data = form.data.copy()
+                latest = selectors.playbook_version_current(process=process)
+                form.data["base_version"] = str(latest.number if latest else 0)
+            except DomainError as exc:
+                status = exc.status_code
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Saved version %(n)d; it routes new decisions from now on.")
+                    % {"n": version.number},
+                )
+                return redirect("playbooks:detail", process_id=process.pk)
+    return render(
+        request,
+        "playbooks/playbook_edit.html",
+        {
+            **_context(request, process),
+            "form": form,
+            "formset": formset,
+            "rule_errors": rule_errors,
+            "current": current,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def playbook_dry_run(request, process_id: int):
+    """The dry-run form (a GET's training_round/version preselect it); a POST queues the job
+    and goes to its page."""
+    process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    rounds = list(selectors.playbook_rounds(process=process))
+    versions = list(selectors.playbook_version_list(process=process))
+    initial = {"version": versions[0].number if versions else None}
+    initial.update({k: v for k, v in request.GET.items() if k in ("training_round", "version")})
+    form = DryRunForm(request.POST or None, initial=initial, rounds=rounds, versions=versions)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            training_round = next(r for r in rounds if r.pk == form.cleaned_data["training_round"])
+            version = next(v for v in versions if v.number == form.cleaned_data["version"])
+            job = services.dry_run_job_create(
+                process=process, training_round=training_round, version=version, by=request.user
+            )
+            return redirect("playbooks:dry-run-job", process_id=process.pk, job_id=job.pk)
+    return render(
+        request,
+        "playbooks/playbook_dry_run.html",
+        {
+            **_context(request, process),
+            "form": form,
+            "rounds": rounds,
+            "versions": versions,
+            "jobs": selectors.dry_run_job_list(process=process)[:5],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def playbook_dry_run_job(request, process_id: int, job_id: int):
+    """A queued or running job's progress (the page polls the API, or refreshes itself
+    without JavaScript), then the result or the error."""
+    process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    job = selectors.dry_run_job_get(process=process, pk=job_id)
+    result = services.dry_run_job_result(job=job)
+    chart = None
+    if result is not None:
+        chart = dry_run_svg(
+            cases=result.cases, auto=result.auto, human=result.human, reasons=result.reasons
+        )
+    return render(
+        request,
+        "playbooks/playbook_dry_run_job.html",
+        {**_context(request, process), "job": job, "result": result, "chart": chart},
+    )

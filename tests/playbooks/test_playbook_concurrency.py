@@ -1,0 +1,56 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from maestro.exceptions import StateConflict
+from maestro.playbooks.models import PlaybookVersion
+from maestro.playbooks.services import playbook_version_create
+from tests.factories import ClientFactory, EngagementFactory
+from tests.mapping.factories import ProcessFactory
+
+FIELDS = {"default_threshold": "0.8", "rules": [], "sla_minutes": 60, "escalation_chain": []}
+
+
+def _race(process, by, base_version):
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(message: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            playbook_version_create(
+                process=process, by=by, message=message, base_version=base_version, **FIELDS
+            )
+            outcomes.append("saved")
+        except StateConflict:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(m,)) for m in ("first", "second")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return sorted(outcomes)
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's shared in-memory test database fails a second writer instead of queueing "
+    "it; this race runs in the real (PostgreSQL) run of make test.",
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_number_versions_without_gaps_or_duplicates():
+    engagement = EngagementFactory(client=ClientFactory())
+    process = ProcessFactory(engagement=engagement)
+    by = engagement.lead
+    # Two first saves at once: one playbook, versions 1 and 2.
+    assert _race(process, by, None) == ["saved", "saved"]
+    assert sorted(
+        PlaybookVersion.objects.filter(playbook__process=process).values_list("number", flat=True)
+    ) == [1, 2]
+    # Two editors both starting from version 2: one wins, the other gets a conflict.
+    assert _race(process, by, 2) == ["conflict", "saved"]
+    assert PlaybookVersion.objects.filter(playbook__process=process).count() == 3
