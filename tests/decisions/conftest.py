@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from maestro.decisions.services import agent_api_key_create
 from tests.mapping.factories import DecisionTypeFactory, ProcessFactory
-from tests.reviews.factories import EscalationPlaybookFactory, PlaybookVersionFactory
+from tests.playbooks.factories import EscalationPlaybookFactory, PlaybookVersionFactory
 
 RULES = [
     {"kind": "confidence_below"},

@@ -11,7 +11,7 @@ from maestro.reviews.models import ReviewTask
 from maestro.tenancy.models import Membership
 from tests.factories import EngagementFactory, MembershipFactory
 from tests.mapping.factories import ProcessFactory
-from tests.reviews.factories import EscalationPlaybookFactory, PlaybookVersionFactory
+from tests.playbooks.factories import EscalationPlaybookFactory, PlaybookVersionFactory
 
 
 @pytest.mark.skipif(

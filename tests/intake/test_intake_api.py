@@ -8,7 +8,7 @@ from maestro.reviews.models import ReviewTask
 from tests.conftest import client_for
 from tests.decisions.conftest import agent_client, decision
 from tests.mapping.factories import ProcessFactory
-from tests.reviews.factories import EscalationPlaybookFactory, PlaybookVersionFactory
+from tests.playbooks.factories import EscalationPlaybookFactory, PlaybookVersionFactory
 
 URL = "/api/decisions/"
 

@@ -18,7 +18,8 @@ from tests.mapping.factories import (
     ProcessFactory,
     StepFactory,
 )
-from tests.reviews.factories import DecisionFactory, EscalationPlaybookFactory
+from tests.playbooks.factories import EscalationPlaybookFactory
+from tests.reviews.factories import DecisionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,26 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from maestro.decisions.models import Decision
-from maestro.playbooks.models import EscalationPlaybook, PlaybookVersion
-from tests.factories import UserFactory
 from tests.mapping.factories import ProcessFactory
-
-
-class EscalationPlaybookFactory(DjangoModelFactory):
-    class Meta:
-        model = EscalationPlaybook
-        django_get_or_create = ["process"]
-
-    process = factory.SubFactory(ProcessFactory)
-
-
-class PlaybookVersionFactory(DjangoModelFactory):
-    class Meta:
-        model = PlaybookVersion
-
-    playbook = factory.SubFactory(EscalationPlaybookFactory)
-    number = factory.Sequence(lambda n: n + 1)
-    created_by = factory.SubFactory(UserFactory)
 
 
 class DecisionFactory(DjangoModelFactory):

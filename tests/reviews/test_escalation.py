@@ -10,8 +10,9 @@ from maestro.tenancy.models import Membership
 from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import EngagementFactory, MembershipFactory, UserFactory
 from tests.mapping.factories import ProcessFactory
+from tests.playbooks.factories import PlaybookVersionFactory
 from tests.reviews.conftest import open_task
-from tests.reviews.factories import DecisionFactory, PlaybookVersionFactory
+from tests.reviews.factories import DecisionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from maestro.reviews.services import review_tasks_open_for_decisions
 from maestro.tenancy.models import Membership
 from tests.factories import EngagementFactory, MembershipFactory
 from tests.mapping.factories import ProcessFactory
-from tests.reviews.factories import DecisionFactory, PlaybookVersionFactory
+from tests.playbooks.factories import PlaybookVersionFactory
+from tests.reviews.factories import DecisionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -37,8 +37,9 @@ from runbooks.selectors import can_edit_runbooks
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.mapping.factories import ProcessFactory
+from tests.playbooks.factories import PlaybookVersionFactory
 from tests.reviews.conftest import open_task
-from tests.reviews.factories import DecisionFactory, PlaybookVersionFactory
+from tests.reviews.factories import DecisionFactory
 from tests.training.factories import DatasetFactory
 from tests.webhooks.conftest import make_endpoint
 
