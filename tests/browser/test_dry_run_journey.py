@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from maestro.playbooks.models import DryRunJob
 from tests.mapping.factories import ProcessFactory
-from tests.runbooks.test_dry_runs import save, seven_cases
+from tests.playbooks.test_dry_runs import save, seven_cases
 
 pytestmark = [
     pytest.mark.browser,
