@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "maestro.intake",
     "handoff",
     "runbooks",
+    # Last: wires the apps above into engagements' hooks (gates, starter runbooks).
+    "maestro.composition",
 ]
 
 MIDDLEWARE = [

@@ -1,19 +1,20 @@
 """The engagement lifecycle: which moves are legal and the gate each forward move must pass.
 
-A gate is a list of checks. Checks whose data does not exist yet in Maestro (skill-transfer
-plans, check-ins, sign-offs) fail closed with a message saying so; the issues that add that
-data replace them here. A consultant may still override a failing gate with a reason.
+A gate is a list of checks. The checks read other apps (maps, training rounds, playbooks…),
+which sit above engagements, so they are not defined here: the composition layer
+(`maestro.gates`, registered by `maestro.composition` at startup) fills `GATES` through
+`gate_register`. This module keeps the machinery and fails closed: a forward move whose gate
+nobody registered does not pass (see `gate_evaluate`). A consultant may still override a
+failing gate with a reason.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
-from maestro.engagements.scoping import people_at
-from maestro.mapping.models import DecisionPoint, Process, Step
-from maestro.tenancy.models import Membership
 
 
 @dataclass(frozen=True)
@@ -49,153 +50,36 @@ def is_forward(from_phase: str, to_phase: str) -> bool:
     return PHASE_ORDER.index(to_phase) > PHASE_ORDER.index(from_phase)
 
 
-def _not_checkable_yet(code: str, label: str, arrives_with: str) -> Check:
-    def check(engagement: Engagement) -> GateCheck:
-        return GateCheck(
-            code=code,
-            label=label,
-            passed=False,
-            detail=_("Cannot be checked yet: Maestro does not record %(what)s so far.")
-            % {"what": arrives_with},
-        )
-
-    return check
+# Each forward move's checks, in the order they are shown; filled by `gate_register`.
+GATES: dict[tuple[str, str], list[Check]] = {}
 
 
-def operator_named(engagement: Engagement) -> GateCheck:
-    operators = [
-        user.get_username()
-        for user in people_at(engagement.client_id, [Membership.Role.OPERATOR]).order_by("username")
-    ]
-    if operators:
-        detail = _("Operator(s) of %(client)s: %(names)s.") % {
-            "client": engagement.client.name,
-            "names": ", ".join(operators),
-        }
-    else:
-        detail = _(
-            "%(client)s has no active operator yet; add one as a member with the operator role."
-        ) % {"client": engagement.client.name}
+def gate_register(*, from_phase: str, to_phase: str, checks: Iterable[Check]) -> None:
+    """Set the gate of the forward move `from_phase` → `to_phase` (replacing any earlier one,
+    so registering twice at startup is harmless)."""
+    if next_phase(from_phase) != to_phase:
+        raise ImproperlyConfigured(f"{from_phase} → {to_phase} is not a forward move.")
+    checks = list(checks)
+    if not checks:
+        raise ImproperlyConfigured(f"The gate {from_phase} → {to_phase} needs a check.")
+    GATES[(Phase(from_phase).value, Phase(to_phase).value)] = checks
+
+
+def _no_gate_registered(engagement: Engagement, to_phase: str) -> GateCheck:
     return GateCheck(
-        code="operator_named",
-        label=_("An operator is named"),
-        passed=bool(operators),
-        detail=detail,
+        code="gate_not_registered",
+        label=_("The gate to %(phase)s can be checked") % {"phase": Phase(to_phase).label},
+        passed=False,
+        detail=_("No checks are registered for this move, so it cannot pass on its own."),
     )
-
-
-def process_map_ready(engagement: Engagement) -> GateCheck:
-    processes = Process.objects.filter(engagement=engagement)
-    mapped = list(
-        processes.filter(steps__flow=Step.Flow.ACTUAL).distinct().values_list("name", flat=True)
-    )
-    points = DecisionPoint.objects.filter(step__process__engagement=engagement).count()
-    if not mapped:
-        detail = _("No process has its actual steps mapped yet.")
-    elif not points:
-        detail = _("Mapped: %(names)s; but no decision point is recorded yet.") % {
-            "names": ", ".join(sorted(mapped))
-        }
-    else:
-        detail = _("Mapped: %(names)s; %(points)d decision point(s).") % {
-            "names": ", ".join(sorted(mapped)),
-            "points": points,
-        }
-    return GateCheck(
-        code="process_map_ready",
-        label=_("At least one process map with its actual steps and a decision point"),
-        passed=bool(mapped) and points > 0,
-        detail=detail,
-    )
-
-
-def latest_round_meets_target(engagement: Engagement) -> GateCheck:
-    """The latest training round against the engagement's criteria (maestro.training)."""
-    from maestro.training.selectors import gate_criteria_results
-
-    latest, results = gate_criteria_results(engagement=engagement)
-    label = _("The latest training round meets the engagement's criteria")
-    if latest is None:
-        return GateCheck(
-            code="latest_round_meets_target",
-            label=label,
-            passed=False,
-            detail=_("No training round is recorded yet."),
-        )
-    failing = [r for r in results if not r.passed]
-    shown = failing or results
-    detail = _("Round %(number)d of %(dataset)s: %(results)s") % {
-        "number": latest.number,
-        "dataset": latest.dataset.name,
-        "results": "; ".join(
-            f"{'✕' if not r.passed else '✓'} {r.label}: {r.detail}" for r in shown
-        ),
-    }
-    return GateCheck(
-        code="latest_round_meets_target", label=label, passed=not failing, detail=detail
-    )
-
-
-def escalation_playbook_exists(engagement: Engagement) -> GateCheck:
-    """At least one process has a saved playbook version (runbooks). A process without one
-    still works: its decisions all go to a human, so the gate asks for one, not for all."""
-    from maestro.playbooks.models import PlaybookVersion
-
-    covered = set(
-        PlaybookVersion.objects.filter(playbook__process__engagement=engagement).values_list(
-            "playbook__process__name", flat=True
-        )
-    )
-    missing = sorted(
-        set(Process.objects.filter(engagement=engagement).values_list("name", flat=True)) - covered
-    )
-    if not covered:
-        detail = _("No process has an escalation playbook yet.")
-    elif missing:
-        detail = _(
-            "Playbook for: %(names)s. Without one (every decision goes to a human): %(missing)s."
-        ) % {"names": ", ".join(sorted(covered)), "missing": ", ".join(missing)}
-    else:
-        detail = _("Playbook for: %(names)s.") % {"names": ", ".join(sorted(covered))}
-    return GateCheck(
-        code="escalation_playbook_exists",
-        label=_("At least one process has an escalation playbook"),
-        passed=bool(covered),
-        detail=detail,
-    )
-
-
-GATES: dict[tuple[str, str], list[Check]] = {
-    (Phase.MAPPING, Phase.TRAINING): [process_map_ready],
-    (Phase.TRAINING, Phase.DEPLOYMENT): [
-        latest_round_meets_target,
-        escalation_playbook_exists,
-    ],
-    (Phase.DEPLOYMENT, Phase.HANDOFF): [
-        operator_named,
-        _not_checkable_yet(
-            "skill_transfer_plan_exists",
-            _("A skill-transfer plan exists"),
-            _("skill-transfer plans"),
-        ),
-    ],
-    (Phase.HANDOFF, Phase.ADVISORY): [
-        _not_checkable_yet(
-            "operator_ready",
-            _("The operator's readiness meets the plan's bar"),
-            _("check-ins and competency sign-offs"),
-        ),
-    ],
-    (Phase.ADVISORY, Phase.CLOSED): [
-        _not_checkable_yet(
-            "handoff_signed_off",
-            _("The handoff document is signed off"),
-            _("handoff sign-offs"),
-        ),
-    ],
-}
 
 
 def gate_evaluate(*, engagement: Engagement, to_phase: str) -> list[GateCheck]:
-    """The checks for moving `engagement` to `to_phase`. Backward moves have no gate."""
-    return [check(engagement) for check in GATES.get((engagement.phase, to_phase), [])]
+    """The checks for moving `engagement` to `to_phase`. Backward moves have no gate; a
+    forward move without registered checks fails closed with one failing check."""
+    if not is_forward(engagement.phase, to_phase):
+        return []
+    checks = GATES.get((engagement.phase, to_phase))
+    if not checks:
+        return [_no_gate_registered(engagement, to_phase)]
+    return [check(engagement) for check in checks]

@@ -5,12 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maestro.engagements import lifecycle
+from maestro.engagements import hooks, lifecycle
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase, PhaseTransition
 from maestro.engagements.scoping import can_manage_engagement, is_consultant, is_consultant_at
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
 from maestro.tenancy.models import Client, Membership, User
-from runbooks.services import runbook_create_starters
 
 # The consultant's stance that goes with each phase: they lead until handoff, then step back.
 STANCE_FOR_PHASE: dict[str, str] = {
@@ -103,7 +102,8 @@ def engagement_create(
     engagement.full_clean()
     engagement.save()
     engagement.members.set(members)
-    runbook_create_starters(engagement=engagement, by=by)
+    # The layers above join in here (starter runbooks): maestro.engagements.hooks.
+    hooks.engagement_created(engagement=engagement, by=by)
     return engagement
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from maestro.engagements import selectors, services
+from maestro.engagements import hooks, selectors, services
 from maestro.engagements.forms import (
     EngagementCreateForm,
     EngagementEditForm,
@@ -22,7 +22,6 @@ from maestro.engagements.scoping import (
 )
 from maestro.exceptions import DomainError
 from maestro.lib.forms import form_add_service_errors
-from maestro.mapping.selectors import engagement_process_summaries
 from maestro.tenancy.models import Client
 
 STATE_LABELS = {
@@ -108,7 +107,8 @@ def engagement_detail(request, engagement_id: int):
             "stance_hint": STANCE_HINTS[engagement.stance],
             "transitions": transitions,
             "can_manage": can_manage_engagement(request.user, engagement),
-            "processes": engagement_process_summaries(engagement=engagement),
+            # The process maps, from the layers above (maestro.engagements.hooks).
+            **hooks.engagement_overview_context(engagement=engagement),
         },
     )
 

@@ -1,0 +1,30 @@
+from typing import Any
+
+from django.apps import AppConfig
+
+
+def _process_maps_overview(engagement) -> dict[str, Any]:
+    from maestro.mapping.selectors import engagement_process_summaries
+
+    return {"processes": engagement_process_summaries(engagement=engagement)}
+
+
+class CompositionConfig(AppConfig):
+    """The top of the layering: wires the apps above engagements into its hooks at startup.
+
+    Installed last, so every app it wires is loaded. It owns no models; the gate checks live
+    in `maestro.gates`.
+    """
+
+    name = "maestro.composition"
+    label = "composition"
+
+    def ready(self) -> None:
+        from maestro import gates
+        from maestro.engagements import hooks
+        from runbooks.services import runbook_create_starters
+
+        gates.register()
+        # Starter runbooks are made in engagement_create's transaction (see hooks.py for why).
+        hooks.on_engagement_created(runbook_create_starters)
+        hooks.on_engagement_overview(_process_maps_overview)

@@ -1,0 +1,52 @@
+"""Hooks through which the apps above engagements join in, without engagements importing them.
+
+Engagements sit low in the layering (only tenancy below), yet opening an engagement makes the
+starter runbooks and its overview page shows the process maps. The composition layer
+(`maestro.composition`, installed last) registers those steps here at startup.
+
+Why a hook and not "callers call a composition service": every way of opening an engagement
+(page, API, demo seed, a test calling the service) must get its starter runbooks, in the
+same transaction; a hook run by `engagement_create` guarantees that, a convention on callers
+does not.
+"""
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from maestro.engagements.models import Engagement
+from maestro.tenancy.models import User
+
+
+class CreatedReceiver(Protocol):
+    def __call__(self, *, engagement: Engagement, by: User) -> Any: ...
+
+
+OverviewProvider = Callable[[Engagement], dict[str, Any]]
+
+_created: list[CreatedReceiver] = []
+_overview: list[OverviewProvider] = []
+
+
+def on_engagement_created(receiver: CreatedReceiver) -> None:
+    """Run `receiver(engagement=..., by=...)` inside `engagement_create`'s transaction; an
+    error in it rolls the engagement back. Registering the same receiver twice is harmless."""
+    if receiver not in _created:
+        _created.append(receiver)
+
+
+def engagement_created(*, engagement: Engagement, by: User) -> None:
+    for receiver in _created:
+        receiver(engagement=engagement, by=by)
+
+
+def on_engagement_overview(provider: OverviewProvider) -> None:
+    """Add `provider(engagement)`'s dict to the engagement page's template context."""
+    if provider not in _overview:
+        _overview.append(provider)
+
+
+def engagement_overview_context(*, engagement: Engagement) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for provider in _overview:
+        context.update(provider(engagement))
+    return context
