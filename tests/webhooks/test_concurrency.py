@@ -3,8 +3,8 @@ import threading
 import pytest
 from django.db import connection
 
-from maestro.webhooks import services
 from maestro.webhooks.models import WebhookDelivery
+from maestro.webhooks.services import delivery as services
 from maestro.webhooks.services import webhook_delivery_send, webhook_event_emit
 from tests.webhooks.conftest import make_endpoint
 from tests.webhooks.receiver import Pause

@@ -10,8 +10,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from maestro.webhooks import services, transport
+from maestro.webhooks import transport
 from maestro.webhooks.models import WebhookDelivery, WebhookEvent
+from maestro.webhooks.services import delivery as services
 from maestro.webhooks.services import (
     webhook_deliveries_retry_due,
     webhook_delivery_send,
