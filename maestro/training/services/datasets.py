@@ -1,0 +1,101 @@
+"""Evaluation datasets and their cases."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import require_engagement_manager
+from maestro.mapping.models import Process
+from maestro.tenancy.models import User
+from maestro.training import importers
+from maestro.training.models import (
+    EvaluationCase,
+    EvaluationDataset,
+    StagedCase,
+)
+from maestro.training.services.staging import (
+    BATCH_SIZE,
+    Progress,
+    _new_stage,
+    _staging_discard,
+    _staging_move,
+)
+
+
+def _require_manage(by: User, engagement: Engagement) -> None:
+    require_engagement_manager(
+        by, engagement, message=_("Only the engagement's consultants can change its training data.")
+    )
+
+
+def dataset_create(*, process: Process, name: str, by: User) -> EvaluationDataset:
+    _require_manage(by, process.engagement)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [_("A dataset needs a name.")]})
+    if EvaluationDataset.objects.filter(process=process, name__iexact=name).exists():
+        raise ValidationError(
+            {"name": [_("This process already has a dataset named “%(name)s”.") % {"name": name}]}
+        )
+    return EvaluationDataset.objects.create(process=process, name=name)
+
+
+def dataset_import_cases(
+    *,
+    dataset: EvaluationDataset,
+    path: str,
+    fmt: str,
+    by: User | None,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Progress | None = None,
+) -> int:
+    """Add the file's cases in one parse: batches are staged as rows validate, then moved in.
+
+    `by=None` is the system (management command, demo). Raises ImportFailed; nothing written."""
+    if by is not None:
+        _require_manage(by, dataset.process.engagement)
+    taken = set(EvaluationCase.objects.filter(dataset=dataset).values_list("case_ref", flat=True))
+    stage = _new_stage()
+    staged = 0
+
+    def write(batch: list[importers.Record]) -> None:
+        nonlocal staged
+        StagedCase.objects.bulk_create(
+            [StagedCase(stage=stage, dataset=dataset, **cleaned) for cleaned in batch]
+        )
+        staged += len(batch)
+
+    try:
+        rows = importers.import_file(
+            path=path,
+            fmt=fmt,
+            required=importers.CASE_REQUIRED,
+            clean=importers.clean_case,
+            write=write,
+            batch_size=batch_size,
+            taken_refs=taken,
+            on_progress=on_progress,
+            max_rows=settings.MAESTRO_IMPORT_MAX_ROWS,
+        )
+        with transaction.atomic():
+            # Another import may have added some of these refs since `taken` was read.
+            clashes = list(
+                StagedCase.objects.filter(
+                    stage=stage,
+                    case_ref__in=EvaluationCase.objects.filter(dataset=dataset).values("case_ref"),
+                ).values_list("case_ref", flat=True)[: importers.MAX_ERRORS]
+            )
+            if clashes:
+                raise importers.ImportFailed(
+                    [
+                        f"case_ref: '{ref}' "
+                        + _("is already in this dataset (added while this file was imported)")
+                        for ref in clashes
+                    ]
+                )
+            _staging_move(StagedCase, EvaluationCase, stage=stage, expected=staged)
+        return rows
+    finally:
+        _staging_discard(StagedCase, stage=stage)

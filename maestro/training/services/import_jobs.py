@@ -1,0 +1,211 @@
+"""Import jobs: uploads through the API or the pages run on a Celery worker."""
+
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maestro.lib.uploads import UploadTooLarge, upload_max_bytes
+from maestro.tenancy.models import User
+from maestro.training import importers
+from maestro.training.models import (
+    EvaluationDataset,
+    ImportJob,
+    StagedCase,
+    StagedOutput,
+    TrainingRound,
+)
+from maestro.training.progress import import_job_progress_clear, import_job_progress_set
+from maestro.training.services.datasets import _require_manage, dataset_import_cases
+from maestro.training.services.rounds import round_import_outputs
+from maestro.training.services.staging import (
+    BATCH_SIZE,
+    STAGING_ABANDONED_AFTER,
+    Progress,
+    _staging_discard_abandoned,
+)
+
+
+def _upload_dir() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / "training-imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def count_data_rows(*, path: str, fmt: str) -> int:
+    """Rows in the file, for progress (line count, less the CSV header): cheap, approximate
+    if quoted fields span lines."""
+    lines, last = 0, b""
+    with open(path, "rb") as raw:
+        while chunk := raw.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk
+    if last and not last.endswith(b"\n"):
+        lines += 1
+    return max(lines - 1, 0) if fmt == "csv" else lines
+
+
+def import_job_create(
+    *,
+    dataset: EvaluationDataset,
+    upload: Any,
+    fmt: str | None,
+    by: User,
+    training_round: TrainingRound | None = None,
+) -> ImportJob:
+    """Store the upload on disk (in chunks) and enqueue its import once the job row commits."""
+    _require_manage(by, dataset.process.engagement)
+    name = getattr(upload, "name", "") or "upload"
+    fmt = fmt or importers.guess_format(name)
+    if fmt not in importers.FORMATS:
+        raise ValidationError({"format": [_("Use csv or jsonl.")]})
+    if getattr(upload, "size", 0) > upload_max_bytes():
+        raise UploadTooLarge()  # the upload handler drops such files first; this is a backstop
+    path = _upload_dir() / f"{uuid.uuid4().hex}.{fmt}"
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    total = count_data_rows(path=str(path), fmt=fmt)
+    from maestro.training.tasks import import_job_run_task
+
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            dataset=dataset,
+            round=training_round,
+            kind=ImportJob.Kind.OUTPUTS if training_round else ImportJob.Kind.CASES,
+            file_path=str(path),
+            file_format=fmt,
+            rows_total=total,
+            created_by=by,
+        )
+        transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
+    return job
+
+
+def import_job_run(
+    *, job_id: int, batch_size: int = BATCH_SIZE, on_progress: Progress | None = None
+) -> ImportJob | None:
+    """Run a pending job once (a redelivered task finds it no longer pending and stops).
+
+    Progress goes to the cache while the import transaction is open (see training.progress),
+    then the outcome to the job row; `on_progress` is told after each cache update."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, phase="validating", started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("dataset", "round").get(pk=job_id)
+    rows_done = 0
+
+    def progress(phase: str, rows: int) -> None:
+        nonlocal rows_done
+        rows_done = rows
+        import_job_progress_set(job_id=job_id, phase=phase, rows=rows)
+        if on_progress:
+            on_progress(phase, rows)
+
+    status, written = ImportJob.Status.FAILED, 0
+    errors: list[str] = [_("The import stopped on an unexpected error; nothing was written.")]
+    try:
+        if job.round is not None:
+            written = round_import_outputs(
+                training_round=job.round,
+                path=job.file_path,
+                fmt=job.file_format,
+                by=None,
+                batch_size=batch_size,
+                on_progress=progress,
+            )
+        else:
+            written = dataset_import_cases(
+                dataset=job.dataset,
+                path=job.file_path,
+                fmt=job.file_format,
+                by=None,
+                batch_size=batch_size,
+                on_progress=progress,
+            )
+        status, errors = ImportJob.Status.SUCCEEDED, []
+    except importers.ImportFailed as exc:
+        errors = exc.errors
+        if exc.extra.get("error_count", 0) > len(errors):
+            errors = [
+                *errors,
+                _("… and %(n)d more.") % {"n": exc.extra["error_count"] - len(errors)},
+            ]
+    except FileNotFoundError:
+        errors = [_("The uploaded file is gone; upload it again.")]
+    finally:
+        Path(job.file_path).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=status,
+            errors=errors,
+            rows_done=rows_done,
+            rows_written=written,
+            phase="done",
+            finished_at=timezone.now(),
+        )
+        # After the row says done: a reader never finds neither the live nor the final figures.
+        import_job_progress_clear(job_id=job_id)
+    job.refresh_from_db()
+    return job
+
+
+# A pending job older than this had its message lost (a broker restarted without it).
+PENDING_RESEND_AFTER = timedelta(minutes=10)
+
+
+def import_jobs_recover(*, now: datetime | None = None) -> tuple[int, int]:
+    """Periodic clean-up of the jobs a worker lost; returns (failed, sent again).
+
+    A job still running a minute past the task's hard time limit lost its worker (killed, out
+    of memory, over the limit): its rows were only staged, never moved in, so it is failed
+    with that explanation and its upload removed; staged rows that old are deleted. A job
+    pending for ten minutes is sent again; running claims the pending job first, so a
+    duplicate message runs nothing twice.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=ImportJob.TIME_LIMIT + 60)
+    lost = list(
+        ImportJob.objects.filter(
+            Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff),
+            status=ImportJob.Status.RUNNING,  # started_at is null on jobs from before it existed
+        ).values_list("pk", "file_path")
+    )
+    failed = ImportJob.objects.filter(
+        pk__in=[pk for pk, _path in lost], status=ImportJob.Status.RUNNING
+    ).update(
+        status=ImportJob.Status.FAILED,
+        phase="done",
+        errors=[
+            _(
+                "The worker running this import stopped before it finished (it was restarted, "
+                "ran out of memory or went over its time limit); nothing was written. Upload "
+                "the file again."
+            )
+        ],
+        finished_at=now,
+    )
+    for pk, path in lost:
+        if path:
+            Path(path).unlink(missing_ok=True)
+        import_job_progress_clear(job_id=pk)
+    for staged_model in (StagedCase, StagedOutput):
+        _staging_discard_abandoned(staged_model, before=now - STAGING_ABANDONED_AFTER)
+    stale = list(
+        ImportJob.objects.filter(
+            status=ImportJob.Status.PENDING, created_at__lt=now - PENDING_RESEND_AFTER
+        ).values_list("pk", flat=True)
+    )
+    from maestro.training.tasks import import_job_run_task
+
+    for pk in stale:
+        import_job_run_task.delay(pk)
+    return failed, len(stale)
