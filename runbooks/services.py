@@ -14,15 +14,6 @@ from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
 from runbooks.selectors import can_edit_runbooks
 
 
-def _require_manager(by: User, engagement: Engagement, action: str) -> None:
-    require_engagement_manager(
-        by,
-        engagement,
-        message=_("Only the engagement's consultants can %(action)s runbooks.")
-        % {"action": action},
-    )
-
-
 def _require_editor(by: User, engagement: Engagement, message: str) -> None:
     if not can_edit_runbooks(by, engagement):
         raise NotPermitted(message, code="read_only")
@@ -113,7 +104,12 @@ def runbook_create(
 ) -> Runbook:
     """A new runbook in draft with its first version, optionally about one of the
     engagement's processes."""
-    _require_manager(by, engagement, _("create"))
+    require_engagement_manager(
+        by,
+        engagement,
+        message=_("Only the engagement's consultants can %(action)s runbooks.")
+        % {"action": _("create")},
+    )
     _check_slug_free(engagement=engagement, slug=slug)
     if process is not None and process.engagement_id != engagement.pk:
         raise ValidationError(
@@ -183,7 +179,12 @@ def runbook_restore(
 @transaction.atomic
 def runbook_publish(*, runbook: Runbook, by: User, version: int | None = None) -> Runbook:
     """Publish a version (default: the newest) as the one operators run."""
-    _require_manager(by, runbook.engagement, _("publish"))
+    require_engagement_manager(
+        by,
+        runbook.engagement,
+        message=_("Only the engagement's consultants can %(action)s runbooks.")
+        % {"action": _("publish")},
+    )
     number = runbook.head if version is None else version
     chosen = runbook.versions.filter(number=number).first()
     if chosen is None:
@@ -196,7 +197,12 @@ def runbook_publish(*, runbook: Runbook, by: User, version: int | None = None) -
 
 @transaction.atomic
 def runbook_retire(*, runbook: Runbook, by: User) -> Runbook:
-    _require_manager(by, runbook.engagement, _("retire"))
+    require_engagement_manager(
+        by,
+        runbook.engagement,
+        message=_("Only the engagement's consultants can %(action)s runbooks.")
+        % {"action": _("retire")},
+    )
     if runbook.runs.filter(status=RunbookRun.Status.IN_PROGRESS).exists():
         raise StateConflict(
             _("Finish or abandon the runs in progress before retiring this runbook."),

@@ -5,9 +5,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from maestro.engagements.scoping import can_manage_engagement
+from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_add_service_errors
@@ -16,15 +17,12 @@ from runbooks import selectors, services
 from runbooks.forms import RunbookCreateForm, RunbookEditForm, RunFinishForm, StepForm
 from runbooks.models import Runbook
 
+MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants can do this.")
+
 
 def _require_editor(user, engagement) -> None:
     if not selectors.can_edit_runbooks(user, engagement):
         raise PermissionDenied(_("Sponsors read runbooks; they cannot change or run them."))
-
-
-def _require_manager(user, engagement) -> None:
-    if not can_manage_engagement(user, engagement):
-        raise PermissionDenied(_("Only the engagement's consultants can do this."))
 
 
 @login_required
@@ -66,7 +64,7 @@ def runbook_search(request):
 @require_http_methods(["GET", "POST"])
 def runbook_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
-    _require_manager(request.user, engagement)
+    require_engagement_manager(request.user, engagement, message=MANAGERS_ONLY, page=True)
     form = RunbookCreateForm(
         request.POST or None, processes=Process.objects.filter(engagement=engagement)
     )
@@ -279,7 +277,7 @@ def runbook_publish(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
     )
-    _require_manager(request.user, runbook.engagement)
+    require_engagement_manager(request.user, runbook.engagement, message=MANAGERS_ONLY, page=True)
     version = request.POST.get("version", "")
     try:
         services.runbook_publish(
@@ -301,7 +299,7 @@ def runbook_retire(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
     )
-    _require_manager(request.user, runbook.engagement)
+    require_engagement_manager(request.user, runbook.engagement, message=MANAGERS_ONLY, page=True)
     try:
         services.runbook_retire(runbook=runbook, by=request.user)
     except DomainError as exc:

@@ -12,7 +12,9 @@ chosen for work on an engagement (review task assignees, escalation chains) is d
 too (`people_at`, `engagement_consultants`), by the same rule.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 
 from maestro.engagements.models import Engagement
 from maestro.exceptions import NotPermitted
@@ -105,11 +107,17 @@ def can_manage_engagement(user, engagement: Engagement) -> bool:
     return on_team and _has_role(user, engagement.client_id, CONSULTANT)
 
 
-def require_engagement_manager(user, engagement: Engagement, *, message: str) -> None:
-    """Services' guard for writes: NotPermitted (403, code not_consultant) unless the user is
-    one of the engagement's consultants or staff. `message` says what was refused."""
+def require_engagement_manager(
+    user, engagement: Engagement, *, message: str | Promise, page: bool = False
+) -> None:
+    """The one guard for changing an engagement's data: unless the user is one of its
+    consultants or staff, refuse with `message` (what was refused; a lazy string is translated
+    now). Services raise NotPermitted (403, code not_consultant); page views pass `page=True`
+    for PermissionDenied, Django's 403 page."""
     if not can_manage_engagement(user, engagement):
-        raise NotPermitted(message, code="not_consultant")
+        if page:
+            raise PermissionDenied(str(message))
+        raise NotPermitted(str(message), code="not_consultant")
 
 
 def can_work_engagement(user, engagement: Engagement) -> bool:

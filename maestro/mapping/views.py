@@ -5,9 +5,10 @@ from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from maestro.engagements.scoping import can_manage_engagement
+from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
 from maestro.lib.forms import form_add_service_errors
@@ -15,6 +16,9 @@ from maestro.mapping import selectors, services
 from maestro.mapping.diagram import process_map_svg
 from maestro.mapping.forms import DecisionTypeForm, ProcessForm
 from maestro.mapping.models import Step
+
+# What a write by anyone but the engagement's consultants is refused with.
+MAPS_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants can change the maps.")
 
 
 @login_required
@@ -105,18 +109,15 @@ def process_diagram(request, process_id: int):
     return HttpResponse(_diagram(process), content_type="image/svg+xml; charset=utf-8")
 
 
-def _require_manage(request, engagement) -> None:
-    if not can_manage_engagement(request.user, engagement):
-        raise PermissionDenied(_("Only the engagement's consultants can change the maps."))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def process_edit(request, process_id: int):
     """The process's own fields: name, description, owner team and the volume and minutes per
     case the economics (hours freed a day) are computed from."""
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
-    _require_manage(request, process.engagement)
+    require_engagement_manager(
+        request.user, process.engagement, message=MAPS_MANAGERS_ONLY, page=True
+    )
     # No `instance`: a ModelForm would write the posted values onto `process` while
     # validating, and a refused edit must still show the saved name in the heading.
     form = ProcessForm(
@@ -149,7 +150,7 @@ def process_delete(request, process_id: int):
     """Confirmation (what goes with the process, or why it cannot go), then the delete."""
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
     engagement = process.engagement
-    _require_manage(request, engagement)
+    require_engagement_manager(request.user, engagement, message=MAPS_MANAGERS_ONLY, page=True)
     error, status = None, 200
     if request.method == "POST":
         try:
@@ -206,7 +207,7 @@ def _decision_type_form_page(request, *, engagement, decision_type, form, status
 @require_http_methods(["GET", "POST"])
 def decision_type_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
-    _require_manage(request, engagement)
+    require_engagement_manager(request.user, engagement, message=MAPS_MANAGERS_ONLY, page=True)
     form = DecisionTypeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -231,7 +232,7 @@ def decision_type_create(request, engagement_id: int):
 def decision_type_edit(request, decision_type_id: int):
     decision_type = selectors.decision_type_get_for_user(user=request.user, pk=decision_type_id)
     engagement = decision_type.engagement
-    _require_manage(request, engagement)
+    require_engagement_manager(request.user, engagement, message=MAPS_MANAGERS_ONLY, page=True)
     form = DecisionTypeForm(
         request.POST if request.method == "POST" else None,
         initial=model_to_dict(decision_type, fields=services.DECISION_TYPE_FIELDS),

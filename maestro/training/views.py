@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from maestro.engagements.scoping import can_manage_engagement
+from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_add_service_errors
 from maestro.lib.uploads import form_refuse_upload, upload_too_large
@@ -20,10 +21,8 @@ from maestro.training.forms import (
     UploadForm,
 )
 
-
-def _require_manage(user, engagement) -> None:
-    if not can_manage_engagement(user, engagement):
-        raise PermissionDenied(_("Only the engagement's consultants change training data."))
+# What a write by anyone but the engagement's consultants is refused with.
+TRAINING_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants change training data.")
 
 
 @login_required
@@ -49,7 +48,9 @@ def training_overview(request, engagement_id: int):
     )
     status = 200
     if request.method == "POST":
-        _require_manage(request.user, engagement)
+        require_engagement_manager(
+            request.user, engagement, message=TRAINING_MANAGERS_ONLY, page=True
+        )
         status = 400
         if posted == "criteria" and criteria_form.is_valid():
             try:
@@ -108,7 +109,9 @@ def dataset_detail(request, dataset_id: int):
     )
     status = 200
     if request.method == "POST":
-        _require_manage(request.user, engagement)
+        require_engagement_manager(
+            request.user, engagement, message=TRAINING_MANAGERS_ONLY, page=True
+        )
         status = 400
         bound = round_form if posted == "round" else upload_form
         if refusal := upload_too_large(request):
@@ -175,7 +178,9 @@ def round_detail(request, round_id: int):
     form = FailureReviewForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        _require_manage(request.user, engagement)
+        require_engagement_manager(
+            request.user, engagement, message=TRAINING_MANAGERS_ONLY, page=True
+        )
         status = 400
         try:
             case_id = int(request.POST.get("case", ""))

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from maestro.engagements.scoping import can_manage_engagement
+from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
 from maestro.lib.forms import form_add_service_errors
@@ -14,11 +14,6 @@ from maestro.webhooks.forms import WebhookEndpointForm
 from maestro.webhooks.models import SUBSCRIBABLE_EVENTS
 
 READ_ONLY = _("Only the engagement's consultants can manage its webhooks.")
-
-
-def _require_manage(request, engagement) -> None:
-    if not can_manage_engagement(request.user, engagement):
-        raise PermissionDenied(READ_ONLY)
 
 
 @login_required
@@ -54,7 +49,7 @@ def _form_page(request, *, engagement, form, endpoint=None, status=200):
 @require_http_methods(["GET", "POST"])
 def endpoint_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
-    _require_manage(request, engagement)
+    require_engagement_manager(request.user, engagement, message=READ_ONLY, page=True)
     form = WebhookEndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,7 +90,7 @@ def endpoint_detail(request, endpoint_id: int):
 @require_http_methods(["GET", "POST"])
 def endpoint_edit(request, endpoint_id: int):
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
-    _require_manage(request, endpoint.engagement)
+    require_engagement_manager(request.user, endpoint.engagement, message=READ_ONLY, page=True)
     initial = {"url": endpoint.url, "events": endpoint.events, "active": endpoint.active}
     form = WebhookEndpointForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -119,7 +114,7 @@ def endpoint_edit(request, endpoint_id: int):
 def endpoint_delete(request, endpoint_id: int):
     """Confirmation (the URL, its events, how many deliveries the log holds), then the delete."""
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
-    _require_manage(request, endpoint.engagement)
+    require_engagement_manager(request.user, endpoint.engagement, message=READ_ONLY, page=True)
     if request.method == "POST":
         engagement_id = endpoint.engagement_id
         services.webhook_endpoint_delete(endpoint=endpoint, by=request.user)
@@ -140,7 +135,7 @@ def endpoint_delete(request, endpoint_id: int):
 @require_POST
 def endpoint_rotate_secret(request, endpoint_id: int):
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
-    _require_manage(request, endpoint.engagement)
+    require_engagement_manager(request.user, endpoint.engagement, message=READ_ONLY, page=True)
     services.webhook_endpoint_rotate_secret(endpoint=endpoint, by=request.user)
     messages.success(request, _("New signing secret: give it to the receiver now."))
     return redirect("webhooks:endpoint", endpoint.pk)
@@ -150,7 +145,7 @@ def endpoint_rotate_secret(request, endpoint_id: int):
 @require_POST
 def endpoint_ping(request, endpoint_id: int):
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
-    _require_manage(request, endpoint.engagement)
+    require_engagement_manager(request.user, endpoint.engagement, message=READ_ONLY, page=True)
     try:
         services.webhook_test_ping(endpoint=endpoint, by=request.user)
     except DomainError as exc:
@@ -164,7 +159,9 @@ def endpoint_ping(request, endpoint_id: int):
 @require_POST
 def delivery_retry(request, delivery_id: int):
     delivery = selectors.webhook_delivery_get_for_user(user=request.user, pk=delivery_id)
-    _require_manage(request, delivery.endpoint.engagement)
+    require_engagement_manager(
+        request.user, delivery.endpoint.engagement, message=READ_ONLY, page=True
+    )
     try:
         services.webhook_delivery_retry(delivery=delivery, by=request.user)
     except DomainError as exc:

@@ -5,6 +5,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maestro.decisions import keys
 from maestro.decisions.models import AgentApiKey
@@ -12,18 +13,15 @@ from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.tenancy.models import User
 
-
-def _require_manage(by: User, engagement: Engagement) -> None:
-    require_engagement_manager(
-        by, engagement, message=_("Only the engagement's consultants can manage its API keys.")
-    )
+# What a write by anyone but the engagement's consultants is refused with.
+API_KEYS_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants can manage its API keys.")
 
 
 def agent_api_key_create(*, engagement: Engagement, name: str, by: User) -> tuple[AgentApiKey, str]:
     """Create a key and return it with its secret, which is shown this once and never stored
     (only its SHA-256 is). The secret reads `mk_<12 hex>_<43 url-safe chars>`; its first 15
     characters are the stored prefix the authentication looks the key up by."""
-    _require_manage(by, engagement)
+    require_engagement_manager(by, engagement, message=API_KEYS_MANAGERS_ONLY)
     name = name.strip()
     if not name:
         raise ValidationError({"name": [_("Give the key a name (e.g. the agent it is for).")]})
@@ -45,7 +43,7 @@ def agent_api_key_create(*, engagement: Engagement, name: str, by: User) -> tupl
 
 def agent_api_key_revoke(*, key: AgentApiKey, by: User) -> AgentApiKey:
     """Revoke a key; the agent's next call answers 401. Revoking twice keeps the first time."""
-    _require_manage(by, key.engagement)
+    require_engagement_manager(by, key.engagement, message=API_KEYS_MANAGERS_ONLY)
     AgentApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     key.refresh_from_db(fields=["revoked_at"])
     return key

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.mapping.models import DecisionPoint, DecisionType, Step
-from maestro.mapping.services.processes import _require_manage
+from maestro.mapping.services.processes import MAPS_MANAGERS_ONLY
 from maestro.tenancy.models import User
 
 
@@ -30,7 +31,7 @@ def decision_point_create(
     inputs: list[str] | None = None,
     outcomes: list[str] | None = None,
 ) -> DecisionPoint:
-    _require_manage(by, step.process.engagement)
+    require_engagement_manager(by, step.process.engagement, message=MAPS_MANAGERS_ONLY)
     _check_decision_point(step=step, decision_type=decision_type)
     if DecisionPoint.objects.filter(step=step, decision_type=decision_type).exists():
         raise ValidationError(
@@ -46,7 +47,7 @@ def decision_point_create(
 
 @transaction.atomic
 def decision_point_update(*, point: DecisionPoint, by: User, **changes: Any) -> DecisionPoint:
-    _require_manage(by, point.step.process.engagement)
+    require_engagement_manager(by, point.step.process.engagement, message=MAPS_MANAGERS_ONLY)
     if "decision_type" in changes:
         _check_decision_point(step=point.step, decision_type=changes["decision_type"])
         clash = DecisionPoint.objects.filter(
@@ -65,5 +66,5 @@ def decision_point_update(*, point: DecisionPoint, by: User, **changes: Any) -> 
 
 @transaction.atomic
 def decision_point_delete(*, point: DecisionPoint, by: User) -> None:
-    _require_manage(by, point.step.process.engagement)
+    require_engagement_manager(by, point.step.process.engagement, message=MAPS_MANAGERS_ONLY)
     point.delete()

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.exceptions import StateConflict
 from maestro.mapping.models import DecisionType
-from maestro.mapping.services.processes import _require_manage
+from maestro.mapping.services.processes import MAPS_MANAGERS_ONLY
 from maestro.tenancy.models import User
 
 DECISION_TYPE_FIELDS = [
@@ -64,7 +65,7 @@ def _check_calibration(decision_type: DecisionType) -> None:
 def decision_type_create(
     *, engagement: Engagement, by: User, name: str, **fields: Any
 ) -> DecisionType:
-    _require_manage(by, engagement)
+    require_engagement_manager(by, engagement, message=MAPS_MANAGERS_ONLY)
     _check_decision_type_name_free(engagement=engagement, name=name)
     decision_type = DecisionType(engagement=engagement, name=name, **fields)
     decision_type.exposure_currency = decision_type.exposure_currency.upper()
@@ -76,7 +77,7 @@ def decision_type_create(
 
 @transaction.atomic
 def decision_type_update(*, decision_type: DecisionType, by: User, **changes: Any) -> DecisionType:
-    _require_manage(by, decision_type.engagement)
+    require_engagement_manager(by, decision_type.engagement, message=MAPS_MANAGERS_ONLY)
     if "name" in changes:
         _check_decision_type_name_free(
             engagement=decision_type.engagement, name=changes["name"], exclude_pk=decision_type.pk
@@ -92,7 +93,7 @@ def decision_type_update(*, decision_type: DecisionType, by: User, **changes: An
 
 @transaction.atomic
 def decision_type_delete(*, decision_type: DecisionType, by: User) -> None:
-    _require_manage(by, decision_type.engagement)
+    require_engagement_manager(by, decision_type.engagement, message=MAPS_MANAGERS_ONLY)
     count = decision_type.decision_points.count()
     if count:
         raise StateConflict(

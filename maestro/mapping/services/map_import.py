@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.mapping.services.decision_types import _check_calibration
-from maestro.mapping.services.processes import _require_manage
+from maestro.mapping.services.processes import MAPS_MANAGERS_ONLY
 from maestro.tenancy.models import User
 
 
@@ -17,7 +18,7 @@ def process_map_import(*, engagement: Engagement, by: User, document: dict) -> P
     (already shape-checked by the caller). Decision types are matched by name: an existing one
     must have the same calibration, a missing one is created. Everything is checked before the
     first write, and the transaction means a late failure leaves nothing behind either."""
-    _require_manage(by, engagement)
+    require_engagement_manager(by, engagement, message=MAPS_MANAGERS_ONLY)
     errors: dict[str, list[str]] = {}
     name = document["process"]["name"]
     if Process.objects.filter(engagement=engagement, name__iexact=name).exists():

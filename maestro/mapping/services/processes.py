@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
@@ -12,13 +13,10 @@ from maestro.exceptions import StateConflict
 from maestro.mapping.models import DecisionPoint, Process, Step
 from maestro.tenancy.models import User
 
+# What a write by anyone but the engagement's consultants is refused with.
+MAPS_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants can change its process maps.")
+
 PROCESS_FIELDS = ["name", "description", "volume_per_day", "minutes_per_case", "owner_team"]
-
-
-def _require_manage(by: User, engagement: Engagement) -> None:
-    require_engagement_manager(
-        by, engagement, message=_("Only the engagement's consultants can change its process maps.")
-    )
 
 
 def _check_process_name_free(
@@ -39,7 +37,7 @@ def _check_process_name_free(
 
 @transaction.atomic
 def process_create(*, engagement: Engagement, by: User, name: str, **fields: Any) -> Process:
-    _require_manage(by, engagement)
+    require_engagement_manager(by, engagement, message=MAPS_MANAGERS_ONLY)
     _check_process_name_free(engagement=engagement, name=name)
     process = Process(engagement=engagement, name=name, **fields)
     process.full_clean()
@@ -49,7 +47,7 @@ def process_create(*, engagement: Engagement, by: User, name: str, **fields: Any
 
 @transaction.atomic
 def process_update(*, process: Process, by: User, **changes: Any) -> Process:
-    _require_manage(by, process.engagement)
+    require_engagement_manager(by, process.engagement, message=MAPS_MANAGERS_ONLY)
     if "name" in changes:
         _check_process_name_free(
             engagement=process.engagement, name=changes["name"], exclude_pk=process.pk
@@ -88,7 +86,7 @@ def process_delete(*, process: Process, by: User) -> None:
     """Deletes the whole map: its decision points, its steps and its training datasets.
     Decision types stay, since they belong to the engagement and other processes may use them.
     Refused (StateConflict) while the process has live decisions or an escalation playbook."""
-    _require_manage(by, process.engagement)
+    require_engagement_manager(by, process.engagement, message=MAPS_MANAGERS_ONLY)
     # Lock the row: a decision inserted meanwhile waits for it (PostgreSQL's foreign key
     # check), so it cannot slip in between the check and the delete.
     Process.objects.select_for_update().filter(pk=process.pk).first()

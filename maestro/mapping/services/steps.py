@@ -7,9 +7,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.exceptions import StateConflict
 from maestro.mapping.models import Process, Step
-from maestro.mapping.services.processes import _require_manage
+from maestro.mapping.services.processes import MAPS_MANAGERS_ONLY
 from maestro.tenancy.models import User
 
 STEP_FIELDS = ["name", "actor", "system", "kind", "informal", "undocumented", "cadence"]
@@ -39,7 +40,7 @@ def step_create(
     **fields: Any,
 ) -> Step:
     """Appends the step at the end of its flow; use `step_reorder` to move it."""
-    _require_manage(by, process.engagement)
+    require_engagement_manager(by, process.engagement, message=MAPS_MANAGERS_ONLY)
     _check_documented_step(process=process, flow=flow, documented_step=documented_step)
     # Lock the process so two concurrent appends cannot take the same order.
     Process.objects.select_for_update().filter(pk=process.pk).first()
@@ -60,7 +61,7 @@ def step_create(
 @transaction.atomic
 def step_update(*, step: Step, by: User, **changes: Any) -> Step:
     """Edits a step's content. Its flow is fixed and its order moves only by `step_reorder`."""
-    _require_manage(by, step.process.engagement)
+    require_engagement_manager(by, step.process.engagement, message=MAPS_MANAGERS_ONLY)
     if "documented_step" in changes:
         _check_documented_step(
             process=step.process, flow=step.flow, documented_step=changes["documented_step"]
@@ -85,7 +86,7 @@ def _renumber(*, process: Process, flow: str, ids: list[int]) -> None:
 
 @transaction.atomic
 def step_delete(*, step: Step, by: User) -> None:
-    _require_manage(by, step.process.engagement)
+    require_engagement_manager(by, step.process.engagement, message=MAPS_MANAGERS_ONLY)
     used_by = list(step.decision_points.select_related("decision_type"))
     if used_by:
         raise StateConflict(
@@ -111,7 +112,7 @@ def step_delete(*, step: Step, by: User) -> None:
 def step_reorder(*, process: Process, by: User, flow: str, steps: list[int]) -> list[Step]:
     """Puts the flow's steps in the given order (1..n). `steps` must list every step of the
     flow exactly once, so a client working from a stale list is refused, not half-applied."""
-    _require_manage(by, process.engagement)
+    require_engagement_manager(by, process.engagement, message=MAPS_MANAGERS_ONLY)
     Process.objects.select_for_update().filter(pk=process.pk).first()
     current = set(Step.objects.filter(process=process, flow=flow).values_list("pk", flat=True))
     if len(steps) != len(set(steps)) or set(steps) != current:

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
@@ -23,15 +23,14 @@ from maestro.training.services.staging import (
     _staging_move,
 )
 
-
-def _require_manage(by: User, engagement: Engagement) -> None:
-    require_engagement_manager(
-        by, engagement, message=_("Only the engagement's consultants can change its training data.")
-    )
+# What a write by anyone but the engagement's consultants is refused with.
+TRAINING_MANAGERS_ONLY = gettext_lazy(
+    "Only the engagement's consultants can change its training data."
+)
 
 
 def dataset_create(*, process: Process, name: str, by: User) -> EvaluationDataset:
-    _require_manage(by, process.engagement)
+    require_engagement_manager(by, process.engagement, message=TRAINING_MANAGERS_ONLY)
     name = name.strip()
     if not name:
         raise ValidationError({"name": [_("A dataset needs a name.")]})
@@ -55,7 +54,7 @@ def dataset_import_cases(
 
     `by=None` is the system (management command, demo). Raises ImportFailed; nothing written."""
     if by is not None:
-        _require_manage(by, dataset.process.engagement)
+        require_engagement_manager(by, dataset.process.engagement, message=TRAINING_MANAGERS_ONLY)
     taken = set(EvaluationCase.objects.filter(dataset=dataset).values_list("case_ref", flat=True))
     stage = _new_stage()
     staged = 0

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.lib.uploads import UploadTooLarge, upload_max_bytes
 from maestro.tenancy.models import User
 from maestro.training import importers
@@ -23,7 +24,7 @@ from maestro.training.models import (
     TrainingRound,
 )
 from maestro.training.progress import import_job_progress_clear, import_job_progress_set
-from maestro.training.services.datasets import _require_manage, dataset_import_cases
+from maestro.training.services.datasets import TRAINING_MANAGERS_ONLY, dataset_import_cases
 from maestro.training.services.rounds import round_import_outputs
 from maestro.training.services.staging import (
     BATCH_SIZE,
@@ -61,7 +62,7 @@ def import_job_create(
     training_round: TrainingRound | None = None,
 ) -> ImportJob:
     """Store the upload on disk (in chunks) and enqueue its import once the job row commits."""
-    _require_manage(by, dataset.process.engagement)
+    require_engagement_manager(by, dataset.process.engagement, message=TRAINING_MANAGERS_ONLY)
     name = getattr(upload, "name", "") or "upload"
     fmt = fmt or importers.guess_format(name)
     if fmt not in importers.FORMATS:

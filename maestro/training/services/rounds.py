@@ -9,6 +9,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.tenancy.models import User
 from maestro.training import importers
 from maestro.training.models import (
@@ -20,7 +21,7 @@ from maestro.training.models import (
     StagedOutput,
     TrainingRound,
 )
-from maestro.training.services.datasets import _require_manage
+from maestro.training.services.datasets import TRAINING_MANAGERS_ONLY
 from maestro.training.services.staging import (
     BATCH_SIZE,
     Progress,
@@ -34,7 +35,7 @@ def round_create(
     *, dataset: EvaluationDataset, round_date: date, what_changed: str, by: User | None
 ) -> TrainingRound:
     if by is not None:
-        _require_manage(by, dataset.process.engagement)
+        require_engagement_manager(by, dataset.process.engagement, message=TRAINING_MANAGERS_ONLY)
     with transaction.atomic():
         # Lock the dataset row so two creations do not pick the same number.
         EvaluationDataset.objects.select_for_update().filter(pk=dataset.pk).first()
@@ -56,7 +57,9 @@ def round_import_outputs(
     """Replace the round's outputs with the file's. Unknown or duplicate case refs are errors;
     cases without an output count as failures."""
     if by is not None:
-        _require_manage(by, training_round.dataset.process.engagement)
+        require_engagement_manager(
+            by, training_round.dataset.process.engagement, message=TRAINING_MANAGERS_ONLY
+        )
     case_ids = dict(
         EvaluationCase.objects.filter(dataset_id=training_round.dataset_id).values_list(
             "case_ref", "id"
@@ -112,7 +115,9 @@ def round_import_outputs(
 def failure_review_set(
     *, training_round: TrainingRound, case: EvaluationCase, cause: str, note: str, by: User
 ) -> FailureReview:
-    _require_manage(by, training_round.dataset.process.engagement)
+    require_engagement_manager(
+        by, training_round.dataset.process.engagement, message=TRAINING_MANAGERS_ONLY
+    )
     if case.dataset_id != training_round.dataset_id:
         raise ValidationError({"case": [_("This case is not in the round's dataset.")]})
     if cause not in FailureReview.Cause.values:
@@ -136,7 +141,7 @@ def gate_criteria_set(
     max_critical_misses: int,
     by: User,
 ) -> GateCriteria:
-    _require_manage(by, engagement)
+    require_engagement_manager(by, engagement, message=TRAINING_MANAGERS_ONLY)
     errors: dict[str, list[str]] = {}
     for category, minimum in category_minimums.items():
         if not isinstance(minimum, int | float) or isinstance(minimum, bool):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
@@ -17,13 +18,10 @@ from maestro.webhooks.models import (
     WebhookEndpoint,
 )
 
+# What a write by anyone but the engagement's consultants is refused with.
+WEBHOOKS_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants can manage its webhooks.")
+
 SECRET_PREFIX = "whsec_"
-
-
-def _require_manage(by: User, engagement: Engagement) -> None:
-    require_engagement_manager(
-        by, engagement, message=_("Only the engagement's consultants can manage its webhooks.")
-    )
 
 
 def _clean_events(events: list[str]) -> list[str]:
@@ -63,7 +61,7 @@ def webhook_endpoint_create(
     *, engagement: Engagement, url: str, events: list[str], by: User, active: bool = True
 ) -> WebhookEndpoint:
     """A new endpoint with a fresh signing secret (shown to the engagement's consultants)."""
-    _require_manage(by, engagement)
+    require_engagement_manager(by, engagement, message=WEBHOOKS_MANAGERS_ONLY)
     endpoint = WebhookEndpoint(
         engagement=engagement,
         url=_clean_url(url),
@@ -82,7 +80,7 @@ def webhook_endpoint_update(
 ) -> WebhookEndpoint:
     """Change `url`, `events` or `active`. Deliveries already queued keep their endpoint; an
     endpoint switched off stops sending them (they end as failed)."""
-    _require_manage(by, endpoint.engagement)
+    require_engagement_manager(by, endpoint.engagement, message=WEBHOOKS_MANAGERS_ONLY)
     unknown = set(changes) - {"url", "events", "active"}
     if unknown:
         raise ValueError(f"webhook_endpoint_update cannot change {sorted(unknown)}")
@@ -100,7 +98,7 @@ def webhook_endpoint_update(
 @transaction.atomic
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, by: User) -> None:
     """Deletes the endpoint and its delivery log; to keep the log, deactivate it instead."""
-    _require_manage(by, endpoint.engagement)
+    require_engagement_manager(by, endpoint.engagement, message=WEBHOOKS_MANAGERS_ONLY)
     endpoint.delete()
 
 
@@ -118,7 +116,7 @@ def webhook_endpoint_secret_reveal(*, endpoint: WebhookEndpoint, by: User) -> st
 @transaction.atomic
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, by: User) -> WebhookEndpoint:
     """A new secret at once; attempts from now on are signed with it (retries included)."""
-    _require_manage(by, endpoint.engagement)
+    require_engagement_manager(by, endpoint.engagement, message=WEBHOOKS_MANAGERS_ONLY)
     endpoint.secret = webhook_secret_generate()
     endpoint.save(update_fields=["secret"])
     return endpoint

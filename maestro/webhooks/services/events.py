@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.exceptions import StateConflict
 from maestro.tenancy.models import User
 from maestro.webhooks.models import (
@@ -17,7 +18,7 @@ from maestro.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from maestro.webhooks.services.endpoints import _require_manage
+from maestro.webhooks.services.endpoints import WEBHOOKS_MANAGERS_ONLY
 
 PENDING = WebhookDelivery.Status.PENDING
 
@@ -85,7 +86,7 @@ def webhook_delivery_retry(*, delivery: WebhookDelivery, by: User) -> WebhookDel
     up its attempts is failed again if this one fails too (no new series of retries); one
     failed because its endpoint was switched off still has its retries left."""
     endpoint = delivery.endpoint
-    _require_manage(by, endpoint.engagement)
+    require_engagement_manager(by, endpoint.engagement, message=WEBHOOKS_MANAGERS_ONLY)
     if not endpoint.active:
         raise StateConflict(
             _("The endpoint is switched off; switch it on before retrying."),
@@ -111,7 +112,7 @@ def webhook_test_ping(*, endpoint: WebhookEndpoint, by: User) -> WebhookDelivery
     """Queue a `ping` event to this one endpoint, so the integrator can check their receiver
     and signature code. Sent, signed and logged like any delivery (by the worker, never from
     the web request)."""
-    _require_manage(by, endpoint.engagement)
+    require_engagement_manager(by, endpoint.engagement, message=WEBHOOKS_MANAGERS_ONLY)
     if not endpoint.active:
         raise StateConflict(
             _("The endpoint is switched off; switch it on before sending a ping."),
