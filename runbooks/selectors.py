@@ -2,18 +2,11 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from maestro.engagements.models import Engagement
-from maestro.engagements.scoping import can_work_engagement, engagements_for
+from maestro.engagements.scoping import engagements_for
 from maestro.tenancy.models import User
 from runbooks import rendering
 from runbooks.guard import render_guarded
 from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
-
-
-def can_edit_runbooks(user: User, engagement: Engagement) -> bool:
-    """The engagement's consultants edit and publish; the client's operators edit (their saves
-    are proposals) and run checklists. Sponsors only read."""
-    return can_work_engagement(user, engagement)
 
 
 def runbook_list_for_user(*, user: User) -> QuerySet[Runbook]:

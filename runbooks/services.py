@@ -4,18 +4,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.engagements.models import Engagement
-from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
+from maestro.engagements.scoping import (
+    can_manage_engagement,
+    can_work_engagement,
+    require_engagement_manager,
+)
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
 from runbooks import rendering, starters
 from runbooks.guard import render_guarded
 from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
-from runbooks.selectors import can_edit_runbooks
 
 
 def _require_editor(by: User, engagement: Engagement, message: str) -> None:
-    if not can_edit_runbooks(by, engagement):
+    if not can_work_engagement(by, engagement):
         raise NotPermitted(message, code="read_only")
 
 

@@ -8,7 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
+from maestro.engagements.scoping import (
+    can_manage_engagement,
+    can_work_engagement,
+    require_engagement_manager,
+)
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_add_service_errors
@@ -21,7 +25,7 @@ MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants can do this.")
 
 
 def _require_editor(user, engagement) -> None:
-    if not selectors.can_edit_runbooks(user, engagement):
+    if not can_work_engagement(user, engagement):
         raise PermissionDenied(_("Sponsors read runbooks; they cannot change or run them."))
 
 
@@ -113,7 +117,7 @@ def runbook_detail(request, engagement_id: int, slug: str):
             "version": version,
             "rendered": rendered,
             "runs": selectors.run_list(runbook=runbook)[:20],
-            "can_edit": selectors.can_edit_runbooks(request.user, runbook.engagement),
+            "can_edit": can_work_engagement(request.user, runbook.engagement),
             "can_manage": can_manage_engagement(request.user, runbook.engagement),
         },
     )
@@ -227,7 +231,7 @@ def runbook_history(request, engagement_id: int, slug: str):
             "runbook": runbook,
             "engagement": runbook.engagement,
             "versions": selectors.version_list(runbook=runbook),
-            "can_edit": selectors.can_edit_runbooks(request.user, runbook.engagement),
+            "can_edit": can_work_engagement(request.user, runbook.engagement),
             "can_manage": can_manage_engagement(request.user, runbook.engagement),
         },
     )
@@ -338,7 +342,7 @@ def run_detail(request, run_id: int):
             "engagement": run.runbook.engagement,
             "steps": steps,
             "open_steps": sum(1 for s in steps if not s.done),
-            "can_run": selectors.can_edit_runbooks(request.user, run.runbook.engagement),
+            "can_run": can_work_engagement(request.user, run.runbook.engagement),
         },
     )
 

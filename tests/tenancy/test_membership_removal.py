@@ -17,6 +17,7 @@ from maestro.decisions.models import AgentApiKey
 from maestro.decisions.services import agent_api_key_create
 from maestro.engagements.scoping import (
     can_manage_engagement,
+    can_work_engagement,
     clients_consulted_by,
     engagements_for,
     is_consultant,
@@ -33,7 +34,6 @@ from maestro.reviews.services.common import may_work_task
 from maestro.tenancy.models import Membership
 from maestro.webhooks.services import webhook_endpoint_secret_reveal
 from runbooks import services as runbook_services
-from runbooks.selectors import can_edit_runbooks
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.mapping.factories import ProcessFactory
@@ -249,7 +249,7 @@ def test_a_consultant_turned_sponsor_reads_but_no_longer_manages(world, objects)
     assert not AgentApiKey.objects.exists()
     assert Process.objects.get(pk=objects.process.pk).name == "Invoice approval"
     assert not may_work_task(world.consultant, objects.engagement)
-    assert not can_edit_runbooks(world.consultant, objects.engagement)
+    assert not can_work_engagement(world.consultant, objects.engagement)
 
 
 def test_a_removed_consultant_is_no_longer_offered_for_work(world, objects):
@@ -345,7 +345,7 @@ def test_deactivated_user_is_granted_nothing_by_scoping(world, objects, who):
     assert not is_consultant_at(user, world.client_a)
     assert not can_manage_engagement(user, engagement)
     assert not may_work_task(user, engagement)  # review tasks
-    assert not can_edit_runbooks(user, engagement)
+    assert not can_work_engagement(user, engagement)
     with pytest.raises(NotPermitted):
         agent_api_key_create(engagement=engagement, name="k", by=user)
     with pytest.raises(NotPermitted):
