@@ -2,7 +2,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from maestro.decisions import charts, selectors, services
 from maestro.decisions.forms import AgentApiKeyForm, DecisionFilterForm
-from maestro.engagements.scoping import can_manage_engagement
+from maestro.engagements.scoping import require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_add_service_errors
 from maestro.lib.pagination import page_get
@@ -72,8 +72,12 @@ def decision_detail(request, decision_id: int):
 def api_key_list(request, engagement_id: int):
     """The engagement's agent API keys (its consultants only); create shows the secret once."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
-    if not can_manage_engagement(request.user, engagement):
-        raise PermissionDenied(_("Only the engagement's consultants manage its API keys."))
+    require_engagement_manager(
+        request.user,
+        engagement,
+        message=_("Only the engagement's consultants manage its API keys."),
+        page=True,
+    )
     keys = selectors.agent_api_key_list(engagement=engagement, user=request.user)
     form = AgentApiKeyForm(request.POST if request.method == "POST" else None)
     created = None
@@ -102,8 +106,12 @@ def api_key_list(request, engagement_id: int):
 @require_POST
 def api_key_revoke(request, key_id: int):
     key = get_object_or_404(selectors.agent_api_key_visible_to(user=request.user), pk=key_id)
-    if not can_manage_engagement(request.user, key.engagement):
-        raise PermissionDenied(_("Only the engagement's consultants revoke its API keys."))
+    require_engagement_manager(
+        request.user,
+        key.engagement,
+        message=_("Only the engagement's consultants revoke its API keys."),
+        page=True,
+    )
     services.agent_api_key_revoke(key=key, by=request.user)
     messages.success(
         request, _("Revoked “%(name)s”: the agent's next call is refused.") % {"name": key.name}

@@ -7,7 +7,11 @@ from django.utils.translation import gettext as _
 
 from maestro.engagements import hooks, lifecycle
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase, PhaseTransition
-from maestro.engagements.scoping import can_manage_engagement, is_consultant, is_consultant_at
+from maestro.engagements.scoping import (
+    is_consultant,
+    is_consultant_at,
+    require_engagement_manager,
+)
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
 from maestro.tenancy.models import Client, Membership, User
 
@@ -111,10 +115,9 @@ def engagement_create(
 def engagement_update(*, engagement: Engagement, by: User, **changes) -> Engagement:
     """Edit an engagement's details. The phase is not among them: it moves only through
     `engagement_transition`, so every move is gated and recorded."""
-    if not can_manage_engagement(by, engagement):
-        raise NotPermitted(
-            _("Only the engagement's consultants can change it."), code="not_consultant"
-        )
+    require_engagement_manager(
+        by, engagement, message=_("Only the engagement's consultants can change it.")
+    )
     members = changes.pop("members", None)
     _check_consultants(client=engagement.client, lead=changes.get("lead"), members=members or [])
     if "name" in changes:
@@ -144,10 +147,9 @@ def engagement_transition(
     the transition. Two consultants moving the same engagement at once: the conditional
     update lets exactly one win; the other gets a StateConflict.
     """
-    if not can_manage_engagement(by, engagement):
-        raise NotPermitted(
-            _("Only the engagement's consultants can move its phase."), code="not_consultant"
-        )
+    require_engagement_manager(
+        by, engagement, message=_("Only the engagement's consultants can move its phase.")
+    )
     if to_phase not in PHASE_ORDER:
         raise ValidationError(
             {"to_phase": [_("“%(phase)s” is not a phase.") % {"phase": to_phase}]}

@@ -19,6 +19,7 @@ from maestro.engagements.scoping import (
     clients_consulted_by,
     clients_for,
     is_consultant,
+    require_engagement_manager,
 )
 from maestro.exceptions import DomainError
 from maestro.lib.forms import form_add_service_errors
@@ -117,8 +118,12 @@ def engagement_detail(request, engagement_id: int):
 @require_http_methods(["GET", "POST"])
 def engagement_transition(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
-    if not can_manage_engagement(request.user, engagement):
-        raise PermissionDenied(_("Only the engagement's consultants can move its phase."))
+    require_engagement_manager(
+        request.user,
+        engagement,
+        message=_("Only the engagement's consultants can move its phase."),
+        page=True,
+    )
     moves = selectors.engagement_moves(engagement=engagement)
     form = TransitionForm(request.POST or None, moves=moves, current_phase=engagement.phase)
     status = 200
@@ -191,8 +196,12 @@ def engagement_create(request):
 @require_http_methods(["GET", "POST"])
 def engagement_edit(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
-    if not can_manage_engagement(request.user, engagement):
-        raise PermissionDenied(_("Only the engagement's consultants can change it."))
+    require_engagement_manager(
+        request.user,
+        engagement,
+        message=_("Only the engagement's consultants can change it."),
+        page=True,
+    )
     team = [engagement.lead_id, request.user.pk, *(m.pk for m in engagement.members.all())]
     form = EngagementEditForm(
         request.POST if request.method == "POST" else None,
