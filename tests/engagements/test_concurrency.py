@@ -1,29 +1,21 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from maestro.engagements.models import Engagement, PhaseTransition
 from maestro.engagements.services import engagement_transition
 from maestro.exceptions import StateConflict
 from tests.factories import ClientFactory, EngagementFactory
+from tests.harness.races import barrier, run_at_once
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite's shared in-memory test database fails a second writer instead of queueing "
-    "it; this race runs in the real (PostgreSQL) run of make test.",
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_consultants_moving_at_once_one_wins_the_other_gets_a_conflict():
     engagement = EngagementFactory(client=ClientFactory())
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
+    both_read = barrier()
 
-    def move(note: str) -> None:
+    def move(note: str) -> str:
+        mine = Engagement.objects.get(pk=engagement.pk)
+        both_read.wait()  # both have read "mapping" before either writes
         try:
-            mine = Engagement.objects.get(pk=engagement.pk)
-            barrier.wait(timeout=10)  # both have read "mapping" before either writes
             engagement_transition(
                 engagement=mine,
                 to_phase="training",
@@ -32,17 +24,11 @@ def test_two_consultants_moving_at_once_one_wins_the_other_gets_a_conflict():
                 override=True,
                 override_reason="Concurrent test.",
             )
-            outcomes.append("moved")
         except StateConflict:
-            outcomes.append("conflict")
-        finally:
-            connection.close()
+            return "conflict"
+        return "moved"
 
-    threads = [threading.Thread(target=move, args=(n,)) for n in ("first", "second")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    outcomes = run_at_once(lambda: move("first"), lambda: move("second"))
     assert sorted(outcomes) == ["conflict", "moved"]
     assert PhaseTransition.objects.count() == 1
     engagement.refresh_from_db()

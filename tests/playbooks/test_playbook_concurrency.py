@@ -1,46 +1,31 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from maestro.exceptions import StateConflict
 from maestro.playbooks.models import PlaybookVersion
 from maestro.playbooks.services import playbook_version_create
 from tests.factories import ClientFactory, EngagementFactory
+from tests.harness.races import barrier, run_at_once
 from tests.mapping.factories import ProcessFactory
 
 FIELDS = {"default_threshold": "0.8", "rules": [], "sla_minutes": 60, "escalation_chain": []}
 
 
 def _race(process, by, base_version):
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
+    both_ready = barrier()
 
-    def save(message: str) -> None:
+    def save(message: str) -> str:
+        both_ready.wait()
         try:
-            barrier.wait(timeout=10)
             playbook_version_create(
                 process=process, by=by, message=message, base_version=base_version, **FIELDS
             )
-            outcomes.append("saved")
         except StateConflict:
-            outcomes.append("conflict")
-        finally:
-            connection.close()
+            return "conflict"
+        return "saved"
 
-    threads = [threading.Thread(target=save, args=(m,)) for m in ("first", "second")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return sorted(outcomes)
+    return sorted(run_at_once(lambda: save("first"), lambda: save("second")))
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite's shared in-memory test database fails a second writer instead of queueing "
-    "it; this race runs in the real (PostgreSQL) run of make test.",
-)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_number_versions_without_gaps_or_duplicates():
     engagement = EngagementFactory(client=ClientFactory())

@@ -1,11 +1,9 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from maestro.webhooks.models import WebhookDelivery
 from maestro.webhooks.services import delivery as services
 from maestro.webhooks.services import webhook_delivery_send, webhook_event_emit
+from tests.harness.races import barrier, run_at_once
 from tests.webhooks.conftest import make_endpoint
 from tests.webhooks.receiver import Pause
 
@@ -21,7 +19,7 @@ def test_two_workers_sending_the_same_delivery_at_once_post_it_once(
     make_endpoint(world.engagement_a, receiver.url)
     webhook_event_emit(engagement=world.engagement_a, event="task.overdue", payload={})
     delivery = WebhookDelivery.objects.get()
-    both_read = threading.Barrier(2, timeout=10)
+    both_read = barrier()
     load = services._delivery_load
 
     def load_then_wait(delivery_id):
@@ -30,20 +28,11 @@ def test_two_workers_sending_the_same_delivery_at_once_post_it_once(
         return row
 
     monkeypatch.setattr(services, "_delivery_load", load_then_wait)
-    outcomes = []
 
-    def worker():
-        try:
-            outcomes.append(webhook_delivery_send(delivery_id=delivery.pk).outcome)
-        finally:
-            connection.close()
+    def worker() -> str:
+        return webhook_delivery_send(delivery_id=delivery.pk).outcome
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
+    outcomes = run_at_once(worker, worker)
     assert sorted(outcomes) == ["delivered", "skipped"]
     assert len(receiver.requests) == 1
     delivery.refresh_from_db()
