@@ -1,6 +1,7 @@
 from maestro.decisions.models import AgentApiKey
 from tests.conftest import client_for
 from tests.decisions.conftest import agent_client, decision
+from tests.harness.isolation import assert_hidden
 
 
 def test_consultant_creates_a_key_and_sees_the_secret_once(world):
@@ -26,7 +27,12 @@ def test_operator_and_sponsor_cannot_create_or_list_keys(world):
 
 def test_other_tenant_gets_404(world):
     url = f"/api/engagements/{world.engagement_a.pk}/api-keys/"
-    assert client_for(world.consultant_b).post(url, {"name": "x"}, format="json").status_code == 404
+    assert_hidden(
+        client_for(world.consultant_b),
+        [("post", url, {"name": "x"})],
+        unchanged=lambda: AgentApiKey.objects.count(),
+        format="json",
+    )
 
 
 def test_revoke_through_the_api_locks_the_agent_out(world, key_a, process_a):

@@ -5,6 +5,7 @@ from django.test import Client as HttpClient
 
 from maestro.decisions.models import AgentApiKey
 from tests.decisions.conftest import decision
+from tests.harness.isolation import assert_hidden
 
 
 def browser(user) -> HttpClient:
@@ -34,8 +35,8 @@ def test_decision_list_filters_by_route(posted, world):
 
 
 def test_decision_list_is_404_for_another_tenant(posted, world):
-    page = browser(world.operator_b).get(f"/engagements/{world.engagement_a.pk}/decisions/")
-    assert page.status_code == 404
+    url = f"/engagements/{world.engagement_a.pk}/decisions/"
+    assert_hidden(browser(world.operator_b), [("get", url)])
 
 
 def test_decision_detail_shows_reasons_version_task_and_escapes_payload(posted, world):

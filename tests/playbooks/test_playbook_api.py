@@ -3,6 +3,7 @@ import pytest
 from maestro.playbooks.models import DryRunJob, PlaybookVersion
 from maestro.playbooks.services import dry_run_job_run, dry_runs, playbook_version_create
 from tests.conftest import client_for
+from tests.harness.isolation import assert_hidden, outsiders
 from tests.mapping.factories import ProcessFactory
 from tests.training.factories import CaseFactory, DatasetFactory, RoundFactory
 
@@ -74,15 +75,16 @@ def test_operator_and_sponsor_cannot_save(world, process):
 
 def test_another_tenants_process_is_404_everywhere(world, process):
     outsider = client_for(world.consultant_b)
-    assert outsider.get(url(process)).status_code == 404
-    assert outsider.get(url(process, "versions/")).status_code == 404
-    assert outsider.get(url(process, "versions/1/")).status_code == 404
-    r = outsider.post(url(process, "versions/"), BODY, format="json")
-    assert r.status_code == 404
-    r = outsider.post(url(process, "dry-run/"), {"training_round": 1}, format="json")
-    assert r.status_code == 404
+    requests = [
+        ("get", url(process)),
+        ("get", url(process, "versions/")),
+        ("get", url(process, "versions/1/")),
+        ("post", url(process, "versions/"), BODY),
+        ("post", url(process, "dry-run/"), {"training_round": 1}),
+    ]
+    assert_hidden(outsider, requests, format="json")
     assert not DryRunJob.objects.exists()
-    assert client_for(world.operator_b).get(url(process)).status_code == 404
+    assert_hidden(client_for(world.operator_b), [("get", url(process))])
     assert not PlaybookVersion.objects.exists()
 
 
@@ -204,10 +206,11 @@ def test_another_tenants_dry_run_job_is_404(world, process):
     )
     job_id = r.json()["id"]
     own = ProcessFactory(engagement=world.engagement_b)
-    for user in (world.consultant_b, world.operator_b):
-        api = client_for(user)
-        assert api.get(url(process, f"dry-runs/{job_id}/")).status_code == 404
+    for user in outsiders(world):
         # Their own process's URL does not reach another process's job either.
-        r = api.get(url(own, f"dry-runs/{job_id}/"))
-        assert r.status_code == 404
+        requests = [
+            ("get", url(process, f"dry-runs/{job_id}/")),
+            ("get", url(own, f"dry-runs/{job_id}/")),
+        ]
+        assert_hidden(client_for(user), requests)
     assert client_for(world.sponsor_a).get(url(process, f"dry-runs/{job_id}/")).status_code == 200

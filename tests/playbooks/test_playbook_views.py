@@ -7,6 +7,7 @@ from maestro.playbooks.models import DryRunJob, PlaybookVersion
 from maestro.playbooks.services import dry_run_job_run, playbook_version_create
 from maestro.training.models import AgentOutput
 from tests.engagements.test_views import select, texts
+from tests.harness.isolation import assert_hidden
 from tests.mapping.factories import ProcessFactory
 from tests.training.factories import CaseFactory, DatasetFactory, RoundFactory
 
@@ -148,8 +149,8 @@ def test_only_consultants_open_the_editor_and_strangers_get_404(client, world, p
         assert client.get(page("edit", process)).status_code == 403
         assert client.post(page("edit", process), edit_post()).status_code == 403
     login(client, world.consultant_b)
-    for name in ("detail", "edit", "dry-run"):
-        assert client.get(page(name, process)).status_code == 404
+    names = ("detail", "edit", "dry-run")
+    assert_hidden(client, [("get", page(name, process)) for name in names])
     assert PlaybookVersion.objects.count() == 1
 
 
@@ -254,10 +255,13 @@ def test_another_tenants_dry_run_job_page_is_404(client, world, process):
     client.post(page("dry-run", process), {"training_round": rnd.pk, "version": 1})
     job = DryRunJob.objects.get()
     login(client, world.consultant_b)
-    assert client.get(job_page(process, job)).status_code == 404
     own = ProcessFactory(engagement=world.engagement_b)
     url = reverse("playbooks:dry-run-job", args=[own.pk, job.pk])
-    assert client.get(url).status_code == 404
-    r = client.post(page("dry-run", process), {"training_round": rnd.pk, "version": 1})
-    assert r.status_code == 404
+    data = {"training_round": rnd.pk, "version": 1}
+    requests = [
+        ("get", job_page(process, job)),
+        ("get", url),
+        ("post", page("dry-run", process), data),
+    ]
+    assert_hidden(client, requests)
     assert DryRunJob.objects.count() == 1

@@ -5,6 +5,7 @@ from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.tenancy.models import Membership
 from tests.conftest import client_for
 from tests.factories import MembershipFactory
+from tests.harness.isolation import assert_hidden, outsiders
 from tests.mapping.factories import ProcessFactory
 from tests.reviews.conftest import open_task
 from tests.reviews.factories import DecisionFactory
@@ -98,14 +99,16 @@ def test_other_tenant_gets_404_everywhere(world, task_a):
         note="n",
         flagged_by=world.consultant,
     )
-    for user in (world.operator_b, world.consultant_b):
+    for user in outsiders(world):
         api = client_for(user)
-        assert api.get(_url(task_a)).status_code == 404
-        r = api.post(_url(task_a, "resolve/"), {"final_outcome": "reject"})
-        assert r.status_code == 404
-        assert api.post(_url(task_a, "reassign/"), {"to_user": user.pk}).status_code == 404
-        assert api.get(f"/api/engagements/{world.engagement_a.pk}/review-tasks/").status_code == 404
-        assert api.post(f"/api/edge-cases/{edge.pk}/review/").status_code == 404
+        requests = [
+            ("get", _url(task_a)),
+            ("post", _url(task_a, "resolve/"), {"final_outcome": "reject"}),
+            ("post", _url(task_a, "reassign/"), {"to_user": user.pk}),
+            ("get", f"/api/engagements/{world.engagement_a.pk}/review-tasks/"),
+            ("post", f"/api/edge-cases/{edge.pk}/review/"),
+        ]
+        assert_hidden(api, requests)
         assert api.get("/api/edge-cases/").json()["results"] == []
         r = api.post("/api/edge-cases/", {"decision": task_a.decision_id, "note": "x"})
         assert r.status_code == 400

@@ -12,6 +12,7 @@ from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.reviews.services import review_task_resolve, review_tasks_open_for_decisions
 from maestro.tenancy.models import Membership
 from tests.factories import MembershipFactory
+from tests.harness.isolation import assert_hidden
 from tests.mapping.factories import ProcessFactory
 from tests.reviews.conftest import open_task
 from tests.reviews.factories import DecisionFactory
@@ -169,11 +170,13 @@ def test_sponsor_sees_the_task_but_cannot_resolve(world, task_a, browser):
 
 
 def test_other_tenant_gets_404_on_task_pages(world, task_a, browser):
-    page = browser(world.operator_b)
-    assert page.get(f"/review-tasks/{task_a.pk}/").status_code == 404
-    assert page.post(f"/review-tasks/{task_a.pk}/", {"outcome": "approve"}).status_code == 404
-    assert page.get(f"/engagements/{world.engagement_a.pk}/review-tasks/").status_code == 404
-    assert page.get(f"/engagements/{world.engagement_a.pk}/edge-cases/").status_code == 404
+    requests = [
+        ("get", f"/review-tasks/{task_a.pk}/"),
+        ("post", f"/review-tasks/{task_a.pk}/", {"outcome": "approve"}),
+        ("get", f"/engagements/{world.engagement_a.pk}/review-tasks/"),
+        ("get", f"/engagements/{world.engagement_a.pk}/edge-cases/"),
+    ]
+    assert_hidden(browser(world.operator_b), requests)
 
 
 def test_reassign_on_the_page(world, task_a, browser):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from runbooks import services
 from runbooks.models import Runbook
 from tests.engagements.test_views import select, texts
+from tests.harness.isolation import OUTSIDERS, assert_hidden
 
 pytestmark = pytest.mark.django_db
 
@@ -224,16 +225,14 @@ def _pages(runbook, run, step):
     }
 
 
-@pytest.mark.parametrize("who", ["operator_b", "consultant_b"])
+@pytest.mark.parametrize("who", OUTSIDERS)
 def test_other_tenant_gets_404_on_every_page_and_changes_nothing(client, world, runbook, who):
     run = services.run_start(runbook=runbook, by=world.operator_a)
     step = run.steps.first()
     login(client, getattr(world, who))
     pages = _pages(runbook, run, step)
-    for url in pages["get"]:
-        assert client.get(url).status_code == 404, url
-    for url, data in pages["post"]:
-        assert client.post(url, data).status_code == 404, url
+    assert_hidden(client, [("get", url) for url in pages["get"]])
+    assert_hidden(client, [("post", url, data) for url, data in pages["post"]])
     assert (
         client.get(reverse("runbooks:search") + "?q=monitoring").content.count(b"Monitoring") == 0
     )

@@ -17,6 +17,7 @@ from maestro.training.models import (
     TrainingRound,
 )
 from tests.conftest import client_for
+from tests.harness.isolation import OUTSIDERS, assert_hidden
 from tests.mapping.factories import ProcessFactory
 from tests.training.factories import CaseFactory, DatasetFactory, RoundFactory
 
@@ -88,16 +89,20 @@ def _counts():
     return [m.objects.count() for m in (*models, GateCriteria, ImportJob)]
 
 
-@pytest.mark.parametrize("who", ["operator_b", "consultant_b"])
+@pytest.mark.parametrize("who", OUTSIDERS)
 @pytest.mark.parametrize("method,template,body", ENDPOINTS)
 def test_another_tenant_gets_404_everywhere(trained, who, method, template, body):
-    before = _counts()
-    r = _call(client_for(getattr(trained, who)), trained, method, template, body)
-    assert r.status_code == 404, r.content
-    assert _counts() == before
+    url = _url(trained, template)
+    api = client_for(getattr(trained, who))
+    if body is None:
+        assert_hidden(api, [(method, url)], unchanged=_counts)
+    else:
+        data = body()
+        fmt = "multipart" if "file" in data else "json"
+        assert_hidden(api, [(method, url, data)], unchanged=_counts, format=fmt)
 
 
-@pytest.mark.parametrize("who", ["operator_b", "consultant_b"])
+@pytest.mark.parametrize("who", OUTSIDERS)
 @pytest.mark.parametrize("url", LISTS)
 def test_another_tenant_lists_nothing(trained, who, url):
     assert client_for(getattr(trained, who)).get(url).json()["count"] == 0

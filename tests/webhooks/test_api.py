@@ -3,6 +3,7 @@ import pytest
 from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint
 from maestro.webhooks.tasks import webhook_delivery_send_task
 from tests.conftest import client_for
+from tests.harness.isolation import assert_hidden
 from tests.webhooks.conftest import make_endpoint
 
 URL = "https://hooks.acme.example/maestro"
@@ -48,11 +49,17 @@ def test_client_side_users_cannot_create(world, who):
 
 
 def test_create_on_another_tenants_engagement_is_404(world):
-    r = client_for(world.consultant).post(
-        f"/api/engagements/{world.engagement_b.pk}/webhook-endpoints/",
-        {"url": URL, "events": ["task.overdue"]},
+    assert_hidden(
+        client_for(world.consultant),
+        [
+            (
+                "post",
+                f"/api/engagements/{world.engagement_b.pk}/webhook-endpoints/",
+                {"url": URL, "events": ["task.overdue"]},
+            )
+        ],
+        unchanged=lambda: WebhookEndpoint.objects.count(),
     )
-    assert r.status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -142,15 +149,19 @@ def test_other_tenants_endpoint_is_404_everywhere(world, endpoint_b):
         endpoint=endpoint_b, event="task.overdue", status=WebhookDelivery.Status.FAILED
     )
     base = f"/api/webhook-endpoints/{endpoint_b.pk}/"
-    assert client.get(base).status_code == 404
-    assert client.patch(base, {"active": False}).status_code == 404
-    assert client.delete(base).status_code == 404
-    assert client.get(base + "secret/").status_code == 404
-    assert client.post(base + "rotate-secret/").status_code == 404
-    assert client.get(base + "deliveries/").status_code == 404
-    assert client.post(f"/api/webhook-deliveries/{delivery.pk}/retry/").status_code == 404
-    r = client.get(f"/api/engagements/{world.engagement_b.pk}/webhook-endpoints/")
-    assert r.status_code == 404
+    assert_hidden(
+        client,
+        [
+            ("get", base),
+            ("patch", base, {"active": False}),
+            ("delete", base),
+            ("get", base + "secret/"),
+            ("post", base + "rotate-secret/"),
+            ("get", base + "deliveries/"),
+            ("post", f"/api/webhook-deliveries/{delivery.pk}/retry/"),
+            ("get", f"/api/engagements/{world.engagement_b.pk}/webhook-endpoints/"),
+        ],
+    )
     endpoint_b.refresh_from_db()
     assert endpoint_b.active
 

@@ -2,6 +2,7 @@ import pytest
 
 from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint
 from maestro.webhooks.tasks import webhook_delivery_send_task
+from tests.harness.isolation import assert_hidden
 from tests.webhooks.conftest import make_endpoint
 
 
@@ -114,12 +115,17 @@ def test_other_tenants_endpoint_pages_are_404(client, world, endpoint_a):
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint_a, event="task.overdue", status=WebhookDelivery.Status.FAILED
     )
-    assert client.get(f"/engagements/{world.engagement_a.pk}/webhooks/").status_code == 404
-    assert client.get(f"/webhooks/{endpoint_a.pk}/").status_code == 404
-    assert client.get(f"/webhooks/{endpoint_a.pk}/edit/").status_code == 404
-    assert client.get(f"/webhooks/{endpoint_a.pk}/delete/").status_code == 404
-    assert client.post(f"/webhooks/{endpoint_a.pk}/delete/").status_code == 404
-    assert client.post(f"/webhooks/deliveries/{delivery.pk}/retry/").status_code == 404
+    assert_hidden(
+        client,
+        [
+            ("get", f"/engagements/{world.engagement_a.pk}/webhooks/"),
+            ("get", f"/webhooks/{endpoint_a.pk}/"),
+            ("get", f"/webhooks/{endpoint_a.pk}/edit/"),
+            ("get", f"/webhooks/{endpoint_a.pk}/delete/"),
+            ("post", f"/webhooks/{endpoint_a.pk}/delete/"),
+            ("post", f"/webhooks/deliveries/{delivery.pk}/retry/"),
+        ],
+    )
     assert WebhookEndpoint.objects.filter(pk=endpoint_a.pk).exists()
 
 
