@@ -2,7 +2,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from maestro.tenancy.models import Membership
-from tests.factories import ClientFactory, EngagementFactory, MembershipFactory, UserFactory
+from tests.engagements.factories import EngagementFactory
+from tests.tenancy.factories import ClientFactory, MembershipFactory, UserFactory
 
 pytest_plugins = ["tests.plugins.backends"]
 

@@ -6,7 +6,7 @@ import pytest
 
 from maestro.api import Pagination
 from tests.conftest import client_for
-from tests.factories import EngagementFactory
+from tests.engagements.factories import EngagementFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from maestro.decisions import charts
 from maestro.decisions.models import Decision
 from maestro.decisions.selectors import DailyVolume, decision_daily_volume
-from tests.reviews.factories import DecisionFactory
+from tests.decisions.factories import DecisionFactory
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 UTC = ZoneInfo("UTC")

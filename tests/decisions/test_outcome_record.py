@@ -3,8 +3,8 @@ import pytest
 from maestro.decisions.models import Decision
 from maestro.decisions.services import decision_outcome_record
 from maestro.exceptions import StateConflict
+from tests.decisions.factories import DecisionFactory
 from tests.mapping.factories import ProcessFactory
-from tests.reviews.factories import DecisionFactory
 
 FEEDBACK = Decision.OutcomeSource.FEEDBACK
 REVIEW = Decision.OutcomeSource.REVIEW

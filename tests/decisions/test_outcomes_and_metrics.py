@@ -79,7 +79,7 @@ def test_feedback_for_an_unknown_case_ref_is_404(agent_a, process_a):
 
 
 def test_feedback_cannot_reach_another_engagements_decision(agent_a, world):
-    from tests.reviews.factories import DecisionFactory
+    from tests.decisions.factories import DecisionFactory
 
     process_b = ProcessFactory(engagement=world.engagement_b)
     other = DecisionFactory(process=process_b, case_ref="B-1", route="auto")
@@ -225,7 +225,7 @@ def test_economics_not_measured_without_live_decisions(world):
 
 
 def test_economics_uses_the_measured_automation_rate(world, django_assert_num_queries):
-    from tests.reviews.factories import DecisionFactory
+    from tests.decisions.factories import DecisionFactory
 
     process = ProcessFactory(engagement=world.engagement_b, volume_per_day=200, minutes_per_case=12)
     ProcessFactory(engagement=world.engagement_b, volume_per_day=10, minutes_per_case=6)

@@ -4,8 +4,9 @@ from rest_framework.authtoken.models import Token
 from maestro.engagements.models import Engagement, PhaseTransition
 from maestro.tenancy.models import Client, Membership
 from tests.conftest import client_for
-from tests.factories import EngagementFactory, MembershipFactory
+from tests.engagements.factories import EngagementFactory
 from tests.harness.isolation import OUTSIDERS, assert_hidden
+from tests.tenancy.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

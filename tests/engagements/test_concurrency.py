@@ -3,8 +3,9 @@ import pytest
 from maestro.engagements.models import Engagement, PhaseTransition
 from maestro.engagements.services import engagement_transition
 from maestro.exceptions import StateConflict
-from tests.factories import ClientFactory, EngagementFactory
+from tests.engagements.factories import EngagementFactory
 from tests.harness.races import barrier, run_at_once
+from tests.tenancy.factories import ClientFactory
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from maestro.engagements.services import (
 )
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
 from maestro.tenancy.models import Membership
-from tests.factories import MembershipFactory
+from tests.tenancy.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from django.urls import reverse
 from maestro.engagements import services
 from maestro.engagements.models import Engagement, Phase, PhaseTransition
 from maestro.tenancy.models import Membership
-from tests.factories import ClientFactory, EngagementFactory, MembershipFactory
+from tests.engagements.factories import EngagementFactory
 from tests.harness.isolation import OUTSIDERS, assert_hidden
+from tests.tenancy.factories import ClientFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,11 @@ from maestro.intake.services import decisions_intake
 from maestro.intake.services import intake as intake_module
 from maestro.reviews.models import ReviewTask
 from maestro.tenancy.models import Membership
-from tests.factories import EngagementFactory, MembershipFactory
+from tests.engagements.factories import EngagementFactory
 from tests.harness.races import barrier, run_at_once
 from tests.mapping.factories import ProcessFactory
 from tests.playbooks.factories import EscalationPlaybookFactory, PlaybookVersionFactory
+from tests.tenancy.factories import MembershipFactory
 
 
 @pytest.mark.django_db(transaction=True)

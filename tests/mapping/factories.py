@@ -2,7 +2,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
-from tests.factories import EngagementFactory
+from tests.engagements.factories import EngagementFactory
 
 
 class ProcessFactory(DjangoModelFactory):

@@ -12,6 +12,7 @@ from maestro.mapping import services
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.training.models import EvaluationDataset
 from tests.conftest import client_for
+from tests.decisions.factories import DecisionFactory
 from tests.harness.isolation import OUTSIDERS, assert_hidden
 from tests.mapping.factories import (
     DecisionPointFactory,
@@ -20,7 +21,6 @@ from tests.mapping.factories import (
     StepFactory,
 )
 from tests.playbooks.factories import EscalationPlaybookFactory
-from tests.reviews.factories import DecisionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from maestro.playbooks.models import EscalationPlaybook, PlaybookVersion
-from tests.factories import UserFactory
 from tests.mapping.factories import ProcessFactory
+from tests.tenancy.factories import UserFactory
 
 
 class EscalationPlaybookFactory(DjangoModelFactory):

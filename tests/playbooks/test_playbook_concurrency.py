@@ -3,9 +3,10 @@ import pytest
 from maestro.exceptions import StateConflict
 from maestro.playbooks.models import PlaybookVersion
 from maestro.playbooks.services import playbook_version_create
-from tests.factories import ClientFactory, EngagementFactory
+from tests.engagements.factories import EngagementFactory
 from tests.harness.races import barrier, run_at_once
 from tests.mapping.factories import ProcessFactory
+from tests.tenancy.factories import ClientFactory
 
 FIELDS = {"default_threshold": "0.8", "rules": [], "sla_minutes": 60, "escalation_chain": []}
 

@@ -2,8 +2,8 @@ import pytest
 
 from maestro.decisions.models import Decision
 from maestro.reviews.services import review_tasks_open_for_decisions
+from tests.decisions.factories import DecisionFactory
 from tests.mapping.factories import ProcessFactory
-from tests.reviews.factories import DecisionFactory
 
 
 def open_task(decision: Decision):

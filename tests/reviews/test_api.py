@@ -4,11 +4,11 @@ from maestro.decisions.models import Decision
 from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.tenancy.models import Membership
 from tests.conftest import client_for
-from tests.factories import MembershipFactory
+from tests.decisions.factories import DecisionFactory
 from tests.harness.isolation import assert_hidden, outsiders
 from tests.mapping.factories import ProcessFactory
 from tests.reviews.conftest import open_task
-from tests.reviews.factories import DecisionFactory
+from tests.tenancy.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

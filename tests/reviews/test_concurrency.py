@@ -5,10 +5,11 @@ from maestro.exceptions import StateConflict
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services import review_task_resolve, review_tasks_open_for_decisions
 from maestro.tenancy.models import Membership
-from tests.factories import EngagementFactory, MembershipFactory
+from tests.decisions.factories import DecisionFactory
+from tests.engagements.factories import EngagementFactory
 from tests.harness.races import barrier, run_at_once
 from tests.mapping.factories import ProcessFactory
-from tests.reviews.factories import DecisionFactory
+from tests.tenancy.factories import MembershipFactory
 
 
 @pytest.mark.django_db(transaction=True)

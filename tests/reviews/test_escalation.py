@@ -8,11 +8,12 @@ from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services import review_task_resolve, review_tasks_escalate_overdue
 from maestro.tenancy.models import Membership
 from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.factories import EngagementFactory, MembershipFactory, UserFactory
+from tests.decisions.factories import DecisionFactory
+from tests.engagements.factories import EngagementFactory
 from tests.mapping.factories import ProcessFactory
 from tests.playbooks.factories import PlaybookVersionFactory
 from tests.reviews.conftest import open_task
-from tests.reviews.factories import DecisionFactory
+from tests.tenancy.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from maestro.reviews.models import EdgeCase, ReviewTask, ReviewTaskEvent
-from tests.factories import UserFactory
-from tests.reviews.factories import DecisionFactory
+from tests.decisions.factories import DecisionFactory
+from tests.tenancy.factories import UserFactory
 
 OLD_LAYOUT = [("handoff", "0001_initial"), ("reviews", None)]
 OLD_STATE = [("handoff", "0001_initial"), ("contenttypes", "0002_remove_content_type_name")]

@@ -14,9 +14,9 @@ from maestro.reviews.selectors import (
 )
 from maestro.reviews.services import edge_case_flag, edge_case_mark_reviewed, review_task_resolve
 from maestro.training.models import EvaluationCase, EvaluationDataset
+from tests.decisions.factories import DecisionFactory
 from tests.mapping.factories import DecisionPointFactory, ProcessFactory, StepFactory
 from tests.reviews.conftest import open_task
-from tests.reviews.factories import DecisionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from maestro.reviews.services import (
 )
 from maestro.tenancy.models import Membership
 from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.factories import MembershipFactory
+from tests.tenancy.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

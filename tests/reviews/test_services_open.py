@@ -8,10 +8,11 @@ from maestro.decisions.models import Decision
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services import review_tasks_open_for_decisions
 from maestro.tenancy.models import Membership
-from tests.factories import EngagementFactory, MembershipFactory
+from tests.decisions.factories import DecisionFactory
+from tests.engagements.factories import EngagementFactory
 from tests.mapping.factories import ProcessFactory
 from tests.playbooks.factories import PlaybookVersionFactory
-from tests.reviews.factories import DecisionFactory
+from tests.tenancy.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

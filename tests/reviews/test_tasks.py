@@ -7,9 +7,9 @@ from django.utils import timezone
 from maestro.reviews.models import ReviewTask
 from maestro.reviews.tasks import review_tasks_escalate_overdue_task
 from maestro.schedules import BEAT_SCHEDULE
+from tests.decisions.factories import DecisionFactory
 from tests.mapping.factories import ProcessFactory
 from tests.reviews.conftest import open_task
-from tests.reviews.factories import DecisionFactory
 
 
 @pytest.mark.django_db

@@ -11,11 +11,11 @@ from maestro.decisions.models import Decision
 from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.reviews.services import review_task_resolve, review_tasks_open_for_decisions
 from maestro.tenancy.models import Membership
-from tests.factories import MembershipFactory
+from tests.decisions.factories import DecisionFactory
 from tests.harness.isolation import assert_hidden
 from tests.mapping.factories import ProcessFactory
 from tests.reviews.conftest import open_task
-from tests.reviews.factories import DecisionFactory
+from tests.tenancy.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

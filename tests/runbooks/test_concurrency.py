@@ -3,8 +3,9 @@ import pytest
 from maestro.exceptions import StateConflict
 from runbooks import services
 from runbooks.models import Runbook, RunbookVersion
-from tests.factories import ClientFactory, EngagementFactory
+from tests.engagements.factories import EngagementFactory
 from tests.harness.races import barrier, run_at_once
+from tests.tenancy.factories import ClientFactory
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ from maestro.engagements import services as engagement_services
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
 from runbooks import selectors, services
 from runbooks.models import Runbook, RunbookRun, RunbookVersion
-from tests.factories import EngagementFactory
+from tests.engagements.factories import EngagementFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from tests.factories import UserFactory
+from tests.tenancy.factories import UserFactory
 
 # Every app of the product: the maestro.* core sub-apps plus handoff and runbooks.
 OUR_APPS = {

@@ -8,8 +8,8 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from maestro.lib.database_busy import is_database_busy
-from tests.factories import UserFactory
 from tests.plugins.backends import REAL
+from tests.tenancy.factories import UserFactory
 
 
 def _raised(exc: Exception, cause: Exception) -> Exception:

@@ -4,7 +4,7 @@ read-only (POST is a 405, not the page again), and a page with a form takes GET 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import UserFactory
+from tests.tenancy.factories import UserFactory
 
 # The API, the admin and Django's login/logout views have their own rules.
 NOT_PAGES = ("api/", "admin/", "login/", "logout/")

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from tests.factories import UserFactory
+from tests.tenancy.factories import UserFactory
 
 PASSWORD = "s3cret-pass"
 

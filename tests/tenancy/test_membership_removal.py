@@ -35,11 +35,11 @@ from maestro.tenancy.models import Membership
 from maestro.webhooks.services import webhook_endpoint_secret_reveal
 from runbooks import services as runbook_services
 from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.decisions.factories import DecisionFactory
 from tests.mapping.factories import ProcessFactory
 from tests.playbooks.factories import PlaybookVersionFactory
 from tests.reviews.conftest import open_task
-from tests.reviews.factories import DecisionFactory
+from tests.tenancy.factories import UserFactory
 from tests.training.factories import DatasetFactory
 from tests.webhooks.conftest import make_endpoint
 

@@ -2,7 +2,8 @@ import pytest
 
 from maestro.engagements.scoping import can_manage_engagement, clients_for, engagements_for
 from maestro.tenancy.models import Membership
-from tests.factories import EngagementFactory, MembershipFactory, UserFactory
+from tests.engagements.factories import EngagementFactory
+from tests.tenancy.factories import MembershipFactory, UserFactory
 
 
 def _names(qs) -> set[str]:

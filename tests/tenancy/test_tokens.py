@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from tests.tenancy.factories import UserFactory
 
 PASSWORD = "s3cret-pass"
 

@@ -20,8 +20,8 @@ from maestro.training.models import (
     StagedCase,
     StagedOutput,
 )
-from tests.factories import UserFactory
 from tests.mapping.factories import ProcessFactory
+from tests.tenancy.factories import UserFactory
 from tests.training.factories import CaseFactory, DatasetFactory, RoundFactory
 
 ROWS, BATCH = 50, 10

@@ -550,7 +550,7 @@ def test_a_swept_delivery_is_sent_by_the_task(world, endpoint, receiver, monkeyp
 
 
 def test_admin_never_shows_the_secret(client, world):
-    from tests.factories import UserFactory
+    from tests.tenancy.factories import UserFactory
 
     endpoint = make_endpoint(world.engagement_a, "https://a.example.com/1", secret="whsec_admin")
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))

@@ -1,7 +1,8 @@
+"""Factories of the tenancy models: users, clients, memberships."""
+
 import factory
 from factory.django import DjangoModelFactory
 
-from maestro.engagements.models import Engagement
 from maestro.tenancy.models import Client, Membership, User
 
 
@@ -31,16 +32,3 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     client = factory.SubFactory(ClientFactory)
     role = Membership.Role.OPERATOR
-
-
-class EngagementFactory(DjangoModelFactory):
-    """An engagement whose lead is a consultant at its client."""
-
-    class Meta:
-        model = Engagement
-
-    client = factory.SubFactory(ClientFactory)
-    name = factory.Sequence(lambda n: f"Engagement {n}")
-    lead = factory.LazyAttribute(
-        lambda o: MembershipFactory(client=o.client, role=Membership.Role.CONSULTANT).user
-    )

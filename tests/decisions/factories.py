@@ -1,3 +1,5 @@
+"""Factories of the decisions models."""
+
 from decimal import Decimal
 
 import factory
