@@ -12,7 +12,12 @@ from maestro.reviews.selectors import (
     review_task_list_for_engagement,
     review_task_list_for_user,
 )
-from maestro.reviews.services import edge_case_flag, edge_case_mark_reviewed, review_task_resolve
+from maestro.reviews.services import (
+    edge_case_flag,
+    edge_case_mark_reviewed,
+    review_task_resolve,
+    review_tasks_escalate_overdue,
+)
 from maestro.training.models import EvaluationCase, EvaluationDataset
 from tests.decisions.factories import DecisionFactory
 from tests.mapping.factories import DecisionPointFactory, ProcessFactory, StepFactory
@@ -113,3 +118,24 @@ def test_edge_case_log_lists_unreviewed_first(world):
     edge_case_mark_reviewed(edge_case=new, by=world.consultant)
 
     assert list(edge_case_list(engagement=world.engagement_a)) == [old, new]
+
+
+def test_a_task_exactly_at_its_due_time_is_not_overdue_yet(world):
+    # The rule (README "Escalation"): a task is overdue once it is *past* its due time.
+    [task] = _tasks(world, 1)
+    due = task.due_at
+    just_after = due + timedelta(microseconds=1)
+    assert not task.is_overdue(now=due) and task.is_overdue(now=just_after)
+    assert review_queue_counts(user=world.operator_a, now=due) == {"open": 1, "overdue": 0}
+    assert review_queue_counts(user=world.operator_a, now=just_after)["overdue"] == 1
+    engagement = world.engagement_a
+    assert not review_task_list_for_engagement(engagement=engagement, overdue=True, now=due)
+    assert list(review_task_list_for_engagement(engagement=engagement, overdue=False, now=due)) == [
+        task
+    ]
+    assert list(
+        review_task_list_for_engagement(engagement=engagement, overdue=True, now=just_after)
+    ) == [task]
+    assert review_tasks_escalate_overdue(now=due) == 0
+    task.refresh_from_db()
+    assert (task.due_at, task.escalation_level) == (due, 0)

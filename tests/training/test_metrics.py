@@ -1,6 +1,7 @@
 """Metrics against values computed by hand on a ten-case dataset (see the table below)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -333,3 +334,45 @@ def test_reimporting_outputs_drops_tags_of_cases_now_right_and_keeps_the_rest(
     assert list(FailureReview.objects.filter(round=loop.r1).values_list("note", flat=True)) == [
         "K2"
     ]
+
+
+def _training(engagement, target: str):
+    engagement.phase = Phase.TRAINING
+    engagement.target_accuracy = Decimal(target)
+    engagement.save()
+    return engagement
+
+
+# Round 2 of `loop` is 80% overall (8 of 10) and 75% on "access" (3 of 4): a target a hair above
+# must fail the gate, one exactly at it must pass (the rule is "accuracy ≥ target").
+@pytest.mark.parametrize(
+    ("target", "passes"), [("80.00", True), ("80.01", False), ("80.10", False), ("85.00", False)]
+)
+def test_overall_accuracy_passes_exactly_at_the_target_and_fails_just_under_it(
+    world, loop, target, passes
+):
+    engagement = _training(world.engagement_a, target)
+    [check, _playbook] = gate_evaluate(engagement=engagement, to_phase=Phase.DEPLOYMENT)
+    assert check.passed is passes
+    mark = "✓" if passes else "✕"
+    assert f"{mark} Overall accuracy ≥ {float(target):g}%: 80% (8 of 10 cases)" in check.detail
+
+
+@pytest.mark.parametrize(
+    ("minimum", "passes"), [(75, True), (75.01, False), (75.1, False), (80, False)]
+)
+def test_category_minimum_passes_exactly_at_it_and_fails_just_under_it(
+    world, loop, minimum, passes
+):
+    engagement = _training(world.engagement_a, "80")
+    services.gate_criteria_set(
+        engagement=engagement,
+        category_minimums={"access": minimum},
+        critical_categories=[],
+        max_critical_misses=0,
+        by=world.consultant,
+    )
+    [check, _playbook] = gate_evaluate(engagement=engagement, to_phase=Phase.DEPLOYMENT)
+    assert check.passed is passes
+    mark = "✓" if passes else "✕"
+    assert f"{mark} “access” accuracy ≥ {minimum:g}%: 75% (3 of 4)" in check.detail
