@@ -5,8 +5,6 @@ from decimal import Decimal
 import cssselect2
 import pytest
 import tinyhtml5
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from maestro.engagements import services
@@ -158,13 +156,15 @@ def test_list_filter_offers_and_accepts_only_the_users_own_clients(client, world
     assert texts(response, "tbody th a") == ["A agents"]  # an invalid filter filters nothing
 
 
-def test_list_query_count_does_not_grow_with_engagements(client, world):
+def test_list_query_count_does_not_grow_with_engagements(
+    client, world, django_assert_max_num_queries
+):
     def measure(count: int) -> int:
         for _ in range(count - Engagement.objects.filter(client=world.client_a).count()):
             engagement = EngagementFactory(client=world.client_a, lead=world.consultant)
             engagement.members.add(MembershipFactory(client=world.client_a, role="consultant").user)
         client.force_login(world.consultant)
-        with CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(8) as queries:  # and no more than today
             response = client.get(list_url())
         assert len(texts(response, "tbody tr")) == count
         return len(queries)
@@ -233,7 +233,9 @@ def test_detail_of_another_tenants_engagement_is_404(client, world, who):
     assert_hidden(client, [("get", detail_url(world.engagement_a))])
 
 
-def test_detail_query_count_does_not_grow_with_transitions(client, world):
+def test_detail_query_count_does_not_grow_with_transitions(
+    client, world, django_assert_max_num_queries
+):
     engagement = world.engagement_a
     member = MembershipFactory(client=world.client_a, role=Membership.Role.CONSULTANT).user
     engagement.members.add(member)
@@ -250,7 +252,7 @@ def test_detail_query_count_does_not_grow_with_transitions(client, world):
                 override_reason="Test." if forward else "",
             )
         client.force_login(world.consultant)
-        with CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(17) as queries:  # and no more than today
             response = client.get(detail_url(engagement))
         assert len(select(response, "table tbody tr")) == count
         return len(queries)

@@ -330,6 +330,7 @@ def test_queries_do_not_grow_with_rules(agent_a, process_a, playbook_a, world):
     warm_many = _count_queries(agent_a, decision(process_a, case_ref="many-2"), None)
     assert (cold_few, warm_few) == (cold_many, warm_many)
     assert warm_few == cold_few - 2  # no version, no decision types query when warm
+    assert cold_many <= 7  # and no more than today
 
 
 @pytest.mark.parametrize("route_confidence", [0.95, 0.3])
@@ -351,6 +352,7 @@ def test_queries_do_not_grow_with_batch_size(agent_a, process_a, playbook_a, rou
     five = _count_queries(agent_a, batch("five", 5), None)
     fifty = _count_queries(agent_a, batch("fifty", 50), None)
     assert five == fifty
+    assert fifty <= 14  # and no more than today
 
 
 def test_a_body_over_the_upload_limit_is_413_json(agent_a, process_a, settings):
@@ -382,4 +384,5 @@ def test_queries_do_not_grow_with_batch_size_when_webhooks_listen(
     five = _count_queries(agent_a, batch("five", 5), None)
     fifty = _count_queries(agent_a, batch("fifty", 50), None)
     assert five == fifty
+    assert fifty <= 14  # and no more than today
     assert WebhookDelivery.objects.count() == 56
