@@ -116,12 +116,35 @@ def test_client_side_users_read_but_never_write(mapped, who, method, template, b
 def test_the_consultant_may_do_everything(mapped, method, template, body):
     if template.startswith("/api/decision-types/{type}/") and method == "delete":
         DecisionPoint.objects.all().delete()  # a type in use is refused; tested separately
-    r = _call(client_for(mapped.consultant), mapped, method, template, body)
+    url, data = _request(mapped, template, body)
+    before = _rows()
+    r = getattr(client_for(mapped.consultant), method)(url, data, format="json")
     assert r.status_code in (200, 201, 204), r.content
+    if method == "get":
+        assert _rows() == before
+        return
+    assert _rows() != before  # the write was saved
+    kind, pk = url.split("/")[2:4]
+    model = {"processes": Process, "steps": Step}.get(kind) or {
+        "decision-types": DecisionType,
+        "decision-points": DecisionPoint,
+    }.get(kind)
+    if method == "delete":
+        assert not model.objects.filter(pk=pk).exists()
+    elif method == "patch":
+        saved = model.objects.get(pk=pk)
+        assert {field: getattr(saved, field) for field in data} == data
+
+
+MODELS = (Process, Step, DecisionType, DecisionPoint)
 
 
 def _counts():
-    return [m.objects.count() for m in (Process, Step, DecisionType, DecisionPoint)]
+    return [m.objects.count() for m in MODELS]
+
+
+def _rows():
+    return [list(m.objects.order_by("pk").values()) for m in MODELS]
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -262,6 +285,11 @@ def test_reorder_mismatch_is_409_and_delete_with_decision_point_is_409(mapped):
     assert "Approve on WhatsApp" in r.json()["detail"]
     r = api.delete(f"/api/decision-types/{mapped.type.pk}/")
     assert r.status_code == 409 and r.json()["code"] == "decision_type_in_use"
+    assert Step.objects.filter(pk=mapped.step.pk).exists()
+    assert DecisionType.objects.filter(pk=mapped.type.pk).exists()
+    assert list(
+        Step.objects.filter(process=mapped.process, flow="actual").values_list("pk", flat=True)
+    ) == [mapped.step.pk, Step.objects.get(name="Key into ERP").pk]
 
 
 def test_reorder_returns_the_new_order(mapped):

@@ -123,8 +123,23 @@ def test_client_side_users_read_but_never_write(trained, who, method, template, 
 
 @pytest.mark.parametrize("method,template,body", ENDPOINTS)
 def test_the_consultant_may_do_everything(trained, method, template, body):
+    before = _rows()
     r = _call(client_for(trained.consultant), trained, method, template, body)
     assert r.status_code in (200, 201, 202), r.content
+    if method == "get":
+        assert _rows() == before
+    else:
+        assert _rows() != before  # the write was saved
+    if method == "put" and template.endswith("/review/"):
+        review = FailureReview.objects.get(round=trained.round, case=trained.case)
+        assert review.cause == "missing_context"
+    elif method == "put":
+        assert GateCriteria.objects.get(engagement=trained.engagement_a).max_critical_misses == 1
+
+
+def _rows():
+    models = (EvaluationDataset, EvaluationCase, TrainingRound, AgentOutput, FailureReview)
+    return [list(m.objects.order_by("pk").values()) for m in (*models, GateCriteria, ImportJob)]
 
 
 @pytest.mark.parametrize("url", LISTS)
