@@ -184,6 +184,8 @@ def test_patch_updates_and_operator_gets_403(world, endpoint_a):
     assert denied.status_code == 403
     assert r.status_code == 200
     assert (r.json()["active"], r.json()["events"]) == (False, ["task.overdue"])
+    endpoint_a.refresh_from_db()
+    assert (endpoint_a.active, endpoint_a.events) == (False, ["task.overdue"])
 
 
 def test_patch_rejects_unknown_fields(world, endpoint_a):
@@ -192,6 +194,8 @@ def test_patch_rejects_unknown_fields(world, endpoint_a):
     )
     assert r.status_code == 400
     assert r.json() == {"secret": ["Unknown field; it cannot be set here."]}
+    endpoint_a.refresh_from_db()
+    assert endpoint_a.secret == "whsec_a"
 
 
 def test_rotate_secret_answers_the_new_one(world, endpoint_a):
