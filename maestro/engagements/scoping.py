@@ -13,7 +13,7 @@ too (`people_at`, `engagement_consultants`), by the same rule.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.functional import Promise
 
 from maestro.engagements.models import Engagement
@@ -100,10 +100,12 @@ def can_manage_engagement(user, engagement: Engagement) -> bool:
         return False
     if user.is_staff:
         return True
-    # .all() reuses the members the list/detail selectors already prefetched.
-    on_team = engagement.lead_id == user.pk or any(
-        member.pk == user.pk for member in engagement.members.all()
-    )
+    on_team = engagement.lead_id == user.pk
+    if not on_team:
+        # Load the team once per engagement object (a request may ask this in the view, the
+        # service and the version write); it reuses the selectors' prefetch where there is one.
+        prefetch_related_objects([engagement], "members")
+        on_team = any(member.pk == user.pk for member in engagement.members.all())
     return on_team and _has_role(user, engagement.client_id, CONSULTANT)
 
 
