@@ -18,7 +18,14 @@ if "MAESTRO_VAR_DIR" not in os.environ:
     os.environ["MAESTRO_VAR_DIR"] = _var_dir
 
 from maestro.settings import *  # noqa: E402,F403
-from maestro.settings import DATABASES, REST_FRAMEWORK, SQLITE_OPTIONS, STATIC_ROOT  # noqa: E402
+from maestro.settings import (  # noqa: E402
+    DATABASES,
+    INSTALLED_APPS,
+    MIDDLEWARE,
+    REST_FRAMEWORK,
+    SQLITE_OPTIONS,
+    STATIC_ROOT,
+)
 
 # WhiteNoise warns on every request when STATIC_ROOT is missing; tests never collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -67,3 +74,23 @@ REST_FRAMEWORK = {
         scope: "1000000/min" for scope in ("user", "anon", "agent", "bad_credentials")
     },
 }
+
+# N+1 queries fail the test that causes them (django-zeal): a page or API request that lazily
+# loads a relation row by row raises zeal's NPlusOneError, which the test client re-raises. The
+# middleware checks each request on its own; tests' setup loops (which call services once per
+# row on purpose) are not checked.
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]
+# Three loads from one line, not two: views load a row, change it through a service and load it
+# again through the same selector for the answer (two queries whatever the data), which is no
+# N+1. A relation loaded row by row over three rows or more is.
+ZEAL_NPLUSONE_THRESHOLD = 3
+ZEAL_SHOW_ALL_CALLERS = False
+# Relations that are loaded once per row on purpose, each with why. Keep it short: the fix for
+# an N+1 is a select_related/prefetch_related in the selector that lists the rows.
+ZEAL_ALLOWLIST = [
+    # GET /api/engagements/{id}/review-tasks/ reads each task's decision.playbook_version: the
+    # fix is select_related("decision__playbook_version") in review_task_list_for_engagement,
+    # once the review queue has moved to its own app.
+    {"model": "decisions.Decision", "field": "playbook_version"},
+]
