@@ -88,9 +88,4 @@ ZEAL_NPLUSONE_THRESHOLD = 3
 ZEAL_SHOW_ALL_CALLERS = False
 # Relations that are loaded once per row on purpose, each with why. Keep it short: the fix for
 # an N+1 is a select_related/prefetch_related in the selector that lists the rows.
-ZEAL_ALLOWLIST = [
-    # GET /api/engagements/{id}/review-tasks/ reads each task's decision.playbook_version: the
-    # fix is select_related("decision__playbook_version") in review_task_list_for_engagement,
-    # once the review queue has moved to its own app.
-    {"model": "decisions.Decision", "field": "playbook_version"},
-]
+ZEAL_ALLOWLIST: list[dict] = []

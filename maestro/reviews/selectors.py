@@ -69,7 +69,7 @@ def review_task_list_for_engagement(
     False keeps the rest."""
     now = now or timezone.now()
     tasks = ReviewTask.objects.filter(engagement=engagement).select_related(
-        "assignee", "resolved_by", "decision__process"
+        "assignee", "resolved_by", "decision__process", "decision__playbook_version"
     )
     if status:
         tasks = tasks.filter(status=status)
