@@ -1,7 +1,9 @@
+from collections.abc import Mapping
 from decimal import Decimal
 
 from rest_framework import serializers
 
+from maestro.lib.jobs import JobStatus
 from maestro.lib.numbers import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, MAX_AMOUNT, parse_decimal
 
 
@@ -75,3 +77,39 @@ class NumberField(IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**31 - 1)
         super().__init__(**kwargs)
+
+
+# A background job's status as an API publishes it. The jobs share one stored vocabulary
+# (maestro.lib.jobs.JobStatus); an API published before that keeps answering its own words:
+# `published` maps a stored status to the (value, label) that API has always answered, so its
+# answers, and the enum in its schema, do not change for integrators.
+PublishedStatuses = Mapping[str, tuple[str, str]]
+
+
+def _published(published: PublishedStatuses, status: str) -> tuple[str, str]:
+    if status in published:
+        return published[status]
+    return status, str(JobStatus(status).label)
+
+
+class JobStatusField(serializers.ChoiceField):
+    def __init__(self, *, published: PublishedStatuses, **kwargs):
+        self.published = {str(stored): words for stored, words in published.items()}
+        choices = [_published(self.published, status) for status in JobStatus.values]
+        kwargs.setdefault("required", False)  # as the model field, which has a default
+        super().__init__(choices=choices, **kwargs)
+
+    def to_representation(self, value):
+        return _published(self.published, value)[0]
+
+
+class JobStatusDisplayField(serializers.CharField):
+    """The label that goes with JobStatusField's value (read from the job's `status`)."""
+
+    def __init__(self, *, published: PublishedStatuses, **kwargs):
+        self.published = {str(stored): words for stored, words in published.items()}
+        kwargs.setdefault("source", "status")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return _published(self.published, value)[1]

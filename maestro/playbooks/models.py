@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maestro.lib.jobs import BackgroundJob
 from maestro.mapping.models import Process
 
 
@@ -69,16 +70,10 @@ class PlaybookVersion(models.Model):
         return f"{self.playbook} v{self.number}"
 
 
-class DryRunJob(models.Model):
+class DryRunJob(BackgroundJob):
     """A dry run of one playbook version over one training round, run on a Celery worker
-    (maestro.playbooks.services.dry_runs). The routing only reads, so progress goes straight
-    to this row."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    (maestro.playbooks.services.dry_runs); a background job (maestro.lib.jobs: status, claim,
+    recovery). The routing only reads, so progress goes straight to this row."""
 
     # The worker's limits for one dry run (maestro.playbooks.tasks): a 100,000-case round routes in
     # seconds. A job still running well past the hard limit lost its worker, and
@@ -93,29 +88,18 @@ class DryRunJob(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
-    )
     # cases_total is counted when the job is created; the run corrects it if cases came later.
     cases_total = models.PositiveIntegerField(default=0)
     cases_done = models.PositiveIntegerField(default=0)
     # The DryRunResult's fields (maestro.playbooks.services.dry_runs), once done.
     result = models.JSONField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         db_table = "runbooks_dryrunjob"
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Dry run {self.pk} of {self.version} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def percent(self) -> int:

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement
+from maestro.lib.jobs import BackgroundJob
 from maestro.mapping.models import Process
 
 
@@ -97,8 +98,9 @@ class AgentOutput(models.Model):
         return f"{self.case_id}: {self.predicted_outcome}"
 
 
-class ImportJob(models.Model):
-    """An upload being validated and written, with its progress and error report."""
+class ImportJob(BackgroundJob):
+    """An upload being validated and written, with its progress and error report; a
+    background job (maestro.lib.jobs: status, claim, recovery)."""
 
     # The worker's limits for one import (training.tasks). A job still running well past the
     # hard limit lost its worker, and import_jobs_recover fails it.
@@ -109,22 +111,13 @@ class ImportJob(models.Model):
         CASES = "cases", _("Cases")
         OUTPUTS = "outputs", _("Agent outputs")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
-
     dataset = models.ForeignKey(
         EvaluationDataset, on_delete=models.CASCADE, related_name="import_jobs"
     )
-    round = models.ForeignKey(
+    training_round = models.ForeignKey(
         TrainingRound, on_delete=models.CASCADE, null=True, blank=True, related_name="import_jobs"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
     file_path = models.CharField(max_length=500, blank=True)
     file_format = models.CharField(max_length=10, default="csv")
     # Progress: rows_total is counted up front (lines in the file); rows_done counts rows
@@ -138,12 +131,9 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.kind} import {self.pk} ({self.status})"

@@ -70,7 +70,7 @@ def import_job_get_for_user(*, user: User, pk: int) -> ImportJob:
     job = get_object_or_404(
         ImportJob.objects.filter(
             dataset__process__engagement__in=engagements_for(user)
-        ).select_related("dataset", "round"),
+        ).select_related("dataset", "training_round"),
         pk=pk,
     )
     import_job_progress_merge([job])

@@ -80,7 +80,7 @@ def test_job_is_queued_on_commit_then_runs_to_done_with_its_result(
     assert dry_runs.dry_run_job_result(job=job) is None
 
     done = dry_runs.dry_run_job_run(job_id=job.pk)
-    assert (done.status, done.cases_done, done.cases_total, done.error) == ("done", 7, 7, "")
+    assert (done.status, done.cases_done, done.cases_total, done.error) == ("succeeded", 7, 7, "")
     assert done.started_at <= done.finished_at
     result = dry_runs.dry_run_job_result(job=done)
     assert (result.cases, result.human, result.auto, result.auto_correct) == (7, 2, 5, 4)
@@ -138,7 +138,7 @@ def test_a_redelivered_task_does_not_redo_a_finished_job(world, setup, sent, mon
     again = DryRunJob.objects.get(pk=job.pk)
     assert calls == [1]
     assert (again.status, again.finished_at, again.result) == (
-        "done",
+        "succeeded",
         first.finished_at,
         first.result,
     )
@@ -218,7 +218,7 @@ def test_real_worker_runs_the_dry_run_job(transactional_db, world, celery_test_a
             if job.is_finished:
                 break
             time.sleep(0.1)
-    assert (job.status, job.cases_done, job.result["human"]) == ("done", 7, 2)
+    assert (job.status, job.cases_done, job.result["human"]) == ("succeeded", 7, 2)
 
 
 def test_recover_fails_jobs_past_the_hard_limit_and_resends_stale_queued_ones(world, setup, sent):

@@ -119,7 +119,11 @@ def test_every_row_of_the_old_layout_is_found_through_the_new_models(old_layout,
     assert (version.sla_minutes, version.message) == (60, "Limit purchases")
     moved_job = DryRunJob.objects.get(pk=job.pk)
     assert (moved_job.version_id, moved_job.training_round_id) == (v2.pk, training_round.pk)
-    assert (moved_job.status, moved_job.cases_done, moved_job.result) == ("done", 7, {"cases": 7})
+    assert (moved_job.status, moved_job.cases_done, moved_job.result) == (
+        "succeeded",
+        7,
+        {"cases": 7},
+    )
     assert sorted(KnownCounterparty.objects.values_list("pk", "process_id", "name")) == sorted(
         (k.pk, k.process_id, k.name) for k in known
     )

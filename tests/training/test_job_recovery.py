@@ -54,28 +54,28 @@ def test_a_job_running_past_the_hard_limit_is_failed_and_its_upload_removed(
     assert import_jobs_recover(now=NOW) == (0, 0)  # twice changes nothing
 
 
-def test_only_pending_jobs_older_than_ten_minutes_are_sent_again(dataset, monkeypatch):
+def test_only_queued_jobs_older_than_ten_minutes_are_sent_again(dataset, monkeypatch):
     sent: list[int] = []
     monkeypatch.setattr("maestro.training.tasks.import_job_run_task.delay", sent.append)
-    stale = _job(dataset, "", "pending", created_at=NOW - timedelta(minutes=11))
-    _job(dataset, "", "pending", created_at=NOW - timedelta(minutes=9))
+    stale = _job(dataset, "", "queued", created_at=NOW - timedelta(minutes=11))
+    _job(dataset, "", "queued", created_at=NOW - timedelta(minutes=9))
     _job(dataset, "", "failed", created_at=NOW - timedelta(hours=1))
     assert import_jobs_recover(now=NOW) == (0, 1)
     assert sent == [stale.pk]
 
 
 @pytest.mark.celery_worker
-def test_a_pending_job_whose_message_was_lost_runs_once_sent_again(
+def test_a_queued_job_whose_message_was_lost_runs_once_sent_again(
     transactional_db, world, celery_test_app, tmp_path
 ):
     dataset = DatasetFactory(process=ProcessFactory(engagement=world.engagement_a))
     upload = tmp_path / "cases.csv"
     upload.write_text("case_ref,correct_outcome,category\nA,ok,c\nB,ok,c\nC,ok,c\n")
-    job = _job(dataset, upload, "pending", created_at=timezone.now() - timedelta(minutes=11))
+    job = _job(dataset, upload, "queued", created_at=timezone.now() - timedelta(minutes=11))
     with start_worker(celery_test_app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
         assert import_jobs_recover() == (0, 1)
         deadline = time.monotonic() + 30
-        while ImportJob.objects.get(pk=job.pk).status == "pending":
+        while ImportJob.objects.get(pk=job.pk).status == "queued":
             assert time.monotonic() < deadline, "the worker did not run the job sent again"
             time.sleep(0.1)
         while ImportJob.objects.get(pk=job.pk).status == "running":

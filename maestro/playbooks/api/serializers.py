@@ -3,7 +3,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.engagements.api.serializers import UserSummarySerializer
-from maestro.lib.serializers import DecimalField, IdField, NumberField, StrictInputSerializer
+from maestro.lib.jobs import JobStatus
+from maestro.lib.serializers import (
+    DecimalField,
+    IdField,
+    JobStatusDisplayField,
+    JobStatusField,
+    NumberField,
+    StrictInputSerializer,
+)
 from maestro.playbooks.models import DryRunJob, PlaybookVersion
 from maestro.playbooks.routing import MAX_RULES, RULE_KINDS
 from maestro.playbooks.services import dry_run_job_result
@@ -113,10 +121,16 @@ class PlaybookDryRunOutputSerializer(serializers.Serializer):
     reasons = DryRunReasonSerializer(many=True)
 
 
+# The words this API has answered since it was published, where the shared job vocabulary
+# (maestro.lib.jobs) differs: a dry run that succeeded is `done` here.
+DRY_RUN_JOB_PUBLISHED_STATUSES = {JobStatus.SUCCEEDED: ("done", "Done")}
+
+
 class PlaybookDryRunJobOutputSerializer(serializers.ModelSerializer):
     process = serializers.IntegerField(source="version.playbook.process_id")
     version = serializers.IntegerField(source="version.number", help_text="Version number.")
-    status_display = serializers.CharField(source="get_status_display")
+    status = JobStatusField(published=DRY_RUN_JOB_PUBLISHED_STATUSES)
+    status_display = JobStatusDisplayField(published=DRY_RUN_JOB_PUBLISHED_STATUSES)
     result = serializers.SerializerMethodField(
         help_text="The dry run's figures once `status` is `done`; null before and on failure."
     )

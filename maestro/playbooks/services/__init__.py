@@ -4,7 +4,6 @@ jobs (dry_runs.py)."""
 from maestro.playbooks.services.dry_runs import (
     NO_OUTPUT,
     PROGRESS_EVERY,
-    QUEUED_RESEND_AFTER,
     DryRunResult,
     dry_run_job_create,
     dry_run_job_result,
@@ -24,7 +23,6 @@ __all__ = [
     "MAX_SLA_MINUTES",
     "NO_OUTPUT",
     "PROGRESS_EVERY",
-    "QUEUED_RESEND_AFTER",
     "DryRunResult",
     "dry_run_job_create",
     "dry_run_job_result",

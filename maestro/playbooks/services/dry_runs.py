@@ -9,16 +9,16 @@ commits at once and the job page reads it from there.
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, FilteredRelation, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.exceptions import DomainError
+from maestro.lib.jobs import job_claim, job_finish, job_progress, jobs_recover
 from maestro.mapping.models import Process
 from maestro.playbooks.models import DryRunJob, KnownCounterparty, PlaybookVersion
 from maestro.playbooks.routing import HUMAN, REASON_LABELS, CompiledPlaybook, DecisionFacts, route
@@ -218,20 +218,15 @@ def dry_run_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Dry
     """Run a queued job once. A redelivered task finds it no longer queued and returns None,
     so a finished job is never redone. A DomainError fails the job with its message; any
     other error fails it with a generic one and is re-raised for the error tracker."""
-    claimed = DryRunJob.objects.filter(pk=job_id, status=DryRunJob.Status.QUEUED).update(
-        status=DryRunJob.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    if not job_claim(DryRunJob, job_id=job_id):
         return None
     job = DryRunJob.objects.select_related("version__playbook", "training_round").get(pk=job_id)
 
     def progress(cases: int) -> None:
-        DryRunJob.objects.filter(pk=job_id, status=DryRunJob.Status.RUNNING).update(
-            cases_done=cases
-        )
+        job_progress(DryRunJob, job_id=job_id, cases_done=cases)
 
+    succeeded = False
     outcome: dict[str, Any] = {
-        "status": DryRunJob.Status.FAILED,
         "error": _("The dry run stopped on an unexpected error; run it again."),
     }
     try:
@@ -241,8 +236,8 @@ def dry_run_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Dry
             progress=progress,
             progress_every=progress_every,
         )
+        succeeded = True
         outcome = {
-            "status": DryRunJob.Status.DONE,
             "error": "",
             "result": result.as_json(),
             "cases_done": result.cases,
@@ -251,8 +246,8 @@ def dry_run_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Dry
     except DomainError as exc:
         outcome["error"] = exc.message[:500]
     finally:
-        DryRunJob.objects.filter(pk=job_id).update(**outcome, finished_at=timezone.now())
-        log.info("dry run job %s: %s", job_id, outcome["status"])
+        job_finish(DryRunJob, job_id=job_id, succeeded=succeeded, **outcome)
+        log.info("dry run job %s: %s", job_id, "succeeded" if succeeded else "failed")
     job.refresh_from_db()
     return job
 
@@ -261,34 +256,21 @@ def dry_run_job_result(*, job: DryRunJob) -> DryRunResult | None:
     return DryRunResult.from_json(job.result) if job.result is not None else None
 
 
-# A queued job older than this had its message lost (a broker restarted without it).
-QUEUED_RESEND_AFTER = timedelta(minutes=10)
-
-
 def dry_run_jobs_recover(*, now: datetime | None = None) -> tuple[int, int]:
-    """Periodic clean-up of the dry runs a worker lost; returns (failed, sent again). A job
-    still running a minute past the task's hard time limit is failed with an explanation; a
-    job queued for ten minutes is sent again (running claims the queued job first, so a
-    duplicate message runs nothing twice)."""
-    now = now or timezone.now()
-    failed = DryRunJob.objects.filter(
-        status=DryRunJob.Status.RUNNING,
-        started_at__lt=now - timedelta(seconds=DryRunJob.TIME_LIMIT + 60),
-    ).update(
-        status=DryRunJob.Status.FAILED,
-        error=_(
-            "The worker running this dry run stopped before it finished (it was restarted, ran "
-            "out of memory or went over its time limit); run it again."
-        ),
-        finished_at=now,
-    )
-    stale = list(
-        DryRunJob.objects.filter(
-            status=DryRunJob.Status.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER
-        ).values_list("pk", flat=True)
-    )
+    """Periodic clean-up of the dry runs a worker lost (maestro.lib.jobs.jobs_recover);
+    returns (failed, sent again). A job still running a minute past the task's hard time
+    limit is failed with an explanation; a job queued for ten minutes is sent again (running
+    claims the queued job first, so a duplicate message runs nothing twice)."""
     from maestro.playbooks.tasks import dry_run_job_run_task
 
-    for pk in stale:
-        dry_run_job_run_task.delay(pk)
-    return failed, len(stale)
+    return jobs_recover(
+        DryRunJob,
+        send=dry_run_job_run_task.delay,
+        failed_fields={
+            "error": _(
+                "The worker running this dry run stopped before it finished (it was restarted, "
+                "ran out of memory or went over its time limit); run it again."
+            )
+        },
+        now=now,
+    )

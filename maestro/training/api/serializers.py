@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from maestro.lib.serializers import FloatField, StrictInputSerializer
+from maestro.lib.jobs import JobStatus
+from maestro.lib.serializers import FloatField, JobStatusField, StrictInputSerializer
 from maestro.training.importers import FORMATS
 from maestro.training.models import (
     EvaluationCase,
@@ -32,7 +33,21 @@ class ImportInputSerializer(StrictInputSerializer):
     )
 
 
+# The words this API has answered since it was published, where the shared job vocabulary
+# (maestro.lib.jobs) differs: a queued import is `pending` here.
+IMPORT_JOB_PUBLISHED_STATUSES = {JobStatus.QUEUED: ("pending", "Pending")}
+
+
 class ImportJobOutputSerializer(serializers.ModelSerializer):
+    # The job's training_round, under the name this API has always used.
+    round = serializers.PrimaryKeyRelatedField(
+        source="training_round",
+        queryset=TrainingRound.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    status = JobStatusField(published=IMPORT_JOB_PUBLISHED_STATUSES)
+
     class Meta:
         model = ImportJob
         fields = [

@@ -6,7 +6,6 @@ here, so `from maestro.training import services` keeps working.
 
 from maestro.training.services.datasets import dataset_create, dataset_import_cases
 from maestro.training.services.import_jobs import (
-    PENDING_RESEND_AFTER,
     count_data_rows,
     import_job_create,
     import_job_run,
@@ -45,6 +44,5 @@ __all__ = [
     "count_data_rows",
     "import_job_create",
     "import_job_run",
-    "PENDING_RESEND_AFTER",
     "import_jobs_recover",
 ]

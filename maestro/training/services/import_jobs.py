@@ -1,18 +1,19 @@
 """Import jobs: uploads through the API or the pages run on a Celery worker."""
 
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.engagements.scoping import require_engagement_manager
+from maestro.lib.jobs import job_claim, job_finish, jobs_recover
 from maestro.lib.uploads import UploadTooLarge, upload_max_bytes
 from maestro.tenancy.models import User
 from maestro.training import importers
@@ -79,7 +80,7 @@ def import_job_create(
     with transaction.atomic():
         job = ImportJob.objects.create(
             dataset=dataset,
-            round=training_round,
+            training_round=training_round,
             kind=ImportJob.Kind.OUTPUTS if training_round else ImportJob.Kind.CASES,
             file_path=str(path),
             file_format=fmt,
@@ -93,16 +94,13 @@ def import_job_create(
 def import_job_run(
     *, job_id: int, batch_size: int = BATCH_SIZE, on_progress: Progress | None = None
 ) -> ImportJob | None:
-    """Run a pending job once (a redelivered task finds it no longer pending and stops).
+    """Run a queued job once (a redelivered task finds it no longer queued and stops).
 
     Progress goes to the cache while the import transaction is open (see training.progress),
     then the outcome to the job row; `on_progress` is told after each cache update."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, phase="validating", started_at=timezone.now()
-    )
-    if not claimed:
+    if not job_claim(ImportJob, job_id=job_id, phase="validating"):
         return None
-    job = ImportJob.objects.select_related("dataset", "round").get(pk=job_id)
+    job = ImportJob.objects.select_related("dataset", "training_round").get(pk=job_id)
     rows_done = 0
 
     def progress(phase: str, rows: int) -> None:
@@ -112,12 +110,12 @@ def import_job_run(
         if on_progress:
             on_progress(phase, rows)
 
-    status, written = ImportJob.Status.FAILED, 0
+    succeeded, written = False, 0
     errors: list[str] = [_("The import stopped on an unexpected error; nothing was written.")]
     try:
-        if job.round is not None:
+        if job.training_round is not None:
             written = round_import_outputs(
-                training_round=job.round,
+                training_round=job.training_round,
                 path=job.file_path,
                 fmt=job.file_format,
                 by=None,
@@ -133,7 +131,7 @@ def import_job_run(
                 batch_size=batch_size,
                 on_progress=progress,
             )
-        status, errors = ImportJob.Status.SUCCEEDED, []
+        succeeded, errors = True, []
     except importers.ImportFailed as exc:
         errors = exc.errors
         if exc.extra.get("error_count", 0) > len(errors):
@@ -145,13 +143,14 @@ def import_job_run(
         errors = [_("The uploaded file is gone; upload it again.")]
     finally:
         Path(job.file_path).unlink(missing_ok=True)
-        ImportJob.objects.filter(pk=job_id).update(
-            status=status,
+        job_finish(
+            ImportJob,
+            job_id=job_id,
+            succeeded=succeeded,
             errors=errors,
             rows_done=rows_done,
             rows_written=written,
             phase="done",
-            finished_at=timezone.now(),
         )
         # After the row says done: a reader never finds neither the live nor the final figures.
         import_job_progress_clear(job_id=job_id)
@@ -159,54 +158,43 @@ def import_job_run(
     return job
 
 
-# A pending job older than this had its message lost (a broker restarted without it).
-PENDING_RESEND_AFTER = timedelta(minutes=10)
+def _import_jobs_clean_up(job_ids: Iterable[int]) -> None:
+    """Remove the uploads and live progress of jobs a worker lost."""
+    for pk, path in ImportJob.objects.filter(pk__in=list(job_ids)).values_list("pk", "file_path"):
+        if path:
+            Path(path).unlink(missing_ok=True)
+        import_job_progress_clear(job_id=pk)
 
 
 def import_jobs_recover(*, now: datetime | None = None) -> tuple[int, int]:
-    """Periodic clean-up of the jobs a worker lost; returns (failed, sent again).
+    """Periodic clean-up of the jobs a worker lost (maestro.lib.jobs.jobs_recover); returns
+    (failed, sent again).
 
     A job still running a minute past the task's hard time limit lost its worker (killed, out
     of memory, over the limit): its rows were only staged, never moved in, so it is failed
     with that explanation and its upload removed; staged rows that old are deleted. A job
-    pending for ten minutes is sent again; running claims the pending job first, so a
+    queued for ten minutes is sent again; running claims the queued job first, so a
     duplicate message runs nothing twice.
     """
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=ImportJob.TIME_LIMIT + 60)
-    lost = list(
-        ImportJob.objects.filter(
-            Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff),
-            status=ImportJob.Status.RUNNING,  # started_at is null on jobs from before it existed
-        ).values_list("pk", "file_path")
-    )
-    failed = ImportJob.objects.filter(
-        pk__in=[pk for pk, _path in lost], status=ImportJob.Status.RUNNING
-    ).update(
-        status=ImportJob.Status.FAILED,
-        phase="done",
-        errors=[
-            _(
-                "The worker running this import stopped before it finished (it was restarted, "
-                "ran out of memory or went over its time limit); nothing was written. Upload "
-                "the file again."
-            )
-        ],
-        finished_at=now,
-    )
-    for pk, path in lost:
-        if path:
-            Path(path).unlink(missing_ok=True)
-        import_job_progress_clear(job_id=pk)
-    for staged_model in (StagedCase, StagedOutput):
-        _staging_discard_abandoned(staged_model, before=now - STAGING_ABANDONED_AFTER)
-    stale = list(
-        ImportJob.objects.filter(
-            status=ImportJob.Status.PENDING, created_at__lt=now - PENDING_RESEND_AFTER
-        ).values_list("pk", flat=True)
-    )
     from maestro.training.tasks import import_job_run_task
 
-    for pk in stale:
-        import_job_run_task.delay(pk)
-    return failed, len(stale)
+    now = now or timezone.now()
+    recovered = jobs_recover(
+        ImportJob,
+        send=import_job_run_task.delay,
+        failed_fields={
+            "phase": "done",
+            "errors": [
+                _(
+                    "The worker running this import stopped before it finished (it was "
+                    "restarted, ran out of memory or went over its time limit); nothing was "
+                    "written. Upload the file again."
+                )
+            ],
+        },
+        on_lost=_import_jobs_clean_up,
+        now=now,
+    )
+    for staged_model in (StagedCase, StagedOutput):
+        _staging_discard_abandoned(staged_model, before=now - STAGING_ABANDONED_AFTER)
+    return recovered
