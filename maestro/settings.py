@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "maestro.intake",
     "handoff",
     "runbooks",
+    # Demo seed data and `seed_demo`: reads every app above, none reads it.
+    "maestro.demo",
     # Last: wires the apps above into engagements' hooks (gates, starter runbooks).
     "maestro.composition",
 ]

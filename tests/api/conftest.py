@@ -30,12 +30,13 @@ from schemathesis.specs.openapi.checks import (
 
 from maestro.decisions.models import AgentApiKey
 from maestro.decisions.services import agent_api_key_create
+from maestro.demo.people import DEMO_PASSWORD
+from maestro.demo.seed import demo_seed
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.playbooks.models import DryRunJob, PlaybookVersion
 from maestro.playbooks.services import dry_run_job_create
 from maestro.reviews.models import EdgeCase, ReviewTask
-from maestro.system.demo import DEMO_PASSWORD, demo_seed
 from maestro.tenancy.models import Client, User
 from maestro.training.models import AgentOutput, EvaluationDataset, ImportJob, TrainingRound
 from maestro.training.services import import_job_create
@@ -63,7 +64,7 @@ def api_schema() -> schemathesis.BaseSchema:
     return schema
 
 
-# The demo's people, one per role (maestro/system/demo.py DEMO_PEOPLE).
+# The demo's people, one per role (maestro/demo/people.py DEMO_PEOPLE).
 ROLES = {"consultant": "maria", "operator": "olivia", "sponsor": "sam"}
 # Real objects offered per path: the first ones of each kind, which span both demo clients
 # (the other client's answer 404), few enough to keep the lists short.

@@ -4,7 +4,8 @@ with no violation (the `context` fixture in conftest.py fails any test that caus
 import pytest
 from playwright.sync_api import Page, expect
 
-from maestro.system.demo import DEMO_PASSWORD, demo_seed
+from maestro.demo.people import DEMO_PASSWORD
+from maestro.demo.seed import demo_seed
 from maestro.training.models import TrainingRound
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

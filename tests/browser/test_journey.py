@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from maestro.system.demo import DEMO_PASSWORD, demo_seed
+from maestro.demo.people import DEMO_PASSWORD
+from maestro.demo.seed import demo_seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

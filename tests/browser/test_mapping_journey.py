@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from maestro.demo.seed import demo_seed
 from maestro.mapping.models import Step
-from maestro.system.demo import demo_seed
 from tests.browser.test_journey import ENGAGEMENT, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

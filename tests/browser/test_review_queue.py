@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from maestro.decisions.services import agent_api_key_create
+from maestro.demo.seed import demo_seed
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import Process
-from maestro.system.demo import demo_seed
 from maestro.tenancy.models import User
 from tests.browser.test_journey import ENGAGEMENT, log_in
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from maestro.demo.seed import demo_seed
 from maestro.engagements.models import Engagement
-from maestro.system.demo import demo_seed
 from maestro.tenancy.models import User
 from runbooks import services
 from runbooks.models import Runbook

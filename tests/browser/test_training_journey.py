@@ -7,9 +7,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import Page, expect
 
+from maestro.demo.seed import demo_seed
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import Process
-from maestro.system.demo import demo_seed
 from maestro.tenancy.models import User
 from maestro.training import services
 from tests.browser.test_journey import ENGAGEMENT, log_in

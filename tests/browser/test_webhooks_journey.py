@@ -9,8 +9,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import Page, expect
 
+from maestro.demo.seed import demo_seed
 from maestro.engagements.models import Engagement
-from maestro.system.demo import demo_seed
 from maestro.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.browser.test_journey import ENGAGEMENT, log_in
 from tests.webhooks.receiver import Receiver

@@ -322,7 +322,7 @@ def _import(api, engagement, document, **kwargs):
 
 
 def test_export_import_round_trips_exactly_into_another_engagement(world):
-    from maestro.system.demo import demo_seed
+    from maestro.demo.seed import demo_seed
 
     demo_seed()
     procurement = Process.objects.get(name="Procurement approval")

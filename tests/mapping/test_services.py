@@ -9,7 +9,6 @@ from maestro.engagements.services import engagement_transition
 from maestro.exceptions import NotPermitted, StateConflict
 from maestro.mapping import selectors, services
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
-from maestro.system.demo import demo_seed
 from tests.mapping.factories import (
     DecisionPointFactory,
     DecisionTypeFactory,
@@ -206,30 +205,3 @@ def test_gate_ignores_another_engagements_maps(world):
     DecisionPointFactory(step=StepFactory(process=ProcessFactory(engagement=world.engagement_b)))
     (check,) = lifecycle.gate_evaluate(engagement=world.engagement_a, to_phase=Phase.TRAINING)
     assert not check.passed
-
-
-def test_demo_has_the_articles_maps():
-    demo_seed()
-    procurement = Process.objects.get(name="Procurement approval")
-    summary = selectors.process_summary(process=procurement)
-    assert (summary["documented_steps"], summary["actual_steps"]) == (4, 11)
-    whatsapp = Step.objects.filter(
-        process=procurement, flow=ACT, informal=True, kind="approval", system="WhatsApp"
-    )
-    assert whatsapp.count() == 2 == summary["informal_approvals"]
-    assert Step.objects.get(process=procurement, system="Google Sheet").cadence == (
-        "Friday afternoon"
-    )
-    tickets = Process.objects.get(name="Customer ticket routing")
-    assert (tickets.volume_per_day, tickets.minutes_per_case) == (200, 12)
-    calibration = {
-        dt.name: (dt.autonomy, dt.confidence_threshold) for dt in DecisionType.objects.all()
-    }
-    assert calibration == {
-        "approve purchase order": ("review_below_threshold", Decimal("0.80")),
-        "compliance exception": ("always_human", None),
-        "route ticket": ("full", None),
-    }
-    # The maps existed before the move to training, so that gate passed without an override.
-    first = procurement.engagement.transitions.order_by("at").first()
-    assert first.to_phase == Phase.TRAINING and not first.overridden

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from maestro.system.demo import demo_seed
+from maestro.demo.seed import demo_seed
 from maestro.tenancy.models import User
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"

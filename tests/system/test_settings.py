@@ -2,14 +2,9 @@ import os
 import secrets
 import subprocess
 import sys
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
-
-from maestro.system.demo import DEMO_PEOPLE
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -63,20 +58,3 @@ def test_deploy_checks_pass_with_a_production_environment():
 
     assert r.returncode == 0, r.stdout + r.stderr
     assert "System check identified no issues" in r.stdout
-
-
-def _row_counts() -> dict[str, int]:
-    return {model._meta.label: model.objects.count() for model in apps.get_models()}
-
-
-@pytest.mark.django_db
-def test_seed_demo_twice_leaves_identical_row_counts():
-    call_command("seed_demo", stdout=StringIO())
-    first = _row_counts()
-
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-
-    assert _row_counts() == first
-    assert first["tenancy.User"] == len(DEMO_PEOPLE)
-    assert all(username in out.getvalue() for username, *_ in DEMO_PEOPLE)

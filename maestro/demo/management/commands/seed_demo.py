@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from maestro.system.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_seed
+from maestro.demo.people import DEMO_PASSWORD, DEMO_PEOPLE
+from maestro.demo.seed import demo_seed
 
 
 class Command(BaseCommand):

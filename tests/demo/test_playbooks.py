@@ -1,8 +1,8 @@
 import pytest
 
+from maestro.demo.seed import demo_seed
 from maestro.playbooks.models import PlaybookVersion
 from maestro.playbooks.services import playbook_dry_run
-from maestro.system.demo import demo_seed
 from maestro.tenancy.models import User
 from maestro.training.models import TrainingRound
 

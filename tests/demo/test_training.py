@@ -1,6 +1,6 @@
 import pytest
 
-from maestro.system.demo import demo_seed
+from maestro.demo.seed import demo_seed
 from maestro.training import selectors
 from maestro.training.models import EvaluationCase, TrainingRound
 

@@ -1,4 +1,4 @@
-"""The demo's escalation playbooks (called by maestro.system.demo before the demo decisions
+"""The demo's escalation playbooks (called by maestro.demo.seed before the demo decisions
 are posted, so they are routed by these rules). Skips a process that already has one."""
 
 from datetime import datetime

@@ -1,9 +1,9 @@
 import pytest
 
 from maestro.decisions.models import Decision
+from maestro.demo.seed import demo_seed
 from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.reviews.selectors import review_queue_counts
-from maestro.system.demo import demo_seed
 from maestro.tenancy.models import User
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Demo edge cases on top of the demo's live decisions (maestro/intake/demo.py posts them,
+"""Demo edge cases on top of the demo's live decisions (maestro/demo/intake.py posts them,
 resolves most of Olivia's tasks and leaves her a queue with one task overdue): two entries in
 the log, each flagged after its decision arrived. Idempotent: skipped when the log has entries."""
 

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.selectors import decision_daily_volume
+from maestro.demo.seed import demo_seed
+from maestro.demo.timeline import demo_go_live
 from maestro.engagements.models import Engagement, Phase
 from maestro.playbooks.models import KnownCounterparty, PlaybookVersion
 from maestro.reviews.models import EdgeCase, ReviewTask, ReviewTaskEvent
-from maestro.system.demo import demo_go_live, demo_seed
 from maestro.training.models import TrainingRound
 
 pytestmark = pytest.mark.django_db
