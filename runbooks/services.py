@@ -6,20 +6,15 @@ from django.utils.translation import gettext as _
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import (
     can_manage_engagement,
-    can_work_engagement,
     require_engagement_manager,
+    require_engagement_worker,
 )
-from maestro.exceptions import DomainError, NotPermitted, StateConflict
+from maestro.exceptions import DomainError, StateConflict
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
 from runbooks import rendering, starters
 from runbooks.guard import render_guarded
 from runbooks.models import Runbook, RunbookRun, RunbookVersion, RunStep
-
-
-def _require_editor(by: User, engagement: Engagement, message: str) -> None:
-    if not can_work_engagement(by, engagement):
-        raise NotPermitted(message, code="read_only")
 
 
 def _add_version(
@@ -146,7 +141,12 @@ def runbook_save(
     """Save an edit as a new version on top of `base_version`, the version the editor started
     from. If someone saved since, nothing is written and StateConflict (`version_conflict`)
     says which version is current. An operator's save is marked as a proposal."""
-    _require_editor(by, runbook.engagement, _("Sponsors read runbooks; they cannot edit them."))
+    require_engagement_worker(
+        by,
+        runbook.engagement,
+        message=_("Sponsors read runbooks; they cannot edit them."),
+        code="read_only",
+    )
     if runbook.status == Runbook.Status.RETIRED:
         raise StateConflict(_("This runbook is retired; it can no longer change."), code="retired")
     return _add_version(
@@ -164,7 +164,12 @@ def runbook_restore(
     *, runbook: Runbook, number: int, base_version: int, by: User, message: str = ""
 ) -> RunbookVersion:
     """Bring an old version's text back as a new version (history stays intact)."""
-    _require_editor(by, runbook.engagement, _("Sponsors read runbooks; they cannot edit them."))
+    require_engagement_worker(
+        by,
+        runbook.engagement,
+        message=_("Sponsors read runbooks; they cannot edit them."),
+        code="read_only",
+    )
     old = runbook.versions.filter(number=number).first()
     if old is None:
         raise ValidationError({"version": [_("There is no version %(n)s.") % {"n": number}]})
@@ -243,7 +248,9 @@ def runbook_create_starters(*, engagement: Engagement, by: User) -> list[Runbook
 
 
 def _require_operator(by: User, engagement: Engagement) -> None:
-    _require_editor(by, engagement, _("Only operators and consultants run runbooks."))
+    require_engagement_worker(
+        by, engagement, message=_("Only operators and consultants run runbooks."), code="read_only"
+    )
 
 
 def _require_in_progress(run: RunbookRun) -> None:

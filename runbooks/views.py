@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
@@ -12,6 +12,7 @@ from maestro.engagements.scoping import (
     can_manage_engagement,
     can_work_engagement,
     require_engagement_manager,
+    require_engagement_worker,
 )
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
@@ -22,11 +23,7 @@ from runbooks.forms import RunbookCreateForm, RunbookEditForm, RunFinishForm, St
 from runbooks.models import Runbook
 
 MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants can do this.")
-
-
-def _require_editor(user, engagement) -> None:
-    if not can_work_engagement(user, engagement):
-        raise PermissionDenied(_("Sponsors read runbooks; they cannot change or run them."))
+SPONSORS_READ_ONLY = gettext_lazy("Sponsors read runbooks; they cannot change or run them.")
 
 
 @login_required
@@ -129,7 +126,9 @@ def runbook_edit(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
     )
-    _require_editor(request.user, runbook.engagement)
+    require_engagement_worker(
+        request.user, runbook.engagement, message=SPONSORS_READ_ONLY, page=True
+    )
     form = RunbookEditForm(
         request.POST or None,
         initial={"base_version": runbook.head, "title": runbook.title, "body": runbook.body},
@@ -202,7 +201,7 @@ def _conflict(runbook: Runbook, mine: dict) -> dict:
 def runbook_preview(request, engagement_id: int):
     """The editor's preview: the same rendering and sanitising as the page, as a fragment."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
-    _require_editor(request.user, engagement)
+    require_engagement_worker(request.user, engagement, message=SPONSORS_READ_ONLY, page=True)
     try:
         rendered = selectors.runbook_preview(
             engagement_id=engagement.pk, body=request.POST.get("body", "")
@@ -260,7 +259,9 @@ def runbook_restore(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
     )
-    _require_editor(request.user, runbook.engagement)
+    require_engagement_worker(
+        request.user, runbook.engagement, message=SPONSORS_READ_ONLY, page=True
+    )
     try:
         version = services.runbook_restore(
             runbook=runbook,
@@ -319,7 +320,9 @@ def run_start(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
     )
-    _require_editor(request.user, runbook.engagement)
+    require_engagement_worker(
+        request.user, runbook.engagement, message=SPONSORS_READ_ONLY, page=True
+    )
     try:
         run = services.run_start(runbook=runbook, by=request.user)
     except DomainError as exc:
@@ -351,7 +354,9 @@ def run_detail(request, run_id: int):
 @require_POST
 def run_step(request, run_id: int, step_id: int):
     run = selectors.run_get_for_user(user=request.user, pk=run_id)
-    _require_editor(request.user, run.runbook.engagement)
+    require_engagement_worker(
+        request.user, run.runbook.engagement, message=SPONSORS_READ_ONLY, page=True
+    )
     step = get_object_or_404(selectors.step_list(run=run), pk=step_id)
     step.run = run
     form = StepForm(request.POST)
@@ -367,7 +372,9 @@ def run_step(request, run_id: int, step_id: int):
 @require_POST
 def run_finish(request, run_id: int):
     run = selectors.run_get_for_user(user=request.user, pk=run_id)
-    _require_editor(request.user, run.runbook.engagement)
+    require_engagement_worker(
+        request.user, run.runbook.engagement, message=SPONSORS_READ_ONLY, page=True
+    )
     form = RunFinishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose to complete or abandon the run."))

@@ -129,6 +129,24 @@ def can_work_engagement(user, engagement: Engagement) -> bool:
     return can_manage_engagement(user, engagement) or is_operator_at(user, engagement.client_id)
 
 
+def require_engagement_worker(
+    user,
+    engagement: Engagement,
+    *,
+    message: str | Promise,
+    code: str = "not_operator",
+    page: bool = False,
+) -> None:
+    """The one guard for working an engagement's operations (review tasks, edge cases, runbook
+    edits and runs): unless can_work_engagement, refuse with `message` (a lazy string is
+    translated now). Services raise NotPermitted (403, `code`); page views pass `page=True` for
+    PermissionDenied, Django's 403 page."""
+    if not can_work_engagement(user, engagement):
+        if page:
+            raise PermissionDenied(str(message))
+        raise NotPermitted(str(message), code=code)
+
+
 # --- who may be chosen ----------------------------------------------------------------------
 
 

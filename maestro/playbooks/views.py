@@ -3,12 +3,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from maestro.engagements.scoping import can_manage_engagement
+from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_add_service_errors
 from maestro.playbooks import selectors, services
@@ -71,8 +71,12 @@ def _ordered_rules(formset) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def playbook_edit(request, process_id: int):
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
-    if not can_manage_engagement(request.user, process.engagement):
-        raise PermissionDenied(_("Only the engagement's consultants edit escalation playbooks."))
+    require_engagement_manager(
+        request.user,
+        process.engagement,
+        message=_("Only the engagement's consultants edit escalation playbooks."),
+        page=True,
+    )
     current = selectors.playbook_version_current(process=process)
     people = selectors.playbook_chain_candidates(engagement=process.engagement)
     initial = {"base_version": 0, "default_threshold": "0.80", "sla_minutes": 240}

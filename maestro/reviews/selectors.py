@@ -9,7 +9,6 @@ from django.utils import timezone
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import (
-    can_work_engagement,
     engagement_consultants,
     engagements_for,
     people_at,
@@ -102,11 +101,6 @@ def review_task_assignee_choices(*, engagement: Engagement) -> QuerySet[User]:
     return User.objects.filter(Q(pk__in=operators) | Q(pk__in=consultants)).order_by(
         "first_name", "last_name", "username"
     )
-
-
-def may_work_tasks(*, user: User, engagement: Engagement) -> bool:
-    """Operators of the client and the engagement's consultants resolve and reassign."""
-    return can_work_engagement(user, engagement)
 
 
 def decision_outcome_choices(*, decision: Decision) -> list[str]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from maestro.engagements.scoping import can_work_engagement, require_engagement_worker
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_add_service_errors
@@ -35,7 +36,7 @@ def review_queue(request):
 
 
 def _task_page(request, task, *, resolve_form=None, conflict=None, status=200, **forms):
-    can_work = selectors.may_work_tasks(user=request.user, engagement=task.engagement)
+    can_work = can_work_engagement(request.user, task.engagement)
     outcomes = selectors.decision_outcome_choices(decision=task.decision) if task.decision else []
     if resolve_form is None and task.status == ReviewTask.Status.OPEN:
         proposal = task.decision.proposed_outcome if task.decision else None
@@ -74,8 +75,12 @@ def review_task_detail(request, task_id: int):
     task = selectors.review_task_get_for_user(user=request.user, pk=task_id)
     if request.method != "POST":
         return _task_page(request, task)
-    if not selectors.may_work_tasks(user=request.user, engagement=task.engagement):
-        raise PermissionDenied(_("Sponsors follow review tasks; they cannot resolve them."))
+    require_engagement_worker(
+        request.user,
+        task.engagement,
+        message=_("Sponsors follow review tasks; they cannot resolve them."),
+        page=True,
+    )
     outcomes = selectors.decision_outcome_choices(decision=task.decision) if task.decision else []
     form = ResolveForm(request.POST, outcomes=outcomes)
     if not form.is_valid():
@@ -202,7 +207,7 @@ def edge_case_log(request, engagement_id: int):
             "engagement": engagement,
             "page": page,
             "query": query,
-            "can_work": selectors.may_work_tasks(user=request.user, engagement=engagement),
+            "can_work": can_work_engagement(request.user, engagement),
         },
     )
 

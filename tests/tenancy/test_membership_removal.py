@@ -30,7 +30,6 @@ from maestro.playbooks.selectors import playbook_chain_candidates
 from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.reviews.selectors import review_task_assignee_choices
 from maestro.reviews.services import review_tasks_escalate_overdue
-from maestro.reviews.services.common import may_work_task
 from maestro.tenancy.models import Membership
 from maestro.webhooks.services import webhook_endpoint_secret_reveal
 from runbooks import services as runbook_services
@@ -248,7 +247,7 @@ def test_a_consultant_turned_sponsor_reads_but_no_longer_manages(world, objects)
     assert (secret.status_code, key.status_code, edit.status_code) == (403, 403, 403)
     assert not AgentApiKey.objects.exists()
     assert Process.objects.get(pk=objects.process.pk).name == "Invoice approval"
-    assert not may_work_task(world.consultant, objects.engagement)
+    assert not can_work_engagement(world.consultant, objects.engagement)
     assert not can_work_engagement(world.consultant, objects.engagement)
 
 
@@ -344,7 +343,7 @@ def test_deactivated_user_is_granted_nothing_by_scoping(world, objects, who):
     assert not is_consultant(user)
     assert not is_consultant_at(user, world.client_a)
     assert not can_manage_engagement(user, engagement)
-    assert not may_work_task(user, engagement)  # review tasks
+    assert not can_work_engagement(user, engagement)  # review tasks
     assert not can_work_engagement(user, engagement)
     with pytest.raises(NotPermitted):
         agent_api_key_create(engagement=engagement, name="k", by=user)

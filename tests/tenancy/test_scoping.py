@@ -1,6 +1,13 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 
-from maestro.engagements.scoping import can_manage_engagement, clients_for, engagements_for
+from maestro.engagements.scoping import (
+    can_manage_engagement,
+    clients_for,
+    engagements_for,
+    require_engagement_worker,
+)
+from maestro.exceptions import NotPermitted
 from maestro.tenancy.models import Membership
 from tests.engagements.factories import EngagementFactory
 from tests.tenancy.factories import MembershipFactory, UserFactory
@@ -66,3 +73,25 @@ def test_only_assigned_consultants_and_staff_manage(world):
     assert not can_manage_engagement(member, e)
     e.members.add(member)
     assert can_manage_engagement(member, e)
+
+
+@pytest.mark.django_db
+def test_require_engagement_worker_lets_consultants_and_operators_work_and_refuses_the_rest(world):
+    for user in (world.consultant, world.operator_a):
+        require_engagement_worker(user, world.engagement_a, message="no")
+    for user in (world.sponsor_a, world.operator_b):
+        with pytest.raises(NotPermitted) as refused:
+            require_engagement_worker(user, world.engagement_a, message="Sponsors only read.")
+        assert (refused.value.message, refused.value.code) == (
+            "Sponsors only read.",
+            "not_operator",
+        )
+    with pytest.raises(NotPermitted) as refused:
+        require_engagement_worker(
+            world.sponsor_a, world.engagement_a, message="m", code="read_only"
+        )
+    assert refused.value.code == "read_only"
+    with pytest.raises(PermissionDenied, match="Sponsors only read."):
+        require_engagement_worker(
+            world.sponsor_a, world.engagement_a, message="Sponsors only read.", page=True
+        )

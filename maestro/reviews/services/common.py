@@ -1,4 +1,5 @@
-"""What every review-task service shares: who may work a task, notifications, conflicts.
+"""What every review-task service shares: notifications, conflicts (who may work a task:
+maestro.engagements.scoping.require_engagement_worker).
 (Webhook payloads: maestro/reviews/webhooks.py.)"""
 
 from typing import Any, NoReturn
@@ -9,22 +10,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from maestro.engagements.models import Engagement
-from maestro.engagements.scoping import can_work_engagement
-from maestro.exceptions import NotPermitted, StateConflict
+from maestro.exceptions import StateConflict
 from maestro.reviews.models import ReviewTask
 from maestro.tenancy.models import User
-
-
-def may_work_task(user: User, engagement: Engagement) -> bool:
-    """Operators of the client and the engagement's consultants work review tasks; sponsors
-    only watch."""
-    return can_work_engagement(user, engagement)
-
-
-def require_task_worker(user: User, engagement: Engagement, *, message: str) -> None:
-    if not may_work_task(user, engagement):
-        raise NotPermitted(message, code="not_operator")
 
 
 def user_summary(user: User | None) -> dict[str, Any] | None:

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.decisions.models import Decision
+from maestro.engagements.scoping import require_engagement_worker
 from maestro.exceptions import StateConflict
 from maestro.reviews.models import EdgeCase
-from maestro.reviews.services.common import require_task_worker
 from maestro.tenancy.models import User
 
 # --- Edge-case log --------------------------------------------------------------------------
@@ -18,7 +18,7 @@ from maestro.tenancy.models import User
 def edge_case_flag(*, decision: Decision, note: str, by: User) -> EdgeCase:
     """An operator or consultant flags a decision for the weekly edge-case review."""
     engagement = decision.engagement
-    require_task_worker(
+    require_engagement_worker(
         by, engagement, message=_("Only operators and consultants flag edge cases.")
     )
     note = note.strip()
@@ -33,7 +33,7 @@ def edge_case_flag(*, decision: Decision, note: str, by: User) -> EdgeCase:
 @transaction.atomic
 def edge_case_mark_reviewed(*, edge_case: EdgeCase, by: User) -> EdgeCase:
     engagement = edge_case.engagement
-    require_task_worker(
+    require_engagement_worker(
         by, engagement, message=_("Only operators and consultants review edge cases.")
     )
     now = timezone.now()

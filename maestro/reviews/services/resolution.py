@@ -7,13 +7,12 @@ from django.utils.translation import gettext as _
 
 from maestro.decisions.models import Decision
 from maestro.decisions.services import decision_outcome_record
+from maestro.engagements.scoping import can_work_engagement, require_engagement_worker
 from maestro.exceptions import DomainError
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services.common import (
-    may_work_task,
     notify_assignee,
     raise_not_open,
-    require_task_worker,
 )
 from maestro.reviews.services.edge_cases import edge_case_flag
 from maestro.reviews.webhooks import review_task_resolved_emit
@@ -29,8 +28,10 @@ def review_task_reassign(
     """Hand an open task to another operator of the client or a consultant of the engagement.
     Only those same people may do it."""
     engagement = task.engagement
-    require_task_worker(by, engagement, message=_("Only operators and consultants reassign tasks."))
-    if not may_work_task(to_user, engagement):
+    require_engagement_worker(
+        by, engagement, message=_("Only operators and consultants reassign tasks.")
+    )
+    if not can_work_engagement(to_user, engagement):
         raise ValidationError(
             {
                 "to_user": _(
@@ -81,7 +82,7 @@ def review_task_resolve(
     update lets exactly one win; the other gets StateConflict `task_already_resolved` naming
     the winner and their outcome, with the loser's own outcome and note in `extra`."""
     engagement = task.engagement
-    require_task_worker(by, engagement, message=_("Sponsors cannot resolve review tasks."))
+    require_engagement_worker(by, engagement, message=_("Sponsors cannot resolve review tasks."))
     final_outcome = final_outcome.strip()
     if not final_outcome:
         raise ValidationError({"final_outcome": _("Give the final outcome.")})
