@@ -32,7 +32,7 @@ DEPLOY_ENV = env -u DJANGO_DEBUG -u DJANGO_SETTINGS_MODULE \
 	DJANGO_ALLOWED_HOSTS=maestro.example.com
 
 .PHONY: help venv demo test pip-check pip-audit lint format migrations-check deploy-check \
-	test-embedded test-real api-fuzz bench clean distclean system-deps-demo system-deps-test
+	test-embedded test-real api-fuzz imports bench clean distclean system-deps-demo system-deps-test
 
 help:
 	@echo "make demo           run web + Celery worker + beat on http://127.0.0.1:$(PORT)/ (PORT=...)"
@@ -44,6 +44,7 @@ help:
 	@echo "make api-fuzz       schemathesis over every API operation, on the demo data"
 	@echo "make pip-audit      known vulnerabilities in the installed pinned packages"
 	@echo "make lint           ruff check + ruff format --check + mypy (domain core)"
+	@echo "make imports        import-linter: each app imports only from the layers below it"
 	@echo "make format         ruff format + ruff check --fix"
 	@echo "make bench          run bench/run.py"
 	@echo "make venv           create/update .venv (automatic for the targets above)"
@@ -94,8 +95,8 @@ demo: $(STAMP) system-deps-demo
 
 # Every step runs even if an earlier one failed, so one CI run reports everything; the summary
 # at the end names the failed steps and the exit status is non-zero if any failed.
-TEST_STEPS := pip-check pip-audit lint migrations-check deploy-check test-embedded test-real \
-	api-fuzz
+TEST_STEPS := pip-check pip-audit lint imports migrations-check deploy-check test-embedded \
+	test-real api-fuzz
 # The API fuzzing (schemathesis) is its own step, so its findings are told apart from the tests'.
 FUZZ := tests/api/test_fuzz.py
 
@@ -117,6 +118,10 @@ pip-check: $(STAMP)
 # the service (offline) it says so and passes, unless MAESTRO_AUDIT_REQUIRED=1.
 pip-audit: $(STAMP)
 	$(PY) scripts/audit-deps.py
+
+# The apps' layers (README.md, "Architecture"; [tool.importlinter] in pyproject.toml).
+imports: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
