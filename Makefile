@@ -99,6 +99,10 @@ TEST_STEPS := pip-check pip-audit lint imports migrations-check deploy-check tes
 	test-real api-fuzz
 # The API fuzzing (schemathesis) is its own step, so its findings are told apart from the tests'.
 FUZZ := tests/api/test_fuzz.py
+# Each run's temporary folders (the throwaway PostgreSQL's data folder among them) in a folder of
+# its own: in pytest's shared numbered folders, another pytest session on the same machine could
+# remove them while the run still needs them.
+PYTEST := $(PY) -m pytest --basetemp="$$(mktemp -d -t maestro-pytest-XXXXXX)"
 
 test: $(STAMP) system-deps-test
 	@failed=(); \
@@ -141,17 +145,17 @@ deploy-check: $(STAMP)
 
 test-embedded: $(STAMP)
 	@echo "pytest, embedded backends: SQLite file + Celery filesystem broker"
-	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest --ignore=$(FUZZ) $(PYTEST_ARGS)
+	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PYTEST) --ignore=$(FUZZ) $(PYTEST_ARGS)
 
 test-real: $(STAMP) system-deps-test
 	@echo "pytest, real backends: throwaway PostgreSQL + Redis on loopback"
-	$(TEST_ENV) MAESTRO_TEST_BACKENDS=real $(PY) -m pytest --ignore=$(FUZZ) $(PYTEST_ARGS)
+	$(TEST_ENV) MAESTRO_TEST_BACKENDS=real $(PYTEST) --ignore=$(FUZZ) $(PYTEST_ARGS)
 
 # Every API operation as the demo's consultant, operator and sponsor, on the demo data (embedded
 # backends; MAESTRO_TEST_BACKENDS=real .venv/bin/pytest $(FUZZ) for PostgreSQL).
 api-fuzz: $(STAMP)
 	@echo "schemathesis: every API operation, demo data, embedded backends"
-	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PY) -m pytest --tb=short $(FUZZ)
+	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PYTEST) --tb=short $(FUZZ)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
