@@ -13,13 +13,14 @@ Every job model (training imports, playbook dry runs, the handoff PDFs to come) 
   jobs queued for too long (their message was lost, e.g. a broker restarted without it).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 # A job still running this long past its task's hard time limit lost its worker.
@@ -46,6 +47,9 @@ class BackgroundJob(models.Model):
 
     SOFT_TIME_LIMIT: ClassVar[int]
     TIME_LIMIT: ClassVar[int]
+    # The words (value, label) a kind of job was first published with, where they differ from
+    # the shared ones: its API and pages keep saying them, so nobody sees the vocabulary change.
+    PUBLISHED_STATUSES: ClassVar[Mapping[str, tuple[str, str | Promise]]] = {}
 
     status = models.CharField(
         _("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED
@@ -61,6 +65,12 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def status_label(self) -> str:
+        """The status as this kind of job's pages have always named it."""
+        published = self.PUBLISHED_STATUSES.get(self.status)
+        return str(published[1]) if published else str(JobStatus(self.status).label)
 
 
 JobModel = type[BackgroundJob]

@@ -80,6 +80,7 @@ class DryRunJob(BackgroundJob):
     # dry_run_jobs_recover fails it.
     SOFT_TIME_LIMIT = 600
     TIME_LIMIT = 660
+    PUBLISHED_STATUSES = {BackgroundJob.Status.SUCCEEDED: ("done", _("Done"))}
 
     version = models.ForeignKey(PlaybookVersion, on_delete=models.CASCADE, related_name="dry_runs")
     training_round = models.ForeignKey(

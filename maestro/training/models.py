@@ -106,6 +106,7 @@ class ImportJob(BackgroundJob):
     # hard limit lost its worker, and import_jobs_recover fails it.
     SOFT_TIME_LIMIT = 1800
     TIME_LIMIT = 1900
+    PUBLISHED_STATUSES = {BackgroundJob.Status.QUEUED: ("pending", _("Pending"))}
 
     class Kind(models.TextChoices):
         CASES = "cases", _("Cases")

@@ -220,7 +220,7 @@ def test_dry_run_page_queues_a_job_shows_its_progress_then_the_result(client, wo
     assert select(r, "#dry-run-result svg title")
 
     r = client.get(page("dry-run", process))
-    assert texts(r, "#dry-run-jobs tbody td:nth-child(4)") == ["Succeeded"]
+    assert texts(r, "#dry-run-jobs tbody td:nth-child(4)") == ["Done"]
     other = RoundFactory(dataset=DatasetFactory(process=ProcessFactory()))
     r = client.post(page("dry-run", process), {"training_round": other.pk, "version": 1})
     assert r.status_code == 400

@@ -3,7 +3,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.engagements.api.serializers import UserSummarySerializer
-from maestro.lib.jobs import JobStatus
 from maestro.lib.serializers import (
     DecimalField,
     IdField,
@@ -123,7 +122,7 @@ class PlaybookDryRunOutputSerializer(serializers.Serializer):
 
 # The words this API has answered since it was published, where the shared job vocabulary
 # (maestro.lib.jobs) differs: a dry run that succeeded is `done` here.
-DRY_RUN_JOB_PUBLISHED_STATUSES = {JobStatus.SUCCEEDED: ("done", "Done")}
+DRY_RUN_JOB_PUBLISHED_STATUSES = DryRunJob.PUBLISHED_STATUSES
 
 
 class PlaybookDryRunJobOutputSerializer(serializers.ModelSerializer):

@@ -1,6 +1,5 @@
 from rest_framework import serializers
 
-from maestro.lib.jobs import JobStatus
 from maestro.lib.serializers import FloatField, JobStatusField, StrictInputSerializer
 from maestro.training.importers import FORMATS
 from maestro.training.models import (
@@ -35,7 +34,7 @@ class ImportInputSerializer(StrictInputSerializer):
 
 # The words this API has answered since it was published, where the shared job vocabulary
 # (maestro.lib.jobs) differs: a queued import is `pending` here.
-IMPORT_JOB_PUBLISHED_STATUSES = {JobStatus.QUEUED: ("pending", "Pending")}
+IMPORT_JOB_PUBLISHED_STATUSES = ImportJob.PUBLISHED_STATUSES
 
 
 class ImportJobOutputSerializer(serializers.ModelSerializer):
