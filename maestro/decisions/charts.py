@@ -1,6 +1,6 @@
 """Deployment charts as self-contained SVG: daily decision volume, auto vs human. A pure function
 of already-counted days (no ORM), no scripts or external URLs; built with ElementTree, which
-escapes every text. Modelled on maestro/training/charts.py.
+escapes every text (maestro.lib.svg).
 
 Colour is never the only cue: human-routed segments are also hatched, the legend names both,
 each bar carries a <title> with its numbers and the escalation rate is printed under each day.
@@ -13,9 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-SVG_NS = "http://www.w3.org/2000/svg"
-INK, MUTED, GRID, AUTO, HUMAN = "#0f172a", "#475569", "#e2e8f0", "#059669", "#b45309"
-FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+from maestro.lib.svg import AMBER, GREEN, GRID, MUTED, svg_line, svg_rect, svg_root, svg_string
+from maestro.lib.svg import svg_text as _svg_text
+
+AUTO, HUMAN = GREEN, AMBER
 W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 290, 44, 12, 44, 58
 
 
@@ -32,14 +33,9 @@ class Day(Protocol):
     def human(self) -> int: ...
 
 
-def _text(parent, x, y, text, *, size=11, fill=INK, anchor="middle", cls=""):
-    attrs = {"x": f"{x:.1f}", "y": f"{y:.1f}", "font-size": str(size), "fill": fill}
-    attrs["text-anchor"] = anchor
-    if cls:
-        attrs["class"] = cls
-    el = ET.SubElement(parent, "text", attrs)
-    el.text = text
-    return el
+def _text(parent, x, y, text, *, size=11, anchor="middle", **kwargs):
+    """This chart's labels: small and centred unless told otherwise."""
+    return _svg_text(parent, x, y, text, size=size, anchor=anchor, **kwargs)
 
 
 def _nice_max(value: int) -> tuple[int, int]:
@@ -80,23 +76,15 @@ def volume_summary(days: Sequence[Day]) -> str:
 def decision_volume_svg(*, days: Sequence[Day]) -> str:
     """Stacked bars per day (auto below, human above, hatched), the total over each bar and the
     day's escalation rate under its date."""
-    root = ET.Element(
-        "svg",
-        {
-            "xmlns": SVG_NS,
-            "viewBox": f"0 0 {W} {H}",
-            "width": str(W),
-            "height": str(H),
-            "role": "img",
-            "aria-labelledby": "volume-chart-title volume-chart-desc",
-            "font-family": FONT,
-            "class": "chart volume-chart",
-        },
+    root = svg_root(
+        title=f"Decisions per day, last {len(days)} days, auto-routed and sent to a human",
+        title_id="volume-chart-title",
+        desc=volume_summary(days),
+        desc_id="volume-chart-desc",
+        width=W,
+        height=H,
+        cls="chart volume-chart",
     )
-    ET.SubElement(
-        root, "title", {"id": "volume-chart-title"}
-    ).text = f"Decisions per day, last {len(days)} days, auto-routed and sent to a human"
-    ET.SubElement(root, "desc", {"id": "volume-chart-desc"}).text = volume_summary(days)
     defs = ET.SubElement(root, "defs")
     pattern = ET.SubElement(
         defs, "pattern",
@@ -112,23 +100,18 @@ def decision_volume_svg(*, days: Sequence[Day]) -> str:
     legend = ET.SubElement(root, "g", {"class": "legend"})
     for x, fill, label in ((W - 290, AUTO, "Auto-routed"), (W - 170, "url(#volume-hatch)",
                                                             "Sent to a human")):  # fmt: skip
-        ET.SubElement(legend, "rect", {"x": str(x), "y": "8", "width": "14", "height": "14",
-                                       "fill": fill, "rx": "2"})  # fmt: skip
+        svg_rect(legend, x, 8, 14, 14, fill=fill, rx="2")
         _text(legend, x + 20, 19, label, size=12, anchor="start")
 
     plot_h = H - TOP - BOTTOM
     top, step = _nice_max(max((d.auto + d.human for d in days), default=0))
     for tick in range(0, top + 1, step):
         y = TOP + plot_h * (1 - tick / top)
-        ET.SubElement(
-            root, "line",
-            {"x1": str(LEFT), "x2": str(W - RIGHT), "y1": f"{y:.1f}", "y2": f"{y:.1f}",
-             "stroke": GRID},
-        )  # fmt: skip
+        svg_line(root, LEFT, y, W - RIGHT, y, stroke=GRID)
         _text(root, LEFT - 6, y + 4, str(tick), fill=MUTED, anchor="end")
     _text(root, LEFT - 6, H - BOTTOM + 34, "escal.", size=10, fill=MUTED, anchor="end")
     if not days:
-        return ET.tostring(root, encoding="unicode")
+        return svg_string(root)
 
     slot = (W - LEFT - RIGHT) / len(days)
     bar_w = min(slot * 0.7, 36)
@@ -146,13 +129,9 @@ def decision_volume_svg(*, days: Sequence[Day]) -> str:
             h = plot_h * count / top
             y -= h
             if count:
-                ET.SubElement(
-                    g, "rect",
-                    {"x": f"{cx - bar_w / 2:.1f}", "y": f"{y:.1f}", "width": f"{bar_w:.1f}",
-                     "height": f"{h:.1f}", "fill": fill, "class": cls, "data-count": str(count)},
-                )  # fmt: skip
+                svg_rect(g, cx - bar_w / 2, y, bar_w, h, fill=fill, cls=cls, data_count=str(count))
         if total:
             _text(g, cx, y - 4, str(total), size=10, cls="total")
         _text(g, cx, H - BOTTOM + 16, f"{d.day:%-d %b}", size=10, fill=MUTED, cls="date")
         _text(g, cx, H - BOTTOM + 34, _pct(rate), size=10, fill=MUTED, cls="rate")
-    return ET.tostring(root, encoding="unicode")
+    return svg_string(root)

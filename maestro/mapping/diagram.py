@@ -2,39 +2,23 @@
 
 Pure function of the steps (no ORM calls of its own, no scripts, fonts or external URLs), so
 the same picture serves the web page and the handoff PDF (WeasyPrint renders inline SVG).
-Built with ElementTree, which escapes every name a client typed.
+Built with ElementTree, which escapes every name a client typed (maestro.lib.svg).
 """
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-SVG_NS = "http://www.w3.org/2000/svg"
+from maestro.lib.svg import AMBER, MUTED, SLATE, VIOLET, svg_line, svg_rect, svg_root, svg_string
+from maestro.lib.svg import svg_text as _svg_text
+from maestro.lib.svg import truncate as _short
+
 COL_W, BOX_W, BOX_H, GAP, TOP, PAD = 430, 370, 66, 22, 86, 30
-INFORMAL, DECISION, LINK, INK, MUTED = "#b45309", "#6d28d9", "#94a3b8", "#0f172a", "#475569"
-FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+INFORMAL, DECISION, LINK = AMBER, VIOLET, SLATE
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _text(parent, x, y, text, *, size=13, weight="normal", fill=INK, anchor="start", cls=""):
-    el = ET.SubElement(
-        parent,
-        "text",
-        {
-            "x": str(x),
-            "y": str(y),
-            "font-size": str(size),
-            "font-weight": weight,
-            "fill": fill,
-            "text-anchor": anchor,
-        },
-    )
-    if cls:
-        el.set("class", cls)
-    el.text = text
-    return el
+def _text(parent, x, y, text, *, size=13, weight="normal", **kwargs):
+    """This diagram's labels: 13px, normal weight unless told otherwise."""
+    return _svg_text(parent, x, y, text, size=size, weight=weight, **kwargs)
 
 
 def _box(parent, x: int, y: int, step) -> None:
@@ -48,18 +32,13 @@ def _box(parent, x: int, y: int, step) -> None:
     tooltip = f"{step.order}. {step.name}"
     ET.SubElement(g, "title").text = tooltip
     rect = {
-        "x": str(x),
-        "y": str(y),
-        "width": str(BOX_W),
-        "height": str(BOX_H),
         "rx": "8",
-        "fill": "#fff7ed" if step.informal else "#ffffff",
         "stroke": INFORMAL if step.informal else "#334155",
-        "stroke-width": "2" if step.informal else "1.2",
+        "stroke_width": "2" if step.informal else "1.2",
     }
     if step.informal:
-        rect["stroke-dasharray"] = "6 4"
-    ET.SubElement(g, "rect", rect)
+        rect["stroke_dasharray"] = "6 4"
+    svg_rect(g, x, y, BOX_W, BOX_H, fill="#fff7ed" if step.informal else "#ffffff", **rect)
     _text(g, x + 12, y + 22, _short(f"{step.order}. {step.name}", 38), weight="bold")
     who = " · ".join(p for p in (step.actor, step.system) if p) or step.get_kind_display()
     _text(g, x + 12, y + 41, _short(who, 48), size=11, fill=MUTED)
@@ -103,24 +82,19 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
     rows = max(len(documented), len(actual), 1)
     legend_y = TOP + rows * (BOX_H + GAP) + 10
     width, height = PAD * 2 + COL_W * 2, legend_y + 60
-    svg = ET.Element(
-        "svg",
-        {
-            "xmlns": SVG_NS,
-            "viewBox": f"0 0 {width} {height}",
-            "width": str(width),
-            "height": str(height),
-            "role": "img",
-            "aria-labelledby": "map-title map-desc",
-            "font-family": FONT,
-        },
-    )
-    ET.SubElement(svg, "title", {"id": "map-title"}).text = f"Process map: {title}"
     informal = sum(1 for s in actual if s.informal)
     decisions = sum(1 for s in actual if s.decision_points.all())
-    ET.SubElement(svg, "desc", {"id": "map-desc"}).text = (
-        f"Documented flow with {len(documented)} steps beside the actual flow with "
-        f"{len(actual)} steps, {informal} of them informal and {decisions} with decision points."
+    svg = svg_root(
+        title=f"Process map: {title}",
+        title_id="map-title",
+        desc=(
+            f"Documented flow with {len(documented)} steps beside the actual flow with "
+            f"{len(actual)} steps, {informal} of them informal and {decisions} with decision "
+            "points."
+        ),
+        desc_id="map-desc",
+        width=width,
+        height=height,
     )
     marker = ET.SubElement(
         ET.SubElement(svg, "defs"),
@@ -148,18 +122,9 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
         for row, step in enumerate(steps):
             y = TOP + row * (BOX_H + GAP)
             if row:
-                line_x = str(x + BOX_W // 2)
-                ET.SubElement(
-                    lane,
-                    "line",
-                    {
-                        "x1": line_x,
-                        "y1": str(y - GAP),
-                        "x2": line_x,
-                        "y2": str(y - 2),
-                        "stroke": MUTED,
-                        "marker-end": "url(#arrow)",
-                    },
+                line_x = x + BOX_W // 2
+                svg_line(
+                    lane, line_x, y - GAP, line_x, y - 2, stroke=MUTED, marker_end="url(#arrow)"
                 )
             _box(lane, x, y, step)
             centre_y[step.pk] = y + BOX_H // 2
@@ -169,34 +134,28 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
     links = ET.SubElement(svg, "g", {"class": "links"})
     for step in actual:
         if step.documented_step_id in centre_y:
-            ET.SubElement(
+            svg_line(
                 links,
-                "line",
-                {
-                    "x1": str(PAD + BOX_W),
-                    "y1": str(centre_y[step.documented_step_id]),
-                    "x2": str(PAD + COL_W),
-                    "y2": str(centre_y[step.pk]),
-                    "stroke": LINK,
-                    "stroke-dasharray": "2 3",
-                },
+                PAD + BOX_W,
+                centre_y[step.documented_step_id],
+                PAD + COL_W,
+                centre_y[step.pk],
+                stroke=LINK,
+                stroke_dasharray="2 3",
             )
     legend = ET.SubElement(svg, "g", {"class": "legend"})
     _text(legend, PAD, legend_y + 8, "Legend", weight="bold")
-    ET.SubElement(
+    svg_rect(
         legend,
-        "rect",
-        {
-            "x": str(PAD),
-            "y": str(legend_y + 20),
-            "width": "28",
-            "height": "18",
-            "rx": "4",
-            "fill": "#fff7ed",
-            "stroke": INFORMAL,
-            "stroke-width": "2",
-            "stroke-dasharray": "6 4",
-        },
+        PAD,
+        legend_y + 20,
+        28,
+        18,
+        fill="#fff7ed",
+        rx="4",
+        stroke=INFORMAL,
+        stroke_width="2",
+        stroke_dasharray="6 4",
     )
     _text(legend, PAD + 36, legend_y + 34, "Informal step (off the official system)")
     cx, cy = PAD + 330, legend_y + 29
@@ -206,17 +165,6 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
         {"points": f"{cx},{cy - 9} {cx + 9},{cy} {cx},{cy + 9} {cx - 9},{cy}", "fill": DECISION},
     )
     _text(legend, cx + 16, legend_y + 34, "Decision point")
-    ET.SubElement(
-        legend,
-        "line",
-        {
-            "x1": str(PAD + 490),
-            "y1": str(cy),
-            "x2": str(PAD + 530),
-            "y2": str(cy),
-            "stroke": LINK,
-            "stroke-dasharray": "2 3",
-        },
-    )
+    svg_line(legend, PAD + 490, cy, PAD + 530, cy, stroke=LINK, stroke_dasharray="2 3")
     _text(legend, PAD + 538, legend_y + 34, "Part of documented step")
-    return ET.tostring(svg, encoding="unicode")
+    return svg_string(svg)
