@@ -22,9 +22,11 @@ class CompositionConfig(AppConfig):
     def ready(self) -> None:
         from maestro import gates
         from maestro.engagements import hooks
+        from maestro.training.overview import engagement_training_overview
         from runbooks.services import runbook_create_starters
 
         gates.register()
         # Starter runbooks are made in engagement_create's transaction (see hooks.py for why).
         hooks.on_engagement_created(runbook_create_starters)
         hooks.on_engagement_overview(_process_maps_overview)
+        hooks.on_engagement_overview(engagement_training_overview)

@@ -1,8 +1,8 @@
 """Hooks through which the apps above engagements join in, without engagements importing them.
 
 Engagements sit low in the layering (only tenancy below), yet opening an engagement makes the
-starter runbooks and its overview page shows the process maps. The composition layer
-(`maestro.composition`, installed last) registers those steps here at startup.
+starter runbooks and its overview page shows the process maps and training charts. The
+composition layer (`maestro.composition`, installed last) registers those steps here at startup.
 
 Why a hook and not "callers call a composition service": every way of opening an engagement
 (page, API, demo seed, a test calling the service) must get its starter runbooks, in the

@@ -108,7 +108,8 @@ def engagement_detail(request, engagement_id: int):
             "stance_hint": STANCE_HINTS[engagement.stance],
             "transitions": transitions,
             "can_manage": can_manage_engagement(request.user, engagement),
-            # The process maps, from the layers above (maestro.engagements.hooks).
+            # The process maps and training charts, from the layers above
+            # (maestro.engagements.hooks).
             **hooks.engagement_overview_context(engagement=engagement),
         },
     )

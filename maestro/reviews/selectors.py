@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -156,3 +156,13 @@ def decision_list_for_user(*, user: User) -> QuerySet[Decision]:
     return Decision.objects.filter(engagement__in=engagements_for(user)).select_related(
         "engagement__client", "process"
     )
+
+
+def user_has_review_queue(*, user: User) -> bool:
+    """Whether the main navigation offers "My queue": to operators (scoping.is_operator) and
+    to anyone holding an open task. One query."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    operator = Membership.objects.filter(user=OuterRef("pk"), role=Membership.Role.OPERATOR)
+    holds_task = ReviewTask.objects.filter(assignee=OuterRef("pk"), status=ReviewTask.Status.OPEN)
+    return User.objects.filter(Q(Exists(operator)) | Q(Exists(holds_task)), pk=user.pk).exists()

@@ -93,7 +93,8 @@ def gate_criteria_get(*, engagement: Engagement) -> GateCriteria:
     return found or GateCriteria(engagement=engagement)
 
 
-def _pct(part: int, whole: int) -> float | None:
+def pct(part: int, whole: int) -> float | None:
+    """`part` of `whole` in percent, two decimals; None when there is no whole."""
     return round(100.0 * part / whole, 2) if whole else None
 
 
@@ -131,13 +132,13 @@ def round_metrics(*, training_round: TrainingRound) -> RoundMetrics:
     total = sum(row["total"] for row in per_category)
     correct = sum(row["correct"] for row in per_category)
     for row in per_category:
-        row["accuracy"] = _pct(row["correct"], row["total"])
+        row["accuracy"] = pct(row["correct"], row["total"])
         row["misses"] = row["total"] - row["correct"]
     return RoundMetrics(
         total=total,
         correct=correct,
         with_output=sum(row["with_output"] for row in per_category),
-        accuracy=_pct(correct, total),
+        accuracy=pct(correct, total),
         categories=per_category,
     )
 
@@ -187,7 +188,7 @@ def round_calibration(*, training_round: TrainingRound) -> list[dict]:
             "high": min(high, 1.0),
             "n": counts[f"n{i}"],
             "correct": counts[f"c{i}"],
-            "accuracy": _pct(counts[f"c{i}"], counts[f"n{i}"]),
+            "accuracy": pct(counts[f"c{i}"], counts[f"n{i}"]),
         }
         for i, (low, high) in enumerate(BANDS)
     ]
@@ -209,8 +210,8 @@ def round_threshold_sweep(*, training_round: TrainingRound) -> list[dict]:
             "threshold": threshold,
             "auto": counts[f"a{i}"],
             "human": total - counts[f"a{i}"],
-            "escalation_rate": _pct(total - counts[f"a{i}"], total),
-            "auto_accuracy": _pct(counts[f"c{i}"], counts[f"a{i}"]),
+            "escalation_rate": pct(total - counts[f"a{i}"], total),
+            "auto_accuracy": pct(counts[f"c{i}"], counts[f"a{i}"]),
         }
         for i, threshold in enumerate(THRESHOLDS)
     ]
@@ -282,7 +283,7 @@ def accuracy_across_rounds(*, dataset: EvaluationDataset) -> list[dict]:
         .order_by("number")
         .values("id", "number", "date", "correct")
     )
-    return [{**row, "total": total, "accuracy": _pct(row["correct"], total)} for row in rows]
+    return [{**row, "total": total, "accuracy": pct(row["correct"], total)} for row in rows]
 
 
 def latest_round_for_engagement(*, engagement: Engagement) -> TrainingRound | None:

@@ -164,7 +164,7 @@ def test_list_query_count_does_not_grow_with_engagements(
             engagement = EngagementFactory(client=world.client_a, lead=world.consultant)
             engagement.members.add(MembershipFactory(client=world.client_a, role="consultant").user)
         client.force_login(world.consultant)
-        with django_assert_max_num_queries(8) as queries:  # and no more than today
+        with django_assert_max_num_queries(7) as queries:  # and no more than today
             response = client.get(list_url())
         assert len(texts(response, "tbody tr")) == count
         return len(queries)
@@ -252,7 +252,7 @@ def test_detail_query_count_does_not_grow_with_transitions(
                 override_reason="Test." if forward else "",
             )
         client.force_login(world.consultant)
-        with django_assert_max_num_queries(17) as queries:  # and no more than today
+        with django_assert_max_num_queries(16) as queries:  # and no more than today
             response = client.get(detail_url(engagement))
         assert len(select(response, "table tbody tr")) == count
         return len(queries)

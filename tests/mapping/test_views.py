@@ -157,7 +157,7 @@ def test_process_list_page_query_count_is_constant(world, rows, django_assert_ma
     client = page_client(world.consultant)
     client.get(f"/engagements/{world.engagement_a.pk}/processes/")  # warm the session
     # 13: includes the lead's consultant membership check (engagements.scoping), made per request.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         r = client.get(f"/engagements/{world.engagement_a.pk}/processes/")
     assert r.status_code == 200
 
@@ -204,7 +204,7 @@ def test_map_page_query_count_is_constant(world, rows, django_assert_max_num_que
     client = page_client(world.consultant)
     client.get(f"/processes/{process.pk}/")  # warm the session
     # 11: includes the lead's consultant membership check (engagements.scoping), made per request.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         r = client.get(f"/processes/{process.pk}/")
     assert r.status_code == 200
     assert r.content.decode().count('class="dp-form"') == rows

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from maestro.reviews.models import ReviewTask
@@ -11,6 +12,7 @@ from maestro.reviews.selectors import (
     review_queue_for_user,
     review_task_list_for_engagement,
     review_task_list_for_user,
+    user_has_review_queue,
 )
 from maestro.reviews.services import (
     edge_case_flag,
@@ -139,3 +141,20 @@ def test_a_task_exactly_at_its_due_time_is_not_overdue_yet(world):
     assert review_tasks_escalate_overdue(now=due) == 0
     task.refresh_from_db()
     assert (task.due_at, task.escalation_level) == (due, 0)
+
+
+def test_review_queue_in_the_nav_for_operators_and_task_holders_in_one_query(
+    world, task_a, django_assert_num_queries
+):
+    ReviewTask.objects.filter(pk=task_a.pk).update(assignee=world.consultant)
+    with django_assert_num_queries(1):
+        assert user_has_review_queue(user=world.operator_a)  # operator, no task of their own
+    with django_assert_num_queries(1):
+        assert user_has_review_queue(user=world.consultant)  # holds an open task
+    ReviewTask.objects.filter(pk=task_a.pk).update(status=ReviewTask.Status.RESOLVED)
+    assert not user_has_review_queue(user=world.consultant)  # only closed tasks
+    assert not user_has_review_queue(user=world.sponsor_a)
+    with django_assert_num_queries(0):
+        assert not user_has_review_queue(user=AnonymousUser())
+    world.operator_a.is_active = False
+    assert not user_has_review_queue(user=world.operator_a)

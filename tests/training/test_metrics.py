@@ -12,8 +12,9 @@ from maestro.exceptions import NotPermitted
 from maestro.training import selectors, services
 from maestro.training.importers import ImportFailed
 from maestro.training.models import AgentOutput, FailureReview
+from maestro.training.overview import accuracy_across_rounds_for_engagement
 from tests.mapping.factories import ProcessFactory
-from tests.training.factories import CaseFactory, DatasetFactory
+from tests.training.factories import CaseFactory, DatasetFactory, RoundFactory
 
 # case: (category, correct, round 1 (predicted, confidence) or None, round 2)
 CASES = {
@@ -213,6 +214,22 @@ def test_a_right_case_cannot_be_tagged_and_operators_cannot_tag(world, loop):
             note="",
             by=world.operator_a,
         )
+
+
+def test_accuracy_across_rounds_for_engagement_matches_each_dataset_in_two_queries(
+    world, loop, django_assert_num_queries
+):
+    process = ProcessFactory(engagement=world.engagement_a)
+    no_cases = DatasetFactory(process=process, name="A no cases yet")
+    RoundFactory(dataset=no_cases, number=1)
+    DatasetFactory(process=process, name="B no rounds")  # left out
+    RoundFactory(dataset=DatasetFactory(process=ProcessFactory(engagement=world.engagement_b)))
+    with django_assert_num_queries(2):
+        rows = accuracy_across_rounds_for_engagement(engagement=world.engagement_a)
+    assert [dataset for dataset, _ in rows] == sorted([no_cases, loop.dataset], key=str)
+    for dataset, rounds in rows:
+        assert rounds == selectors.accuracy_across_rounds(dataset=dataset)
+    assert [r["accuracy"] for r in dict(rows)[no_cases]] == [None]
 
 
 def test_round_comparison(loop):

@@ -9,7 +9,7 @@ from maestro.training import services
 from maestro.training.models import FailureReview, GateCriteria, ImportJob
 from tests.harness.isolation import assert_hidden
 from tests.mapping.factories import ProcessFactory
-from tests.training.factories import CaseFactory, DatasetFactory
+from tests.training.factories import CaseFactory, DatasetFactory, RoundFactory
 
 
 @pytest.fixture
@@ -141,3 +141,25 @@ def test_engagement_page_shows_accuracy_across_rounds(client, trained):
     client.force_login(trained.consultant)
     empty = client.get(trained.engagement_b.get_absolute_url())
     assert empty.status_code == 404
+
+
+def test_engagement_page_query_count_does_not_grow_with_datasets(
+    client, trained, django_assert_max_num_queries
+):
+    def charts(response) -> int:
+        return response.content.decode().count('class="chart-figure engagement-accuracy"')
+
+    def measure(count: int) -> int:
+        while charts(client.get(url)) < count:
+            dataset = DatasetFactory(process=trained.process)
+            CaseFactory(dataset=dataset)
+            RoundFactory(dataset=dataset, number=1)
+            RoundFactory(dataset=dataset, number=2)
+        with django_assert_max_num_queries(17) as queries:
+            response = client.get(url)
+        assert charts(response) == count
+        return len(queries)
+
+    url = trained.engagement_a.get_absolute_url()
+    client.force_login(trained.consultant)
+    assert measure(1) == measure(4)
