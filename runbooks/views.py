@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
@@ -16,7 +15,7 @@ from maestro.engagements.scoping import (
 )
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
-from maestro.lib.forms import form_add_service_errors
+from maestro.lib.forms import flash_errors, form_errors
 from maestro.mapping.models import Process
 from runbooks import selectors, services
 from runbooks.forms import RunbookCreateForm, RunbookEditForm, RunFinishForm, StepForm
@@ -73,15 +72,12 @@ def runbook_create(request, engagement_id: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            # A DomainError here is a body the renderer refuses or stopped.
+            with form_errors(form, field="body") as call:
                 runbook = services.runbook_create(
                     engagement=engagement, by=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            except DomainError as exc:  # a body the renderer refuses or stopped
-                form.add_error("body", exc.message)
-            else:
+            if call.ok:
                 messages.success(request, _("Created the runbook as a draft."))
                 return redirect(runbook)
     return render(
@@ -137,28 +133,22 @@ def runbook_edit(request, engagement_id: int, slug: str):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 version = services.runbook_save(
                     runbook=runbook, by=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            except StateConflict as exc:
-                status = exc.status_code
-                form.add_error(None, exc.message)
-                conflict = _conflict(runbook, form.cleaned_data)
-                # Saving again means saving on top of the current version, knowingly.
-                form.data = form.data.copy()
-                form.data["base_version"] = str(runbook.head)
-            except DomainError as exc:
-                status = exc.status_code
-                form.add_error(None, exc.message)
-            else:
+            if call.ok:
                 text = _("Saved version %(n)s.") % {"n": version.number}
                 if version.proposed:
                     text += " " + _("A consultant reviews and publishes it.")
                 messages.success(request, text)
                 return redirect(runbook)
+            status = call.status
+            if isinstance(call.error, StateConflict):
+                conflict = _conflict(runbook, form.cleaned_data)
+                # Saving again means saving on top of the current version, knowingly.
+                form.data = form.data.copy()
+                form.data["base_version"] = str(runbook.head)
     return render(
         request,
         "runbooks/edit.html",
@@ -253,6 +243,13 @@ def runbook_diff(request, engagement_id: int, slug: str):
     )
 
 
+def _posted_int(request, name: str, default: int) -> int:
+    """A posted whole number; `default` when it is missing or not a number (the service then
+    refuses it with its own message)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else default
+
+
 @login_required
 @require_POST
 def runbook_restore(request, engagement_id: int, slug: str):
@@ -262,15 +259,14 @@ def runbook_restore(request, engagement_id: int, slug: str):
     require_engagement_worker(
         request.user, runbook.engagement, message=SPONSORS_READ_ONLY, page=True
     )
-    try:
+    with flash_errors(request) as call:
         version = services.runbook_restore(
             runbook=runbook,
             by=request.user,
-            number=int(request.POST.get("version", "0") or 0),
-            base_version=int(request.POST.get("base_version", "-1") or -1),
+            number=_posted_int(request, "version", 0),
+            base_version=_posted_int(request, "base_version", -1),
         )
-    except (ValidationError, DomainError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+    if not call.ok:
         return redirect("runbooks:history", engagement_id, slug)
     messages.success(request, _("Restored as version %(n)s.") % {"n": version.number})
     return redirect("runbooks:history", engagement_id, slug)
@@ -284,13 +280,11 @@ def runbook_publish(request, engagement_id: int, slug: str):
     )
     require_engagement_manager(request.user, runbook.engagement, message=MANAGERS_ONLY, page=True)
     version = request.POST.get("version", "")
-    try:
+    with flash_errors(request) as call:
         services.runbook_publish(
             runbook=runbook, by=request.user, version=int(version) if version.isdigit() else None
         )
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    else:
+    if call.ok:
         messages.success(
             request,
             _("Published version %(n)s.") % {"n": runbook.published_version.number},
@@ -305,11 +299,9 @@ def runbook_retire(request, engagement_id: int, slug: str):
         user=request.user, engagement_id=engagement_id, slug=slug
     )
     require_engagement_manager(request.user, runbook.engagement, message=MANAGERS_ONLY, page=True)
-    try:
+    with flash_errors(request) as call:
         services.runbook_retire(runbook=runbook, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if call.ok:
         messages.success(request, _("Retired: it can no longer change or run."))
     return redirect(runbook)
 
@@ -323,12 +315,9 @@ def run_start(request, engagement_id: int, slug: str):
     require_engagement_worker(
         request.user, runbook.engagement, message=SPONSORS_READ_ONLY, page=True
     )
-    try:
+    with flash_errors(request) as call:
         run = services.run_start(runbook=runbook, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(runbook)
-    return redirect(run)
+    return redirect(run if call.ok else runbook)
 
 
 @login_required
@@ -361,10 +350,8 @@ def run_step(request, run_id: int, step_id: int):
     step.run = run
     form = StepForm(request.POST)
     if form.is_valid():
-        try:
+        with flash_errors(request):
             services.run_step_update(step=step, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
     return redirect(f"{run.get_absolute_url()}#step-{step.position}")
 
 
@@ -384,12 +371,8 @@ def run_finish(request, run_id: int):
         if form.cleaned_data["action"] == "complete"
         else (services.run_abandon)
     )
-    try:
+    with flash_errors(request) as call:
         finish(run=run, by=request.user, note=form.cleaned_data["note"])
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if call.ok:
         messages.success(request, _("The run is %(s)s.") % {"s": run.get_status_display().lower()})
     return redirect(run)

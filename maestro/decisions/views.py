@@ -2,7 +2,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from maestro.decisions import charts, selectors, services
 from maestro.decisions.forms import AgentApiKeyForm, DecisionFilterForm
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
-from maestro.lib.forms import form_add_service_errors
+from maestro.lib.forms import form_errors
 from maestro.lib.pagination import page_get
 from maestro.mapping.models import Process
 
@@ -85,13 +84,11 @@ def api_key_list(request, engagement_id: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 key, secret = services.agent_api_key_create(
                     engagement=engagement, by=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
+            if call.ok:
                 # Rendered, not redirected: the secret must never sit in a URL or a session.
                 created, status, form = {"key": key, "secret": secret}, 201, AgentApiKeyForm()
     return render(

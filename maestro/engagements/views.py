@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,7 @@ from maestro.engagements.scoping import (
     require_engagement_manager,
 )
 from maestro.exceptions import DomainError
-from maestro.lib.forms import form_add_service_errors
+from maestro.lib.forms import form_errors
 from maestro.tenancy.models import Client
 
 STATE_LABELS = {
@@ -115,6 +115,10 @@ def engagement_detail(request, engagement_id: int):
     )
 
 
+def _gate_field(exc: DomainError) -> str | None:
+    return "to_phase" if exc.code == "gate_failed" else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def engagement_transition(request, engagement_id: int):
@@ -131,22 +135,18 @@ def engagement_transition(request, engagement_id: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            # A failing gate is about the chosen move; anything else concerns the whole form.
+            with form_errors(form, field=_gate_field) as call:
                 transition = services.engagement_transition(
                     engagement=engagement, by=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            except DomainError as exc:
-                # A failing gate is about the chosen move; anything else concerns the whole form.
-                form.add_error("to_phase" if exc.code == "gate_failed" else None, exc.message)
-                status = exc.status_code
-            else:
+            if call.ok:
                 text = _("Moved to %(phase)s.") % {"phase": engagement.get_phase_display()}
                 if transition.overridden:
                     text += " " + _("The gate override and its reason are on record.")
                 messages.success(request, text)
                 return redirect(engagement)
+            status = call.status
     return render(
         request,
         "engagements/transition.html",
@@ -176,20 +176,16 @@ def engagement_create(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 engagement = services.engagement_create(by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
+            if call.ok:
                 messages.success(
                     request,
                     _("Opened “%(name)s” for %(client)s. It starts in Mapping.")
                     % {"name": engagement.name, "client": engagement.client},
                 )
                 return _redirect_to_saved(request, engagement)
+            status = call.status
     return render(request, "engagements/new.html", {"form": form}, status=status)
 
 
@@ -215,21 +211,17 @@ def engagement_edit(request, engagement_id: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 services.engagement_update(
                     engagement=engagement, by=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                # full_clean refuses after the service has set the new values on this
-                # instance; the page heading must still show what is saved.
-                engagement.refresh_from_db()
-                form_add_service_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
+            if call.ok:
                 messages.success(request, _("Saved your changes."))
                 return _redirect_to_saved(request, engagement)
+            # full_clean refuses after the service has set the new values on this instance;
+            # the page heading must still show what is saved.
+            engagement.refresh_from_db()
+            status = call.status
     return render(
         request,
         "engagements/edit.html",

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,8 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
-from maestro.exceptions import DomainError
-from maestro.lib.forms import form_add_service_errors
+from maestro.lib.forms import form_errors
 from maestro.mapping import selectors, services
 from maestro.mapping.diagram import process_map_svg
 from maestro.mapping.forms import DecisionTypeForm, ProcessForm
@@ -41,15 +41,14 @@ def process_list(request, engagement_id: int):
         bound = type_form if posted == "decision_type" else form
         create = services.decision_type_create if bound is type_form else services.process_create
         if bound.is_valid():
-            try:
+            with form_errors(bound) as call:
                 created = create(engagement=engagement, by=request.user, **bound.cleaned_data)
-            except ValidationError as exc:
-                form_add_service_errors(bound, exc)
-            else:
+            if call.ok:
                 messages.success(request, _("Added “%(name)s”.") % {"name": created.name})
                 if bound is form:
                     return redirect(created)
                 return redirect("mapping:process_list", engagement_id=engagement.pk)
+            status = call.status
     return render(
         request,
         "mapping/process_list.html",
@@ -128,14 +127,13 @@ def process_edit(request, process_id: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 services.process_update(process=process, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                process.refresh_from_db()
-                form_add_service_errors(form, exc)
-            else:
+            if call.ok:
                 messages.success(request, _("Saved “%(name)s”.") % {"name": process.name})
                 return redirect(process)
+            process.refresh_from_db()
+            status = call.status
     return render(
         request,
         "mapping/process_edit.html",
@@ -151,15 +149,14 @@ def process_delete(request, process_id: int):
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
     engagement = process.engagement
     require_engagement_manager(request.user, engagement, message=MAPS_MANAGERS_ONLY, page=True)
-    error, status = None, 200
+    form, status = Form(request.POST), 200  # the confirmation has no fields; it shows a refusal
     if request.method == "POST":
-        try:
+        with form_errors(form) as call:
             services.process_delete(process=process, by=request.user)
-        except DomainError as exc:
-            error, status = exc.message, exc.status_code
-        else:
+        if call.ok:
             messages.success(request, _("Deleted “%(name)s”.") % {"name": process.name})
             return redirect("mapping:process_list", engagement_id=engagement.pk)
+        status = call.status
     impact = selectors.process_delete_impact(process=process)
     return render(
         request,
@@ -169,7 +166,7 @@ def process_delete(request, process_id: int):
             "engagement": engagement,
             "impact": impact,
             "blocked": bool(impact["decisions"] or impact["has_playbook"]),
-            "error": error,
+            "error": " ".join(form.non_field_errors()),
         },
         status=status,
     )
@@ -213,15 +210,14 @@ def decision_type_create(request, engagement_id: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 created = services.decision_type_create(
                     engagement=engagement, by=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
+            if call.ok:
                 messages.success(request, _("Added “%(name)s”.") % {"name": created.name})
                 return redirect("mapping:decision_type_list", engagement_id=engagement.pk)
+            status = call.status
     return _decision_type_form_page(
         request, engagement=engagement, decision_type=None, form=form, status=status
     )
@@ -241,16 +237,15 @@ def decision_type_edit(request, decision_type_id: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 services.decision_type_update(
                     decision_type=decision_type, by=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                decision_type.refresh_from_db()
-                form_add_service_errors(form, exc)
-            else:
+            if call.ok:
                 messages.success(request, _("Saved “%(name)s”.") % {"name": decision_type.name})
                 return redirect("mapping:decision_type_list", engagement_id=engagement.pk)
+            decision_type.refresh_from_db()
+            status = call.status
     return _decision_type_form_page(
         request, engagement=engagement, decision_type=decision_type, form=form, status=status
     )

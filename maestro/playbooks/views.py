@@ -3,14 +3,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
-from maestro.exceptions import DomainError, StateConflict
-from maestro.lib.forms import form_add_service_errors
+from maestro.exceptions import StateConflict
+from maestro.lib.forms import form_errors
 from maestro.playbooks import selectors, services
 from maestro.playbooks.charts import dry_run_svg
 from maestro.playbooks.forms import (
@@ -100,7 +99,7 @@ def playbook_edit(request, process_id: int):
         status = 400
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
-            try:
+            with form_errors(form, rename={"escalation_chain": "chain_1"}, skip=["rules"]) as call:
                 version = services.playbook_version_create(
                     process=process,
                     by=request.user,
@@ -111,30 +110,20 @@ def playbook_edit(request, process_id: int):
                     message=data["message"],
                     base_version=data["base_version"],
                 )
-            except ValidationError as exc:
-                errors = exc.message_dict
-                rule_errors = errors.pop("rules", [])
-                if "escalation_chain" in errors:
-                    form.add_error("chain_1", errors.pop("escalation_chain"))
-                if errors:
-                    form_add_service_errors(form, ValidationError(errors))
-            except StateConflict as exc:
-                status = exc.status_code
-                form.add_error(None, exc.message)
-                # Saving again means saving on top of the newer version, knowingly.
-                form.data = form.data.copy()
-                latest = selectors.playbook_version_current(process=process)
-                form.data["base_version"] = str(latest.number if latest else 0)
-            except DomainError as exc:
-                status = exc.status_code
-                form.add_error(None, exc.message)
-            else:
+            if call.ok:
                 messages.success(
                     request,
                     _("Saved version %(n)d; it routes new decisions from now on.")
                     % {"n": version.number},
                 )
                 return redirect("playbooks:detail", process_id=process.pk)
+            rule_errors = call.skipped_errors("rules")
+            if isinstance(call.error, StateConflict):
+                # Saving again means saving on top of the newer version, knowingly.
+                form.data = form.data.copy()
+                latest = selectors.playbook_version_current(process=process)
+                form.data["base_version"] = str(latest.number if latest else 0)
+            status = call.status
     return render(
         request,
         "playbooks/playbook_edit.html",

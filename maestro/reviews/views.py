@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from maestro.engagements.scoping import can_work_engagement, require_engagement_worker
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
-from maestro.lib.forms import form_add_service_errors
+from maestro.lib.forms import form_errors
 from maestro.lib.pagination import page_get
 from maestro.reviews import selectors, services
 from maestro.reviews.forms import EdgeCaseFlagForm, ReassignForm, ResolveForm, TaskFilterForm
@@ -87,24 +87,14 @@ def review_task_detail(request, task_id: int):
         return _task_page(request, task, resolve_form=form, status=400)
     data = form.cleaned_data
     try:
-        if data["flag_edge_case"] and task.decision:
-            services.review_task_resolve_and_flag(
-                task=task,
-                final_outcome=data["final_outcome"],
-                note=data["note"],
-                by=request.user,
-                edge_case_note=data["edge_case_note"],
-            )
-        else:
-            services.review_task_resolve(
-                task=task, final_outcome=data["final_outcome"], note=data["note"], by=request.user
-            )
+        with form_errors(form, catch=(ValidationError,)) as call:
+            _resolve(task, data, by=request.user)
     except StateConflict as exc:
-        # Someone else got there first: show their outcome and keep this person's input.
+        # Someone else got there first: not a form error but a banner with their outcome, and
+        # this person's input kept.
         task = selectors.review_task_get_for_user(user=request.user, pk=task_id)
         return _task_page(request, task, resolve_form=form, conflict=exc, status=409)
-    except ValidationError as exc:
-        form_add_service_errors(form, exc)
+    if not call.ok:
         return _task_page(request, task, resolve_form=form, status=400)
     task = selectors.review_task_get_for_user(user=request.user, pk=task_id)
     overridden = task.decision is not None and task.decision.overridden
@@ -119,6 +109,21 @@ def review_task_detail(request, task_id: int):
     return redirect("reviews:task-detail", task.pk)
 
 
+def _resolve(task, data: dict, *, by) -> None:
+    if data["flag_edge_case"] and task.decision:
+        services.review_task_resolve_and_flag(
+            task=task,
+            final_outcome=data["final_outcome"],
+            note=data["note"],
+            by=by,
+            edge_case_note=data["edge_case_note"],
+        )
+    else:
+        services.review_task_resolve(
+            task=task, final_outcome=data["final_outcome"], note=data["note"], by=by
+        )
+
+
 @login_required
 @require_POST
 def review_task_reassign(request, task_id: int):
@@ -127,21 +132,17 @@ def review_task_reassign(request, task_id: int):
     form = ReassignForm(request.POST, assignees=assignees)
     if not form.is_valid():
         return _task_page(request, task, reassign_form=form, status=400)
-    try:
+    with form_errors(form) as call:
         services.review_task_reassign(
             task=task,
             to_user=form.cleaned_data["to_user"],
             note=form.cleaned_data["note"],
             by=request.user,
         )
-    except ValidationError as exc:
-        form_add_service_errors(form, exc)
-        return _task_page(request, task, reassign_form=form, status=400)
-    except StateConflict as exc:
-        messages.error(request, exc.message)
+    if isinstance(call.error, StateConflict):  # the task moved on: back to its page
+        messages.error(request, call.error.message)
         return redirect("reviews:task-detail", task.pk)
-    except DomainError as exc:
-        form.add_error(None, exc.message)
+    if not call.ok:
         return _task_page(request, task, reassign_form=form, status=400)
     messages.success(request, _("Reassigned to %(user)s.") % {"user": form.cleaned_data["to_user"]})
     return redirect("reviews:task-detail", task.pk)
@@ -157,12 +158,11 @@ def review_task_flag(request, task_id: int):
         raise PermissionDenied(_("Only decisions can be flagged as edge cases."))
     if not form.is_valid():
         return _task_page(request, task, flag_form=form, status=400)
-    try:
+    with form_errors(form) as call:
         services.edge_case_flag(
             decision=task.decision, note=form.cleaned_data["note"], by=request.user
         )
-    except ValidationError as exc:
-        form_add_service_errors(form, exc)
+    if not call.ok:
         return _task_page(request, task, flag_form=form, status=400)
     messages.success(request, _("Flagged as an edge case."))
     return redirect("reviews:task-detail", task.pk)

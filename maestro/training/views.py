@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
-from maestro.lib.forms import form_add_service_errors
+from maestro.lib.forms import form_errors
 from maestro.lib.uploads import form_refuse_upload, upload_too_large
 from maestro.mapping.selectors import process_list_for_user
 from maestro.training import charts, selectors, services
@@ -53,24 +52,20 @@ def training_overview(request, engagement_id: int):
         )
         status = 400
         if posted == "criteria" and criteria_form.is_valid():
-            try:
+            with form_errors(criteria_form) as call:
                 services.gate_criteria_set(
                     engagement=engagement, by=request.user, **criteria_form.cleaned_data
                 )
-            except ValidationError as exc:
-                form_add_service_errors(criteria_form, exc)
-            else:
+            if call.ok:
                 messages.success(request, _("Saved the gate criteria."))
                 return redirect("training:overview", engagement_id=engagement.pk)
         elif posted == "dataset" and form.is_valid():
             process = next(p for p in processes if p.pk == form.cleaned_data["process"])
-            try:
+            with form_errors(form) as call:
                 dataset = services.dataset_create(
                     process=process, name=form.cleaned_data["name"], by=request.user
                 )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
+            if call.ok:
                 messages.success(request, _("Added “%(name)s”.") % {"name": dataset.name})
                 return redirect("training:dataset", dataset_id=dataset.pk)
     datasets = selectors.dataset_list_for_user(user=request.user).filter(
@@ -119,7 +114,7 @@ def dataset_detail(request, dataset_id: int):
             status = refusal.status_code
         if bound.is_valid():
             data = bound.cleaned_data
-            try:
+            with form_errors(bound) as call:
                 training_round = None
                 if bound is round_form:
                     training_round = services.round_create(
@@ -135,9 +130,7 @@ def dataset_detail(request, dataset_id: int):
                     fmt=data["format"] or None,
                     by=request.user,
                 )
-            except ValidationError as exc:
-                form_add_service_errors(bound, exc)
-            else:
+            if call.ok:
                 return redirect("training:job", job_id=job.pk)
     rounds = selectors.accuracy_across_rounds(dataset=dataset)
     return render(
@@ -188,13 +181,11 @@ def round_detail(request, round_id: int):
             raise Http404 from None
         case = selectors.case_get_in_dataset(dataset_id=training_round.dataset_id, pk=case_id)
         if form.is_valid():
-            try:
+            with form_errors(form) as call:
                 services.failure_review_set(
                     training_round=training_round, case=case, by=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
+            if call.ok:
                 messages.success(request, _("Tagged %(ref)s.") % {"ref": case.case_ref})
                 return redirect("training:round", round_id=training_round.pk)
     metrics = selectors.round_metrics(training_round=training_round)

@@ -1,14 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
-from maestro.exceptions import DomainError
-from maestro.lib.forms import form_add_service_errors
+from maestro.lib.forms import flash_errors, form_errors
 from maestro.webhooks import selectors, services
 from maestro.webhooks.forms import WebhookEndpointForm
 from maestro.webhooks.models import SUBSCRIBABLE_EVENTS
@@ -52,13 +50,11 @@ def endpoint_create(request, engagement_id: int):
     require_engagement_manager(request.user, engagement, message=READ_ONLY, page=True)
     form = WebhookEndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form) as call:
             endpoint = services.webhook_endpoint_create(
                 engagement=engagement, by=request.user, **form.cleaned_data
             )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
+        if call.ok:
             messages.success(request, _("Endpoint added. Give its signing secret to the receiver."))
             return redirect("webhooks:endpoint", endpoint.pk)
     status = 400 if request.method == "POST" else 200
@@ -94,13 +90,11 @@ def endpoint_edit(request, endpoint_id: int):
     initial = {"url": endpoint.url, "events": endpoint.events, "active": endpoint.active}
     form = WebhookEndpointForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form) as call:
             services.webhook_endpoint_update(
                 endpoint=endpoint, by=request.user, **form.cleaned_data
             )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
+        if call.ok:
             messages.success(request, _("Endpoint saved."))
             return redirect("webhooks:endpoint", endpoint.pk)
     status = 400 if request.method == "POST" else 200
@@ -146,11 +140,9 @@ def endpoint_rotate_secret(request, endpoint_id: int):
 def endpoint_ping(request, endpoint_id: int):
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
     require_engagement_manager(request.user, endpoint.engagement, message=READ_ONLY, page=True)
-    try:
+    with flash_errors(request) as call:
         services.webhook_test_ping(endpoint=endpoint, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if call.ok:
         messages.success(request, _("Ping queued: it appears in the log below once sent."))
     return redirect("webhooks:endpoint", endpoint.pk)
 
@@ -162,10 +154,8 @@ def delivery_retry(request, delivery_id: int):
     require_engagement_manager(
         request.user, delivery.endpoint.engagement, message=READ_ONLY, page=True
     )
-    try:
+    with flash_errors(request) as call:
         services.webhook_delivery_retry(delivery=delivery, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if call.ok:
         messages.success(request, _("Retrying: the worker sends it again shortly."))
     return redirect("webhooks:endpoint", delivery.endpoint_id)

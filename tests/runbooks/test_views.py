@@ -179,6 +179,16 @@ def test_history_diff_restore_publish(client, world, runbook):
     assert runbook.published_version.number == 3
 
 
+def test_restore_of_a_version_that_is_not_a_number_is_refused_with_a_message(
+    client, world, runbook
+):
+    login(client, world.consultant)
+    r = client.post(page("restore", runbook), {"version": "one", "base_version": "1"}, follow=True)
+    assert r.status_code == 200
+    assert "There is no version 0." in [str(m) for m in r.context["messages"]]
+    assert runbook.versions.count() == 1  # nothing restored
+
+
 def test_run_page_journey(client, world, runbook):
     login(client, world.operator_a)
     r = client.post(page("run-start", runbook))
