@@ -21,6 +21,7 @@ class CompositionConfig(AppConfig):
 
     def ready(self) -> None:
         from maestro import gates
+        from maestro.decisions.overview import engagement_deployment_overview
         from maestro.engagements import hooks
         from maestro.training.overview import engagement_training_overview
         from runbooks.services import runbook_create_starters
@@ -30,3 +31,4 @@ class CompositionConfig(AppConfig):
         hooks.on_engagement_created(runbook_create_starters)
         hooks.on_engagement_overview(_process_maps_overview)
         hooks.on_engagement_overview(engagement_training_overview)
+        hooks.on_engagement_overview(engagement_deployment_overview)

@@ -252,7 +252,7 @@ def test_detail_query_count_does_not_grow_with_transitions(
                 override_reason="Test." if forward else "",
             )
         client.force_login(world.consultant)
-        with django_assert_max_num_queries(16) as queries:  # and no more than today
+        with django_assert_max_num_queries(15) as queries:  # and no more than today
             response = client.get(detail_url(engagement))
         assert len(select(response, "table tbody tr")) == count
         return len(queries)

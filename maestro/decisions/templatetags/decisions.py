@@ -1,34 +1,9 @@
 from django import template
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
-from maestro.decisions import charts, selectors
-from maestro.engagements.scoping import can_manage_engagement
+from maestro.decisions import selectors
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def deployment_panel(context, engagement) -> str:
-    """The engagement page's "Deployment" panel: live metrics and economics. The caller has
-    already scoped `engagement` to the user."""
-    rows = selectors.process_economics(engagement=engagement)
-    days = selectors.decision_daily_volume(engagement=engagement)
-    return render_to_string(
-        "decisions/_deployment_panel.html",
-        {
-            "engagement": engagement,
-            "metrics": selectors.deployment_metrics(engagement=engagement),
-            "days": days,
-            "volume_chart": mark_safe(  # noqa: S308 - ElementTree output, every text escaped
-                charts.decision_volume_svg(days=days)
-            ),
-            "volume_summary": charts.volume_summary(days),
-            "economics": rows,
-            "total": selectors.economics_total(rows),
-            "can_manage": can_manage_engagement(context["request"].user, engagement),
-        },
-    )
 
 
 @register.simple_tag
