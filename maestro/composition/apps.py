@@ -21,8 +21,12 @@ class CompositionConfig(AppConfig):
 
     def ready(self) -> None:
         from maestro import gates
-        from maestro.decisions.overview import engagement_deployment_overview
+        from maestro.decisions.overview import (
+            engagement_deployment_overview,
+            process_economics_overview,
+        )
         from maestro.engagements import hooks
+        from maestro.mapping import hooks as mapping_hooks
         from maestro.training.overview import engagement_training_overview
         from runbooks.services import runbook_create_starters
 
@@ -32,3 +36,4 @@ class CompositionConfig(AppConfig):
         hooks.on_engagement_overview(_process_maps_overview)
         hooks.on_engagement_overview(engagement_training_overview)
         hooks.on_engagement_overview(engagement_deployment_overview)
+        mapping_hooks.on_process_overview(process_economics_overview)

@@ -1,5 +1,6 @@
-"""The engagement page's "Deployment" panel: live metrics, the daily volume chart and the
-economics. The composition layer adds it to the page through `maestro.engagements.hooks`."""
+"""The engagement page's "Deployment" panel (live metrics, the daily volume chart and the
+economics) and the process page's economics. The composition layer adds them to those pages
+through `maestro.engagements.hooks` and `maestro.mapping.hooks`."""
 
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from maestro.decisions import charts, selectors
 from maestro.engagements.models import Engagement
+from maestro.mapping.models import Process
 
 
 def engagement_deployment_overview(engagement: Engagement) -> dict[str, Any]:
@@ -25,3 +27,9 @@ def engagement_deployment_overview(engagement: Engagement) -> dict[str, Any]:
             "total": selectors.economics_total(rows),
         }
     }
+
+
+def process_economics_overview(process: Process) -> dict[str, Any]:
+    """The process page's economics row, as `economics_row`."""
+    rows = selectors.process_economics(engagement=process.engagement)
+    return {"economics_row": next(r for r in rows if r.process == process)}

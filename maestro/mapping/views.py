@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_errors
-from maestro.mapping import selectors, services
+from maestro.mapping import hooks, selectors, services
 from maestro.mapping.diagram import process_map_svg
 from maestro.mapping.forms import DecisionTypeForm, ProcessForm
 from maestro.mapping.models import Step
@@ -96,6 +96,8 @@ def process_detail(request, process_id: int):
             .filter(engagement=process.engagement)
             .order_by("name"),
             "can_manage": can_manage_engagement(request.user, process.engagement),
+            # The economics panel, from the layers above (maestro.mapping.hooks).
+            **hooks.process_overview_context(process=process),
         },
     )
 
