@@ -1,8 +1,6 @@
 """Evaluation datasets and their cases."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,13 +13,7 @@ from maestro.training.models import (
     EvaluationDataset,
     StagedCase,
 )
-from maestro.training.services.staging import (
-    BATCH_SIZE,
-    Progress,
-    _new_stage,
-    _staging_discard,
-    _staging_move,
-)
+from maestro.training.services.staging import BATCH_SIZE, Progress, staged_import
 
 # What a write by anyone but the engagement's consultants is refused with.
 TRAINING_MANAGERS_ONLY = gettext_lazy(
@@ -56,45 +48,34 @@ def dataset_import_cases(
     if by is not None:
         require_engagement_manager(by, dataset.process.engagement, message=TRAINING_MANAGERS_ONLY)
     taken = set(EvaluationCase.objects.filter(dataset=dataset).values_list("case_ref", flat=True))
-    stage = _new_stage()
-    staged = 0
 
-    def write(batch: list[importers.Record]) -> None:
-        nonlocal staged
-        StagedCase.objects.bulk_create(
-            [StagedCase(stage=stage, dataset=dataset, **cleaned) for cleaned in batch]
+    def refuse_clashes(stage: int) -> None:
+        # Another import may have added some of these refs since `taken` was read.
+        clashes = list(
+            StagedCase.objects.filter(
+                stage=stage,
+                case_ref__in=EvaluationCase.objects.filter(dataset=dataset).values("case_ref"),
+            ).values_list("case_ref", flat=True)[: importers.MAX_ERRORS]
         )
-        staged += len(batch)
-
-    try:
-        rows = importers.import_file(
-            path=path,
-            fmt=fmt,
-            required=importers.CASE_REQUIRED,
-            clean=importers.clean_case,
-            write=write,
-            batch_size=batch_size,
-            taken_refs=taken,
-            on_progress=on_progress,
-            max_rows=settings.MAESTRO_IMPORT_MAX_ROWS,
-        )
-        with transaction.atomic():
-            # Another import may have added some of these refs since `taken` was read.
-            clashes = list(
-                StagedCase.objects.filter(
-                    stage=stage,
-                    case_ref__in=EvaluationCase.objects.filter(dataset=dataset).values("case_ref"),
-                ).values_list("case_ref", flat=True)[: importers.MAX_ERRORS]
+        if clashes:
+            raise importers.ImportFailed(
+                [
+                    f"case_ref: '{ref}' "
+                    + _("is already in this dataset (added while this file was imported)")
+                    for ref in clashes
+                ]
             )
-            if clashes:
-                raise importers.ImportFailed(
-                    [
-                        f"case_ref: '{ref}' "
-                        + _("is already in this dataset (added while this file was imported)")
-                        for ref in clashes
-                    ]
-                )
-            _staging_move(StagedCase, EvaluationCase, stage=stage, expected=staged)
-        return rows
-    finally:
-        _staging_discard(StagedCase, stage=stage)
+
+    return staged_import(
+        staged_model=StagedCase,
+        model=EvaluationCase,
+        staged_row=lambda stage, cleaned: StagedCase(stage=stage, dataset=dataset, **cleaned),
+        before_move=refuse_clashes,
+        path=path,
+        fmt=fmt,
+        required=importers.CASE_REQUIRED,
+        clean=importers.clean_case,
+        batch_size=batch_size,
+        taken_refs=taken,
+        on_progress=on_progress,
+    )

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -22,13 +21,7 @@ from maestro.training.models import (
     TrainingRound,
 )
 from maestro.training.services.datasets import TRAINING_MANAGERS_ONLY
-from maestro.training.services.staging import (
-    BATCH_SIZE,
-    Progress,
-    _new_stage,
-    _staging_discard,
-    _staging_move,
-)
+from maestro.training.services.staging import BATCH_SIZE, Progress, staged_import
 
 
 def round_create(
@@ -66,50 +59,39 @@ def round_import_outputs(
         )
     )
     unknown = _("is not a case of this dataset")
-    stage = _new_stage()
-    staged = 0
 
-    def write(batch: list[importers.Record]) -> None:
-        nonlocal staged
-        StagedOutput.objects.bulk_create(
-            [
-                StagedOutput(
-                    stage=stage,
-                    round=training_round,
-                    case_id=case_ids[cleaned["case_ref"]],
-                    predicted_outcome=cleaned["predicted_outcome"],
-                    confidence=cleaned["confidence"],
-                )
-                for cleaned in batch
-            ]
-        )
-        staged += len(batch)
+    def drop_old_outputs(stage: int) -> None:
+        AgentOutput.objects.filter(round=training_round).delete()
 
-    try:
-        written = importers.import_file(
-            path=path,
-            fmt=fmt,
-            required=importers.OUTPUT_REQUIRED,
-            clean=importers.clean_output,
-            write=write,
-            batch_size=batch_size,
-            check_ref=lambda ref: None if ref in case_ids else unknown,
-            on_progress=on_progress,
-            max_rows=settings.MAESTRO_IMPORT_MAX_ROWS,
-        )
-        with transaction.atomic():
-            AgentOutput.objects.filter(round=training_round).delete()
-            _staging_move(StagedOutput, AgentOutput, stage=stage, expected=staged)
-            # A failure tag explains a miss; once the new outputs get that case right it would
-            # only skew the causes chart.
-            FailureReview.objects.filter(
-                round=training_round,
-                case__outputs__round=training_round,
-                case__outputs__predicted_outcome=F("case__correct_outcome"),
-            ).delete()
-        return written
-    finally:
-        _staging_discard(StagedOutput, stage=stage)
+    def drop_fixed_failure_tags() -> None:
+        # A failure tag explains a miss; once the new outputs get that case right it would
+        # only skew the causes chart.
+        FailureReview.objects.filter(
+            round=training_round,
+            case__outputs__round=training_round,
+            case__outputs__predicted_outcome=F("case__correct_outcome"),
+        ).delete()
+
+    return staged_import(
+        staged_model=StagedOutput,
+        model=AgentOutput,
+        staged_row=lambda stage, cleaned: StagedOutput(
+            stage=stage,
+            round=training_round,
+            case_id=case_ids[cleaned["case_ref"]],
+            predicted_outcome=cleaned["predicted_outcome"],
+            confidence=cleaned["confidence"],
+        ),
+        before_move=drop_old_outputs,
+        after_move=drop_fixed_failure_tags,
+        path=path,
+        fmt=fmt,
+        required=importers.OUTPUT_REQUIRED,
+        clean=importers.clean_output,
+        batch_size=batch_size,
+        check_ref=lambda ref: None if ref in case_ids else unknown,
+        on_progress=on_progress,
+    )
 
 
 def failure_review_set(

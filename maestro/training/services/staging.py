@@ -10,26 +10,20 @@ and import_jobs_recover deletes those once they are old.
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from maestro.training import importers
 
 BATCH_SIZE = 2000
-
-
 Progress = importers.Progress
-
-
 STAGING_DELETE_BATCH = 5000
-
-
 STAGING_ABANDONED_AFTER = timedelta(hours=6)
-
-
 STAGE_RANDOM_BITS = 31
 
 
@@ -40,6 +34,40 @@ def _new_stage() -> int:
 
 def _stages_before(moment: datetime) -> int:
     return int(moment.timestamp()) << STAGE_RANDOM_BITS
+
+
+def staged_import(
+    *,
+    staged_model: Any,
+    model: Any,
+    staged_row: Callable[[int, importers.Record], models.Model],
+    before_move: Callable[[int], None] = lambda stage: None,
+    after_move: Callable[[], None] = lambda: None,
+    **import_options: Any,
+) -> int:
+    """`importers.import_file` with its batches staged (`staged_row(stage, cleaned)` makes a
+    staged row), then moved into `model` in one short transaction, between `before_move(stage)`
+    (checks, rows the file replaces) and `after_move()`. Returns the file's row count; the
+    stage's rows are deleted whatever the outcome."""
+    stage = _new_stage()
+    staged = 0
+
+    def write(batch: list[importers.Record]) -> None:
+        nonlocal staged
+        staged_model.objects.bulk_create([staged_row(stage, cleaned) for cleaned in batch])
+        staged += len(batch)
+
+    try:
+        rows = importers.import_file(
+            write=write, max_rows=settings.MAESTRO_IMPORT_MAX_ROWS, **import_options
+        )
+        with transaction.atomic():
+            before_move(stage)
+            _staging_move(staged_model, model, stage=stage, expected=staged)
+            after_move()
+        return rows
+    finally:
+        _staging_discard(staged_model, stage=stage)
 
 
 def _staging_move(staged_model: Any, model: Any, *, stage: int, expected: int) -> None:
