@@ -1,7 +1,6 @@
 """An import writes in short transactions: other writes (a login, an API call) go through while
 it runs, readers never see part of a file, and staged rows never outlive their import."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -23,6 +22,7 @@ from maestro.training.models import (
 from tests.mapping.factories import ProcessFactory
 from tests.tenancy.factories import UserFactory
 from tests.training.factories import CaseFactory, DatasetFactory, RoundFactory
+from tests.training.paused_import import import_run_paused_at
 
 ROWS, BATCH = 50, 10
 
@@ -50,36 +50,13 @@ def _job(world, rows: int = ROWS) -> ImportJob:
     )
 
 
-def _run_paused_at(job: ImportJob, rows_written: int):
-    """Run the import in a thread (its own connection), paused once `rows_written` rows are
-    written; returns (paused, resume, thread, outcome)."""
-    paused, resume, outcome = threading.Event(), threading.Event(), {}
-
-    def hook(phase: str, rows: int) -> None:
-        if phase == "writing" and rows == rows_written:
-            paused.set()
-            resume.wait(30)
-
-    def run() -> None:
-        try:
-            outcome["job"] = services.import_job_run(
-                job_id=job.pk, batch_size=BATCH, on_progress=hook
-            )
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return paused, resume, thread, outcome
-
-
 def test_logins_and_api_writes_go_through_while_an_import_runs(
     transactional_db, world, monkeypatch, short_busy_timeout
 ):
     monkeypatch.setattr("maestro.training.tasks.import_job_run_task.delay", lambda job_id: None)
     job = _job(world)
     user = UserFactory(username="late-comer")
-    paused, resume, thread, outcome = _run_paused_at(job, 2 * BATCH)
+    paused, resume, thread, outcome = import_run_paused_at(job, 2 * BATCH, batch_size=BATCH)
     try:
         assert paused.wait(30), "the import never wrote its second batch"
         browser = Client()

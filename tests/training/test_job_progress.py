@@ -1,11 +1,8 @@
 """Live import progress: the job page and API see it while the import transaction is open."""
 
-import threading
-
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from maestro.training import selectors, services
@@ -15,6 +12,7 @@ from tests.conftest import client_for
 from tests.mapping.factories import ProcessFactory
 from tests.plugins.backends import REAL, _redis_url
 from tests.training.factories import DatasetFactory
+from tests.training.paused_import import import_run_paused_at
 
 ROWS, BATCH = 50, 10
 
@@ -52,34 +50,11 @@ def upload_job(world, monkeypatch):
     return create
 
 
-def _run_paused_at(job: ImportJob, rows_written: int):
-    """Start the job's import in a thread (its own connection) and block it, transaction open,
-    once `rows_written` rows are in; returns (paused, resume, thread, outcome)."""
-    paused, resume, outcome = threading.Event(), threading.Event(), {}
-
-    def hook(phase: str, rows: int) -> None:
-        if phase == "writing" and rows == rows_written:
-            paused.set()
-            resume.wait(30)
-
-    def run() -> None:
-        try:
-            outcome["job"] = services.import_job_run(
-                job_id=job.pk, batch_size=BATCH, on_progress=hook
-            )
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return paused, resume, thread, outcome
-
-
 def test_progress_is_visible_to_another_connection_during_the_import(
     transactional_db, world, shared_cache, upload_job
 ):
     job = upload_job()
-    paused, resume, thread, outcome = _run_paused_at(job, 2 * BATCH)
+    paused, resume, thread, outcome = import_run_paused_at(job, 2 * BATCH, batch_size=BATCH)
     try:
         assert paused.wait(30), "the import never wrote its second batch"
         seen = selectors.import_job_get_for_user(user=world.consultant, pk=job.pk)
