@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from maestro.engagements.models import Engagement
+from maestro.lib.hooks import ContextProviders
 from maestro.tenancy.models import User
 
 
@@ -21,10 +22,8 @@ class CreatedReceiver(Protocol):
     def __call__(self, *, engagement: Engagement, by: User) -> Any: ...
 
 
-OverviewProvider = Callable[[Engagement], dict[str, Any]]
-
 _created: list[CreatedReceiver] = []
-_overview: list[OverviewProvider] = []
+_overview: ContextProviders[Engagement] = ContextProviders()
 
 
 def on_engagement_created(receiver: CreatedReceiver) -> None:
@@ -39,14 +38,10 @@ def engagement_created(*, engagement: Engagement, by: User) -> None:
         receiver(engagement=engagement, by=by)
 
 
-def on_engagement_overview(provider: OverviewProvider) -> None:
+def on_engagement_overview(provider: Callable[[Engagement], dict[str, Any]]) -> None:
     """Add `provider(engagement)`'s dict to the engagement page's template context."""
-    if provider not in _overview:
-        _overview.append(provider)
+    _overview.register(provider)
 
 
 def engagement_overview_context(*, engagement: Engagement) -> dict[str, Any]:
-    context: dict[str, Any] = {}
-    for provider in _overview:
-        context.update(provider(engagement))
-    return context
+    return _overview.context(engagement)

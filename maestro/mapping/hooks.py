@@ -4,21 +4,16 @@ importing them (see maestro.engagements.hooks). The composition layer registers 
 from collections.abc import Callable
 from typing import Any
 
+from maestro.lib.hooks import ContextProviders
 from maestro.mapping.models import Process
 
-ProcessOverviewProvider = Callable[[Process], dict[str, Any]]
-
-_overview: list[ProcessOverviewProvider] = []
+_overview: ContextProviders[Process] = ContextProviders()
 
 
-def on_process_overview(provider: ProcessOverviewProvider) -> None:
+def on_process_overview(provider: Callable[[Process], dict[str, Any]]) -> None:
     """Add `provider(process)`'s dict to the process page's template context."""
-    if provider not in _overview:
-        _overview.append(provider)
+    _overview.register(provider)
 
 
 def process_overview_context(*, process: Process) -> dict[str, Any]:
-    context: dict[str, Any] = {}
-    for provider in _overview:
-        context.update(provider(process))
-    return context
+    return _overview.context(process)
