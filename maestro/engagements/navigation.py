@@ -40,10 +40,14 @@ class NavItem:
     current: bool
 
 
-def engagement_nav(*, user: User, engagement: Engagement, current: str = "") -> list[NavItem]:
+def engagement_nav(
+    *, user: User, engagement: Engagement, current: str = "", manager: bool | None = None
+) -> list[NavItem]:
     """The sections `user` may open, `current` (a key of SECTIONS) marked. The caller has
-    scoped `engagement` to the user."""
-    manager = can_manage_engagement(user, engagement)
+    scoped `engagement` to the user; `manager` is can_manage_engagement's answer when the
+    caller already has it."""
+    if manager is None:
+        manager = can_manage_engagement(user, engagement)
     return [
         NavItem(key, str(label), reverse(url_name, args=[engagement.pk]), key == current)
         for key, label, url_name, managers_only in SECTIONS

@@ -87,3 +87,23 @@ def test_the_overview_is_marked_as_the_current_section_and_labels_are_in_order(c
         "Agent API keys",
     ]
     assert [label for _href, label, current in links if current == "page"] == ["Overview"]
+
+
+def test_the_nav_asks_nothing_when_the_view_passed_can_manage(world, rf, django_assert_num_queries):
+    """The page's own answer is reused: no second membership query for the section row."""
+    from django.template import Context, Template
+
+    request = rf.get("/")
+    request.user = world.consultant
+    template = Template("{% load engagements %}{% engagement_nav engagement 'overview' %}")
+    engagement = world.engagement_a
+    with django_assert_num_queries(0):
+        html = template.render(
+            Context({"request": request, "engagement": engagement, "can_manage": True})
+        )
+    assert "Agent API keys" in html
+    with django_assert_num_queries(0):
+        html = template.render(
+            Context({"request": request, "engagement": engagement, "can_manage": False})
+        )
+    assert "Agent API keys" not in html
