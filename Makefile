@@ -46,7 +46,8 @@ help:
 	@echo "make lint           ruff check + ruff format --check + mypy (domain core)"
 	@echo "make imports        import-linter: each app imports only from the layers below it"
 	@echo "make format         ruff format + ruff check --fix"
-	@echo "make bench          run bench/run.py"
+	@echo "make bench          benchmarks vs bare baselines on SQLite and a throwaway PostgreSQL,"
+	@echo "                    3 interleaved runs, one table of ratios (BENCH_RUNS=, BENCH_BACKENDS=)"
 	@echo "make venv           create/update .venv (automatic for the targets above)"
 	@echo "make clean          remove var/ (demo database, broker folder) and caches"
 	@echo "make distclean      clean + remove .venv"
@@ -157,8 +158,10 @@ api-fuzz: $(STAMP)
 	@echo "schemathesis: every API operation, demo data, embedded backends"
 	$(TEST_ENV) MAESTRO_TEST_BACKENDS=embedded $(PYTEST) --tb=short $(FUZZ)
 
-bench: $(STAMP)
-	$(PY) bench/run.py
+# Its own throwaway PostgreSQL (as test-real); a developer's DATABASE_URL is never used
+# (BENCH_DATABASE_URL=... points the PostgreSQL side at a database on purpose).
+bench: $(STAMP) system-deps-test
+	$(TEST_ENV) $(PY) bench/run.py
 
 # --- Cleaning ---------------------------------------------------------------------------------
 

@@ -15,5 +15,12 @@ class BareEngagementSerializer(serializers.ModelSerializer):
 
 class BareEngagementListApi(generics.ListAPIView):
     serializer_class = BareEngagementSerializer
-    queryset = Engagement.objects.prefetch_related("members").order_by("pk")
     filter_backends: list = []
+
+    def get_queryset(self):
+        # The benchmark's own client only: a database given with BENCH_DATABASE_URL keeps the
+        # rows of earlier runs.
+        client = self.request.GET["client"]
+        return (
+            Engagement.objects.filter(client_id=client).prefetch_related("members").order_by("pk")
+        )

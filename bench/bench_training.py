@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import Result, interleaved
+from bench.common import Result, interleaved, unique
 
 IMPORT_ROWS = (10_000, 100_000)
 METRIC_ROWS = 100_000
@@ -43,20 +43,23 @@ def run() -> list[Result]:
     from maestro.training import selectors, services
     from maestro.training.models import AgentOutput, EvaluationCase, EvaluationDataset
 
-    user = User.objects.create_user("bench-trainer")
-    client = Client.objects.create(name="Bench training", slug="bench-training")
+    user = User.objects.create_user(unique("bench-trainer"))
+    client = Client.objects.create(name=unique("Bench training"), slug=unique("bench-training"))
     Membership.objects.create(user=user, client=client, role=Membership.Role.CONSULTANT)
     engagement = Engagement.objects.create(client=client, name="Bench training", lead=user)
     process = Process.objects.create(engagement=engagement, name="Bench routing")
     tmp = Path(tempfile.mkdtemp(prefix="maestro-bench-training-"))
     results = []
     made = 0
+    imported = {}
 
     for rows in IMPORT_ROWS:
         path = tmp / f"cases-{rows}.csv"
         _write_csv(path, rows)
         ours_ms, raw_ms = [], []
-        for attempt in range(3 if rows <= 10_000 else 1):
+        # ABBA: ours first, then the raw side first, and so on (drift, a slow spell, the
+        # table's growth hit both sides alike).
+        for attempt in range(5 if rows <= 10_000 else 2):
 
             def ours(rows=rows, path=path, attempt=attempt):
                 nonlocal made
@@ -66,6 +69,7 @@ def run() -> list[Result]:
                     dataset=dataset, path=str(path), fmt="csv", by=None
                 )
                 assert written == rows
+                imported[rows] = dataset
 
             def raw(rows=rows):
                 nonlocal made
@@ -93,19 +97,23 @@ def run() -> list[Result]:
                             batch = []
                     EvaluationCase.objects.bulk_create(batch)
 
-            ours_ms.append(_timed(ours))
-            raw_ms.append(_timed(raw))
+            if attempt % 2 == 0:
+                ours_ms.append(_timed(ours))
+                raw_ms.append(_timed(raw))
+            else:
+                raw_ms.append(_timed(raw))
+                ours_ms.append(_timed(ours))
         o, r = statistics.median(ours_ms), statistics.median(raw_ms)
         print(
             f"  import {rows} rows: ours {rows / o * 1000:,.0f} rows/s, raw bulk_create "
-            f"{rows / r * 1000:,.0f} rows/s, throughput ratio {r / o:.2f}x (goal ≥ 0.8x)"
+            f"{rows / r * 1000:,.0f} rows/s, throughput ratio {r / o:.2f}x"
         )
         results.append(
-            Result("training import", f"{rows} rows", o, r, "time ≤ 1.25x (≥ 0.8x rows/s)")
+            Result("training import", f"{rows} rows", o, r, 1.1 if rows >= 100_000 else None)
         )
 
-    # Metrics for a 100k-case round: the last imported dataset has 100k cases.
-    dataset = EvaluationDataset.objects.filter(process=process, name__startswith="ours").last()
+    # Metrics for a 100k-case round: a dataset imported above.
+    dataset = imported[METRIC_ROWS]
     training_round = services.round_create(
         dataset=dataset, round_date=__import__("datetime").date(2026, 1, 1), what_changed="",
         by=None,
@@ -144,6 +152,6 @@ def run() -> list[Result]:
             cursor.execute(sql, [training_round.pk, dataset.pk])
             assert sum(row[1] for row in cursor.fetchall()) == METRIC_ROWS
 
-    ours_ms, sql_ms = interleaved(ours_metrics, hand_sql, rounds=3, repeat=3)
-    results.append(Result("training metrics", "100k-case round", ours_ms, sql_ms, "≤ 1.5x"))
+    ours_ms, sql_ms = interleaved(ours_metrics, hand_sql, rounds=6, repeat=3)
+    results.append(Result("training metrics", "100k-case round", ours_ms, sql_ms, 1.2))
     return results
