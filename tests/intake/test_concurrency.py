@@ -15,7 +15,14 @@ from tests.tenancy.factories import MembershipFactory
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_retries_of_one_case_ref_at_once_store_one_decision_and_agree(monkeypatch):
+@pytest.mark.parametrize(
+    "confidence",
+    [
+        Decimal("0.5000"),  # human: decision and task in one transaction
+        Decimal("0.9900"),  # auto: a lone INSERT in autocommit
+    ],
+)
+def test_two_retries_of_one_case_ref_at_once_store_one_decision_and_agree(monkeypatch, confidence):
     engagement = EngagementFactory()
     MembershipFactory(client=engagement.client, role=Membership.Role.OPERATOR)
     process = ProcessFactory(engagement=engagement)
@@ -37,7 +44,7 @@ def test_two_retries_of_one_case_ref_at_once_store_one_decision_and_agree(monkey
         "process": process.pk,
         "case_ref": "RACE-1",
         "proposed_outcome": "approve",
-        "confidence": Decimal("0.5000"),
+        "confidence": confidence,
     }
 
     def post():
@@ -48,6 +55,8 @@ def test_two_retries_of_one_case_ref_at_once_store_one_decision_and_agree(monkey
     assert all(not isinstance(r, Exception) for r in results), results
     assert sorted(r.created for r in results) == [False, True]
     assert results[0].decision.pk == results[1].decision.pk
-    assert results[0].review_task_id == results[1].review_task_id is not None
+    assert results[0].review_task_id == results[1].review_task_id
     assert Decision.objects.filter(case_ref="RACE-1").count() == 1
-    assert ReviewTask.objects.count() == 1
+    human = confidence < Decimal("0.8")
+    assert ReviewTask.objects.count() == (1 if human else 0)
+    assert (results[0].review_task_id is not None) == human

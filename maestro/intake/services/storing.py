@@ -84,11 +84,19 @@ def decisions_insert(
     """Bulk-insert the new decisions. Case refs stored before — by an earlier call, or by a
     concurrent one (an agent retrying before our answer came back) — are refused by the unique
     constraint: we roll back to the savepoint, take the stored ones as the first answers
-    (moved from `new` to `earlier`) and insert the rest."""
+    (moved from `new` to `earlier`) and insert the rest.
+
+    One decision outside a transaction (the intake's common case: a lone auto-routed decision)
+    is one INSERT in autocommit: no BEGIN, no savepoint, no COMMIT round trips. A refused one
+    leaves nothing to roll back there."""
     for _attempt in range(3):
         if not new:
             return []
         try:
+            if len(new) == 1 and not transaction.get_connection().in_atomic_block:
+                (decision,) = new.values()
+                decision.save(force_insert=True)
+                return [decision]
             with transaction.atomic():
                 return Decision.objects.bulk_create(list(new.values()))
         except IntegrityError:
