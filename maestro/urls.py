@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from maestro.tenancy.api.views import TokenObtainApi, TokenRotateApi
 
 api_urlpatterns = [
+    # First: Django tries the patterns in order, and the agent's intake is the busiest URL.
+    path("", include("maestro.intake.api.urls")),
     path("", include("maestro.engagements.api.urls")),
     path("", include("maestro.mapping.api.urls")),
     path("", include("maestro.training.api.urls")),
@@ -13,7 +15,6 @@ api_urlpatterns = [
     path("", include("runbooks.api.urls")),
     path("", include("maestro.reviews.api.urls")),
     path("", include("maestro.webhooks.api.urls")),
-    path("", include("maestro.intake.api.urls")),
     path("", include("maestro.decisions.api.urls")),
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("auth/token/rotate/", TokenRotateApi.as_view(), name="api-token-rotate"),
@@ -27,6 +28,8 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
+    # First, for the same reason: API calls skip every page pattern (no page is under api/).
+    path("api/", include(api_urlpatterns)),
     path("", include("maestro.engagements.urls")),
     path("", include("maestro.mapping.urls")),
     path("", include("maestro.training.urls")),
@@ -36,7 +39,6 @@ urlpatterns = [
     path("", include("maestro.decisions.urls")),
     path("", include("maestro.webhooks.urls")),
     path("status/", include("maestro.system.urls")),
-    path("api/", include(api_urlpatterns)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
