@@ -125,8 +125,9 @@ def test_open_costs_the_same_queries_for_any_batch_size(size, django_assert_num_
     ids = [DecisionFactory(process=process, playbook_version=version).pk for _ in range(size)]
     decisions = list(Decision.objects.filter(pk__in=ids).select_related("engagement"))
 
-    # existing tasks, operator loads, SLA versions, process names, tasks, events
-    with django_assert_num_queries(6):
+    # existing tasks, the client's assignment lock, operator loads, SLA versions, process names,
+    # tasks, events
+    with django_assert_num_queries(7):
         tasks = review_tasks_open_for_decisions(decisions=decisions)
 
     assert len(tasks) == size

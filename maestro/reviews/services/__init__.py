@@ -3,6 +3,8 @@ the SLA escalation chain, and the edge-case log. Import services from here."""
 
 from maestro.reviews.services.assignment import (
     DEFAULT_SLA_MINUTES,
+    review_operator_least_loaded,
+    review_operator_loads,
     review_task_title,
     review_tasks_open_for_decisions,
 )
@@ -21,6 +23,8 @@ __all__ = [
     "review_task_reassign",
     "review_task_resolve",
     "review_task_resolve_and_flag",
+    "review_operator_least_loaded",
+    "review_operator_loads",
     "review_task_title",
     "review_tasks_escalate_overdue",
     "review_tasks_open_for_decisions",

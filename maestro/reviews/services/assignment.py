@@ -4,7 +4,9 @@ import heapq
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from maestro.decisions.models import Decision
@@ -13,23 +15,59 @@ from maestro.engagements.scoping import people_at
 from maestro.mapping.models import Process
 from maestro.playbooks.models import PlaybookVersion
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
-from maestro.tenancy.models import Membership
+from maestro.tenancy.models import Client, Membership
 
 DEFAULT_SLA_MINUTES = 240
 
 
-def _operator_loads(*, engagement: Engagement, exclude: Iterable[int] = ()) -> dict[int, int]:
+def _assignment_lock(*, client_id: int) -> None:
+    """Serialise choosing assignees at one client until the caller's transaction ends.
+
+    Two intakes escalating at once would otherwise both count the same loads and hand their
+    tasks to the same operator. A row lock on the client (NO KEY: rows that merely reference
+    the client, e.g. new memberships or engagements, do not wait for it); the count that follows
+    is a new statement, so it sees the tasks the previous holder committed. SQLite lets one
+    writer in at a time anyway, and Django leaves the clause out there."""
+    list(
+        Client.objects.select_for_update(no_key=True)
+        .filter(pk=client_id)
+        .values_list("pk", flat=True)
+    )
+
+
+def review_operator_loads(*, engagement: Engagement, exclude: Iterable[int] = ()) -> dict[int, int]:
     """Active operators of the engagement's client → how many OPEN review tasks each holds
-    (across every engagement of the client). One query."""
+    (across every engagement of the client), under the client's assignment lock: call it
+    inside `transaction.atomic()` and create the tasks in the same transaction.
+
+    Reads only open tasks, through the (assignee, status, due_at) index: the cost follows the
+    operators' open tasks, not every task they ever held."""
+    _assignment_lock(client_id=engagement.client_id)
+    open_tasks = (
+        ReviewTask.objects.filter(assignee=OuterRef("pk"), status=ReviewTask.Status.OPEN)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = (
         people_at(engagement.client_id, [Membership.Role.OPERATOR])
         .exclude(pk__in=list(exclude))
-        .annotate(
-            open_tasks=Count("review_tasks", filter=Q(review_tasks__status=ReviewTask.Status.OPEN))
-        )
+        .annotate(open_tasks=Coalesce(Subquery(open_tasks), 0))
+        .order_by()
         .values_list("pk", "open_tasks")
     )
     return dict(rows)
+
+
+def review_operator_least_loaded(
+    *, engagement: Engagement, exclude: Iterable[int] = ()
+) -> int | None:
+    """The id of the operator of the engagement's client with the fewest open review tasks
+    (ties: the lowest user id), or None when the client has no other operator. Call it inside
+    `transaction.atomic()` and assign in the same transaction (see review_operator_loads)."""
+    loads = review_operator_loads(engagement=engagement, exclude=exclude)
+    return _LeastLoaded(loads).pick() if loads else None
 
 
 class _LeastLoaded:
@@ -90,11 +128,13 @@ def review_task_title(*, process_name: str, case_ref: str) -> str:
     return f"Review: {process_name} case {case_ref}"[:300]
 
 
+@transaction.atomic(savepoint=False)
 def review_tasks_open_for_decisions(*, decisions: Sequence[Decision]) -> dict[int, ReviewTask]:
     """Open one review task per human-routed decision of ONE engagement; decision id → task.
 
     Called by the intake inside its transaction. Assignment goes to the client's operators,
-    least-loaded first (ties by user id), counting the batch's own picks; with no operator,
+    least-loaded first (ties by user id), counting the batch's own picks and, through the
+    client's assignment lock, the tasks of concurrent calls; with no operator,
     to the engagement's lead consultant. Due = now + the playbook version's SLA (240 minutes
     without a version). Decisions that already have a task (an agent retry) get that task
     back. A constant number of queries whatever the batch size.
@@ -114,7 +154,7 @@ def review_tasks_open_for_decisions(*, decisions: Sequence[Decision]) -> dict[in
     if not new:
         return existing
 
-    operators = _LeastLoaded(_operator_loads(engagement=engagement))
+    operators = _LeastLoaded(review_operator_loads(engagement=engagement))
     sla_by_version = _sla_minutes_by_version(new)
     process_names = _process_names(new)
     now = timezone.now()
