@@ -1,4 +1,6 @@
+import re
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -81,6 +83,84 @@ class DecisionIntakeInputSerializer(StrictInputSerializer):
 
     def validate_currency(self, value: str) -> str:
         return value.upper()
+
+
+# --- The common case without the serializer's machinery ------------------------------------
+
+_FIELDS = frozenset(DecisionIntakeInputSerializer().fields)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_MAX_ID = 2**63 - 1
+_UNSURE = object()
+# Fields whose DRF validation is reused as is (numbers: parsing and rounding rules).
+_CONFIDENCE = DecisionIntakeInputSerializer().fields["confidence"]
+_AMOUNT = DecisionIntakeInputSerializer().fields["amount"]
+
+
+def _text(value: Any, *, blank: bool) -> Any:
+    # What serializers.CharField(max_length=200) keeps: the text stripped, not blank unless
+    # allowed, at most 200 characters, no NUL, no lone surrogate. Anything else: unsure.
+    if type(value) is not str:
+        return _UNSURE
+    text = value.strip()
+    if not text:
+        return "" if blank else _UNSURE
+    if len(text) > 200 or "\x00" in text:
+        return _UNSURE
+    if not text.isascii() and _SURROGATES.search(text):
+        return _UNSURE
+    return text
+
+
+def decision_intake_validated(data: Any) -> dict[str, Any] | None:
+    """What DecisionIntakeInputSerializer validates `data` to, for decisions as agents send them
+    (every field of the type it documents), or None when unsure: then run the serializer, which
+    gives the same answer or its field errors. A batch of 1,000 validated through the serializer
+    spent more time there than in routing and storing them together."""
+    if type(data) is not dict or not data.keys() <= _FIELDS:
+        return None
+    process = data.get("process")
+    if type(process) is not int or not 1 <= process <= _MAX_ID:
+        return None
+    confidence = data.get("confidence")
+    if type(confidence) not in (float, int):
+        return None
+    amount = data.get("amount")
+    currency = data.get("currency", "")
+    payload = data.get("payload", _UNSURE)
+    if payload is _UNSURE:
+        payload = {}
+    elif type(payload) is not dict or payload_errors(payload):
+        return None
+    texts = (
+        _text(data.get("case_ref"), blank=False),
+        _text(data.get("decision_type", ""), blank=True),
+        _text(data.get("category", ""), blank=True),
+        _text(data.get("proposed_outcome"), blank=False),
+        _text(data.get("counterparty", ""), blank=True),
+        _text(currency, blank=True),
+    )
+    if _UNSURE in texts:
+        return None
+    case_ref, decision_type, category, proposed_outcome, counterparty, currency = texts
+    if currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        return None
+    try:
+        confidence = _CONFIDENCE.run_validation(confidence)
+        amount = _AMOUNT.run_validation(amount) if amount is not None else None
+    except serializers.ValidationError:
+        return None
+    return {
+        "process": process,
+        "case_ref": case_ref,
+        "decision_type": decision_type,
+        "category": category,
+        "proposed_outcome": proposed_outcome,
+        "confidence": confidence,
+        "amount": amount,
+        "currency": currency.upper(),
+        "counterparty": counterparty,
+        "payload": payload,
+    }
 
 
 @extend_schema_field(DecisionIntakeInputSerializer)
