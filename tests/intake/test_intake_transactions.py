@@ -16,12 +16,13 @@ pytestmark = pytest.mark.django_db(transaction=True)  # no test transaction arou
 
 @contextlib.contextmanager
 def inserts():
-    """(table, inside a transaction?) for every INSERT the block runs."""
+    """(table, inside a transaction?) for every INSERT (or COPY, PostgreSQL) the block runs."""
     seen: list[tuple[str, bool]] = []
 
     def spy(execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith("INSERT"):
-            table = sql.split()[2].strip('"`')
+        words = sql.split()
+        if words[0].upper() in ("INSERT", "COPY"):
+            table = words[2 if words[0].upper() == "INSERT" else 1].strip('"`')
             seen.append((table, context["connection"].in_atomic_block))
         return execute(sql, params, many, context)
 

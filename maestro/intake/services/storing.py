@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from maestro.decisions.models import Decision
+from maestro.lib.bulk import bulk_insert
 from maestro.playbooks.routing import CompiledPlaybook
 from maestro.reviews.models import ReviewTask
 
@@ -98,7 +99,7 @@ def decisions_insert(
                 decision.save(force_insert=True)
                 return [decision]
             with transaction.atomic():
-                return Decision.objects.bulk_create(list(new.values()))
+                return bulk_insert(list(new.values()))
         except IntegrityError:
             won = _earlier(keys=set(new))
             if not won:
@@ -106,4 +107,4 @@ def decisions_insert(
             earlier.update(won)
             for key in won:
                 del new[key]
-    return Decision.objects.bulk_create(list(new.values()))
+    return bulk_insert(list(new.values()))
