@@ -15,14 +15,21 @@ CHOICES = {
     "decision_type": ["", "contract", " type 3 ", None, 3, MISSING],
     "category": ["office supplies", "", "\t", "é" * 200, "é" * 201, False, MISSING],
     "proposed_outcome": ["approve", " reject ", "", None, 1.5, MISSING],
-    "confidence": [0.93, 0, 1, 0.873456789, 1e-9, 1.0000001, -0.1, "0.5", True, None, 1e24],
-    "amount": ["1200.00", 1200.5, 0, "1.001", -1, "9999999999999.99", 1e16, "", None, MISSING],
+    "confidence": [
+        *(0.93, 0, 1, 0.873456789, 0.99995, 0.00004999, 1e-9, 1.0000001, -0.1, -0.0, "0.5"),
+        *(True, None, 1e24, float("nan"), float("inf"), 2, -1),
+    ],
+    "amount": [
+        *("1200.00", 1200, " 1200.5 ", "007", "0", "9999999999999.99", "99999999999999"),
+        *(1200.5, 0, 9999999999999, 10000000000000, "1.001", "1e3", "１２", "-1", -1, 1e16),
+        *("", " ", "1,200", True, None, MISSING),
+    ],
     "currency": ["USD", "eur", " gbp ", "", "US", "U$D", "ÉUR", None, 3, MISSING],
     "counterparty": ["Known Supplier", "", " x ", None, "y" * 201, MISSING],
     "payload": [{}, {"lines": [1, 2]}, {"a": "\x00"}, {"big": "z" * 20_000}, [], None, MISSING],
 }
 # Mostly values an agent sends, so that many items are valid; the rest from all of CHOICES.
-USUAL = {name: [v for v in choices[:3] if v is not MISSING] for name, choices in CHOICES.items()}
+USUAL = {name: [v for v in choices[:4] if v is not MISSING] for name, choices in CHOICES.items()}
 
 
 def _items(n: int, seed: int = 18):
@@ -102,3 +109,19 @@ def test_decisions_as_agents_send_them_take_the_quick_path(item):
 )
 def test_anything_unusual_goes_to_the_serializer(item):
     assert decision_intake_validated(item) is None
+
+
+@pytest.mark.parametrize("name", list(CHOICES))
+def test_each_value_alone_gets_the_serializers_answer(name):
+    """Every listed value of one field in an otherwise usual decision: when the quick check
+    answers, it is the serializer's answer."""
+    base = {field: choices[0] for field, choices in CHOICES.items()}
+    for value in CHOICES[name]:
+        item = {k: v for k, v in base.items() if k != name}
+        if value is not MISSING:
+            item[name] = value
+        quick = decision_intake_validated(item)
+        slow = _serializer(item)
+        if quick is not None:
+            assert slow is not None, item
+            _same(quick, slow)

@@ -91,9 +91,11 @@ _FIELDS = frozenset(DecisionIntakeInputSerializer().fields)
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _MAX_ID = 2**63 - 1
 _UNSURE = object()
-# Fields whose DRF validation is reused as is (numbers: parsing and rounding rules).
-_CONFIDENCE = DecisionIntakeInputSerializer().fields["confidence"]
-_AMOUNT = DecisionIntakeInputSerializer().fields["amount"]
+# Plain amounts only (what AmountField keeps unchanged but for the two decimals): others,
+# e.g. "1e3" or 12.5 as a JSON number, go through the serializer.
+_AMOUNT_TEXT = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
+_MAX_WHOLE_AMOUNT = 9_999_999_999_999
+_CENTS = Decimal("0.01")
 
 
 def _text(value: Any, *, blank: bool) -> Any:
@@ -111,6 +113,31 @@ def _text(value: Any, *, blank: bool) -> Any:
     return text
 
 
+def _confidence(value: Any) -> Any:
+    # ConfidenceField for a JSON number: the number's shortest text, 0–1, 4 decimals.
+    if type(value) is float:
+        number = Decimal(repr(value))
+    elif type(value) is int:
+        number = Decimal(value)
+    else:
+        return _UNSURE
+    if not number.is_finite() or not 0 <= number <= 1:
+        return _UNSURE
+    return number.quantize(CONFIDENCE_STEP, rounding=ROUND_HALF_EVEN)
+
+
+def _amount(value: Any) -> Any:
+    # AmountField for "1200", "1200.5", "1200.50" or a whole JSON number: 2 decimals.
+    if value is None:
+        return None
+    if type(value) is str:
+        text = value.strip()
+        return Decimal(text).quantize(_CENTS) if _AMOUNT_TEXT.fullmatch(text) else _UNSURE
+    if type(value) is int and 0 <= value <= _MAX_WHOLE_AMOUNT:
+        return Decimal(value).quantize(_CENTS)
+    return _UNSURE
+
+
 def decision_intake_validated(data: Any) -> dict[str, Any] | None:
     """What DecisionIntakeInputSerializer validates `data` to, for decisions as agents send them
     (every field of the type it documents), or None when unsure: then run the serializer, which
@@ -121,10 +148,10 @@ def decision_intake_validated(data: Any) -> dict[str, Any] | None:
     process = data.get("process")
     if type(process) is not int or not 1 <= process <= _MAX_ID:
         return None
-    confidence = data.get("confidence")
-    if type(confidence) not in (float, int):
+    confidence = _confidence(data.get("confidence"))
+    amount = _amount(data.get("amount"))
+    if confidence is _UNSURE or amount is _UNSURE:
         return None
-    amount = data.get("amount")
     currency = data.get("currency", "")
     payload = data.get("payload", _UNSURE)
     if payload is _UNSURE:
@@ -143,11 +170,6 @@ def decision_intake_validated(data: Any) -> dict[str, Any] | None:
         return None
     case_ref, decision_type, category, proposed_outcome, counterparty, currency = texts
     if currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
-        return None
-    try:
-        confidence = _CONFIDENCE.run_validation(confidence)
-        amount = _AMOUNT.run_validation(amount) if amount is not None else None
-    except serializers.ValidationError:
         return None
     return {
         "process": process,
