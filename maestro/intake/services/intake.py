@@ -51,14 +51,19 @@ def _route(playbook: CompiledPlaybook | None, facts: DecisionFacts, known: set[s
 
 
 def decisions_intake(
-    *, engagement: Engagement, items: Sequence[Mapping[str, Any]]
+    *,
+    engagement: Engagement,
+    items: Sequence[Mapping[str, Any]],
+    payloads_checked: bool = False,
 ) -> list[IntakeResult]:
     """Route and store decisions posted by the engagement's agent; one result per item, in order.
 
     `items` are field-validated dicts (process id, case_ref, proposed_outcome, confidence as a
     Decimal 0–1, and optional decision_type name, category, amount, currency, counterparty,
     payload). Checked here: the process belongs to the engagement, the decision type exists in
-    it, the payload fits. A bad item gets its errors and the others are still accepted.
+    it, the payload fits (unless `payloads_checked`: the caller ran payload_errors on every
+    item, as the API's validation does). A bad item gets its errors and the others are still
+    accepted.
 
     Idempotent per (process, case_ref): a case ref seen before — in an earlier call, earlier in
     the same batch, or by a concurrent call that won the insert — answers with the first
@@ -92,9 +97,10 @@ def decisions_intake(
             errors["decision_type"] = [
                 _("There is no decision type named “%(name)s” in this engagement.") % {"name": name}
             ]
-        payload_problems = payload_errors(item.get("payload", {}))
-        if payload_problems:
-            errors["payload"] = payload_problems
+        if not payloads_checked:
+            payload_problems = payload_errors(item.get("payload", {}))
+            if payload_problems:
+                errors["payload"] = payload_problems
         if not errors:
             valid.append(index)
     if not valid:
