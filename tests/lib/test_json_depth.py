@@ -1,6 +1,9 @@
-"""The JSON nesting limit: one pass over the text, and every API parser applies it."""
+"""The JSON nesting limit: counted over the text before parsing, and every API parser applies
+it."""
 
 import json
+import random
+import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -72,3 +75,25 @@ def test_every_api_view_parses_json_with_the_bounded_parser():
     for pattern, view in views:
         json_parsers = [p for p in view.parser_classes if issubclass(p, parsers.JSONParser)]
         assert all(issubclass(p, JSONParser) for p in json_parsers), (pattern, view)
+
+
+def _deepest(text: str) -> int:
+    # The plain definition: walk the text, skip strings, count open brackets.
+    depth = deepest = 0
+    for match in re.finditer(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def test_depth_agrees_with_the_plain_definition_on_any_text():
+    rng = random.Random(64)
+    for _ in range(3000):
+        text = "".join(rng.choice('[[]]{{}}"\\ab,: ') for _ in range(rng.randint(0, 60)))
+        deepest = _deepest(text)
+        for limit in (0, 2, 5):
+            assert json_depth_exceeds(text, limit) == (deepest > limit), (text, limit)
