@@ -48,23 +48,31 @@ def _how_to_read(field: models.Field) -> int:
 
 def _rows(objs: list, fields: list[models.Field], connection: Any) -> list[list[Any]]:
     now = timezone.now()  # one moment for the batch's auto_now(_add) fields
-    reads = [(f, f.attname, _how_to_read(f)) for f in fields]
+    reads = []
+    for field in fields:
+        how = _how_to_read(field)
+        # Django's own fields store None as NULL without preparing it.
+        none_as_is = type(field).__module__.startswith("django.db.models.fields")
+        now_prepared = field.get_db_prep_save(now, connection) if how == _NOW else None
+        reads.append((field, field.attname, how, none_as_is, now_prepared))
     rows = []
     for obj in objs:
         # As bulk_create: a related object given unsaved is refused, its id copied otherwise.
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
         row = []
-        for field, attname, how in reads:
+        for field, attname, how, none_as_is, now_prepared in reads:
             if how == _NOW:  # as DateTimeField.pre_save on an insert: now, whatever was set
                 setattr(obj, attname, now)
-                value = now
-            elif how == _PRE_SAVE:
+                row.append(now_prepared)
+                continue
+            if how == _PRE_SAVE:
                 value = field.pre_save(obj, True)
             else:
                 value = getattr(obj, attname)
                 if (
-                    (how == _TEXT and type(value) is str)
-                    or (how == _ID and (type(value) is int or value is None))
+                    (value is None and none_as_is)
+                    or (how == _TEXT and type(value) is str)
+                    or (how == _ID and type(value) is int)
                     or (how == _BOOL and type(value) is bool)
                 ):
                     row.append(value)
