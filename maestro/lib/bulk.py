@@ -1,23 +1,28 @@
-"""bulk_create's outcome for a batch of a plain model, at a cost per batch rather than per value.
+"""Bulk inserts at a cost per batch rather than per value.
 
 Django's bulk_create assembles its INSERT value by value: a placeholder, a pre_save and a
 preparation per field per row, then the statement from those pieces (on PostgreSQL, arrays
-that psycopg quotes element by element). For the decision intake's batches that cost more than
-the intake's own checks and routing together. bulk_insert prepares only the values that need
-it (text, ids and booleans go as they are; Field.get_db_prep_save for the rest, as Django
-does), and writes them:
+that psycopg quotes element by element). For the decision intake's batches and the training
+imports that cost more than everything else they do. Here each column's handling is decided
+once per batch; text, ids, booleans and Django's NULLs go as they are, the rest through
+Field.get_db_prep_save as Django does; and the rows are written
 
-- on PostgreSQL with COPY … FROM STDIN in binary (psycopg writes the rows in C), with the ids
-  taken from the table's sequence first (one query), since COPY returns nothing;
-- elsewhere as multi-row INSERT … VALUES … RETURNING, in batches of the size Django picks.
+- on PostgreSQL with COPY … FROM STDIN in binary (psycopg writes the rows in C); when the ids
+  are wanted, they are taken from the table's sequence first (one query), since COPY returns
+  nothing;
+- elsewhere as multi-row INSERT … VALUES (… RETURNING the ids when wanted), in batches of the
+  size Django picks.
 
-Anything it cannot do the same way (inherited models, objects with an id, fields with their own
-placeholder, types psycopg does not know) goes to bulk_create.
+bulk_insert(objs) leaves objects as bulk_create does; bulk_insert_rows(model, rows) writes plain
+dicts, for rows nobody needs as objects (an import's staged rows). Anything they cannot do the
+same way (inherited models, objects with an id, fields with their own placeholder, types
+psycopg does not know by name) goes the ordinary way.
 """
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -28,9 +33,21 @@ _NOW, _PRE_SAVE, _TEXT, _ID, _BOOL, _PREPARE = range(6)
 COPY_FROM_ROWS = 2
 
 
+@dataclass(frozen=True)
+class _Column:
+    field: models.Field
+    attname: str
+    how: int
+    none_as_is: bool  # Django's own fields store None as NULL without preparing it
+    now: Any  # the batch's moment, prepared, for auto_now(_add) columns
+
+
 def _how_to_read(field: models.Field) -> int:
-    if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
-        return _NOW
+    if isinstance(field, models.DateField | models.TimeField):
+        # Their pre_save only fills auto_now(_add); otherwise it reads the attribute.
+        if not (field.auto_now or field.auto_now_add):
+            return _PREPARE
+        return _NOW if isinstance(field, models.DateTimeField) else _PRE_SAVE
     if type(field).pre_save is not models.Field.pre_save:
         return _PRE_SAVE
     # Values Field.get_db_prep_save hands back unchanged, on every backend.
@@ -46,38 +63,49 @@ def _how_to_read(field: models.Field) -> int:
     return _PREPARE
 
 
-def _rows(objs: list, fields: list[models.Field], connection: Any) -> list[list[Any]]:
-    now = timezone.now()  # one moment for the batch's auto_now(_add) fields
-    reads = []
+def _columns(fields: list[models.Field], connection: Any, now: Any) -> list[_Column]:
+    columns = []
     for field in fields:
         how = _how_to_read(field)
-        # Django's own fields store None as NULL without preparing it.
-        none_as_is = type(field).__module__.startswith("django.db.models.fields")
-        now_prepared = field.get_db_prep_save(now, connection) if how == _NOW else None
-        reads.append((field, field.attname, how, none_as_is, now_prepared))
+        columns.append(
+            _Column(
+                field=field,
+                attname=field.attname,
+                how=how,
+                none_as_is=type(field).__module__.startswith("django.db.models.fields"),
+                now=field.get_db_prep_save(now, connection) if how == _NOW else None,
+            )
+        )
+    return columns
+
+
+def _prepared(column: _Column, value: Any, connection: Any) -> Any:
+    how = column.how
+    if (
+        (value is None and column.none_as_is)
+        or (how == _TEXT and type(value) is str)
+        or (how == _ID and type(value) is int)
+        or (how == _BOOL and type(value) is bool)
+    ):
+        return value
+    return column.field.get_db_prep_save(value, connection)
+
+
+def _object_rows(objs: list, columns: list[_Column], connection: Any, now: Any) -> list[list]:
     rows = []
     for obj in objs:
         # As bulk_create: a related object given unsaved is refused, its id copied otherwise.
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
         row = []
-        for field, attname, how, none_as_is, now_prepared in reads:
-            if how == _NOW:  # as DateTimeField.pre_save on an insert: now, whatever was set
-                setattr(obj, attname, now)
-                row.append(now_prepared)
-                continue
-            if how == _PRE_SAVE:
-                value = field.pre_save(obj, True)
+        for column in columns:
+            if column.how == _NOW:  # as DateTimeField.pre_save on an insert: now, always
+                setattr(obj, column.attname, now)
+                row.append(column.now)
+            elif column.how == _PRE_SAVE:
+                value = column.field.pre_save(obj, True)
+                row.append(column.field.get_db_prep_save(value, connection))
             else:
-                value = getattr(obj, attname)
-                if (
-                    (value is None and none_as_is)
-                    or (how == _TEXT and type(value) is str)
-                    or (how == _ID and type(value) is int)
-                    or (how == _BOOL and type(value) is bool)
-                ):
-                    row.append(value)
-                    continue
-            row.append(field.get_db_prep_save(value, connection))
+                row.append(_prepared(column, getattr(obj, column.attname), connection))
         rows.append(row)
     return rows
 
@@ -116,35 +144,46 @@ def _run_as_query(connection: Any, cursor: Any, sql: str, run: Callable[[], Any]
             connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
 
 
-def _copy(opts: Any, fields: list, types: list[str], rows: list, connection: Any) -> list[int]:
+def _copy(
+    opts: Any, fields: list, types: list[str], rows: list, connection: Any, *, ids: bool
+) -> list[int]:
     quote = connection.ops.quote_name
     pk = opts.pk
+    new_ids: list[int] = []
+    names = [f.column for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [quote(opts.db_table), pk.column, len(rows)],
-        )
-        ids = sorted(r[0] for r in cursor.fetchall())
-        columns = ", ".join(quote(c) for c in [pk.column, *(f.column for f in fields)])
+        if ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(opts.db_table), pk.column, len(rows)],
+            )
+            new_ids = sorted(r[0] for r in cursor.fetchall())
+            names.insert(0, pk.column)
+            types = [pk.db_type(connection).split("(")[0], *types]
+        columns = ", ".join(quote(name) for name in names)
         sql = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN (FORMAT BINARY)"
 
         def run() -> None:
             with cursor.cursor.copy(sql) as copy:
-                copy.set_types([pk.db_type(connection).split("(")[0], *types])
-                for pk_value, row in zip(ids, rows, strict=True):
-                    copy.write_row([pk_value, *row])
+                copy.set_types(types)
+                if ids:
+                    for pk_value, row in zip(new_ids, rows, strict=True):
+                        copy.write_row([pk_value, *row])
+                else:
+                    for row in rows:
+                        copy.write_row(row)
 
         _run_as_query(connection, cursor, sql, run)
-    return ids
+    return new_ids
 
 
-def _insert(opts: Any, fields: list, rows: list, connection: Any) -> list[int]:
+def _insert(opts: Any, fields: list, rows: list, connection: Any, *, ids: bool) -> list[int]:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
-    returning, returning_params = connection.ops.returning_columns([opts.pk])
+    returning, returning_params = connection.ops.returning_columns([opts.pk]) if ids else ("", ())
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = max(1, connection.ops.bulk_batch_size(fields, rows))
-    ids: list[int] = []
+    new_ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
@@ -153,8 +192,36 @@ def _insert(opts: Any, fields: list, rows: list, connection: Any) -> list[int]:
                 f"VALUES {', '.join([one] * len(batch))} {returning}",
                 [v for row in batch for v in row] + list(returning_params),
             )
-            ids.extend(r[0] for r in connection.ops.fetch_returned_rows(cursor, returning_params))
-    return ids
+            if ids:
+                new_ids.extend(
+                    r[0] for r in connection.ops.fetch_returned_rows(cursor, returning_params)
+                )
+    return new_ids
+
+
+def _write(model: Any, fields: list, rows: list, connection: Any, using: str, *, ids: bool):
+    types = (
+        _copy_types(fields, connection)
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS
+        else None
+    )
+    with transaction.atomic(using=using, savepoint=False):
+        if types is not None:
+            return _copy(model._meta, fields, types, rows, connection, ids=ids)
+        return _insert(model._meta, fields, rows, connection, ids=ids)
+
+
+def _fields(model: Any) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+
+
+def _ordinary(model: Any, fields: list[models.Field]) -> bool:
+    opts = model._meta
+    return bool(
+        opts.parents
+        or not isinstance(opts.pk, models.AutoField | models.BigAutoField)
+        or any(hasattr(f, "get_placeholder") for f in fields)
+    )
 
 
 def bulk_insert[M: models.Model](objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
@@ -164,28 +231,57 @@ def bulk_insert[M: models.Model](objs: list[M], *, using: str = DEFAULT_DB_ALIAS
     if not objs:
         return objs
     model = type(objs[0])
-    opts = model._meta
     connection = connections[using]
-    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
-    postgresql = connection.vendor == "postgresql"
+    fields = _fields(model)
     if (
-        opts.parents
-        or not isinstance(opts.pk, models.AutoField | models.BigAutoField)
-        or not (postgresql or connection.features.can_return_rows_from_bulk_insert)
-        or any(hasattr(f, "get_placeholder") for f in fields)
+        _ordinary(model, fields)
+        or not (
+            connection.vendor == "postgresql"
+            or connection.features.can_return_rows_from_bulk_insert
+        )
         or any(type(obj) is not model or obj.pk is not None for obj in objs)
     ):
         return model._default_manager.using(using).bulk_create(objs)
-    copy = postgresql and len(objs) >= COPY_FROM_ROWS
-    types = _copy_types(fields, connection) if copy else None
-    rows = _rows(objs, fields, connection)
-    with transaction.atomic(using=using, savepoint=False):
-        if types is not None:
-            ids = _copy(opts, fields, types, rows, connection)
-        else:
-            ids = _insert(opts, fields, rows, connection)
+    now = timezone.now()  # one moment for the batch's auto_now(_add) fields
+    rows = _object_rows(objs, _columns(fields, connection, now), connection, now)
+    ids = _write(model, fields, rows, connection, using, ids=True)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+def bulk_insert_rows(
+    model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, using: str = DEFAULT_DB_ALIAS
+) -> int:
+    """Insert plain rows of `model`, each a dict of column values by attribute name
+    (`dataset_id`, not `dataset`); a field a row leaves out takes its default, auto_now(_add)
+    fields the batch's moment. No objects are made and no ids come back. Returns the count."""
+    if not rows:
+        return 0
+    connection = connections[using]
+    fields = _fields(model)
+    if _ordinary(model, fields):
+        model._default_manager.using(using).bulk_create([model(**row) for row in rows])
+        return len(rows)
+    now = timezone.now()
+    columns = _columns(fields, connection, now)
+    defaults = {c.attname: c.field.get_default() for c in columns if c.how != _NOW}
+    prepared = []
+    for row in rows:
+        values = []
+        for column in columns:
+            if column.how == _NOW:
+                values.append(column.now)
+                continue
+            value = row.get(column.attname, defaults[column.attname])
+            if column.how == _PRE_SAVE:
+                # A field with its own pre_save reads the object: give it one.
+                value = column.field.pre_save(model(**{column.attname: value}), True)
+                values.append(column.field.get_db_prep_save(value, connection))
+            else:
+                values.append(_prepared(column, value, connection))
+        prepared.append(values)
+    _write(model, fields, prepared, connection, using, ids=False)
+    return len(rows)

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from maestro.decisions.models import Decision
-from maestro.lib.bulk import bulk_insert
+from maestro.lib.bulk import bulk_insert, bulk_insert_rows
 from maestro.mapping.models import Process
 from tests.mapping.factories import DecisionTypeFactory, ProcessFactory
 
@@ -127,3 +127,43 @@ def test_every_statement_is_seen_as_a_query():
         assert [q["sql"].split()[0] for q in ours.captured_queries] == ["SELECT", "COPY"]
     else:
         assert len(ours.captured_queries) == len(theirs.captured_queries)
+
+
+@pytest.mark.django_db
+def test_plain_rows_are_stored_as_bulk_create_stores_their_objects():
+    from maestro.training.models import StagedCase
+    from tests.training.factories import DatasetFactory
+
+    dataset = DatasetFactory()
+    values = [
+        {
+            "stage": 7,
+            "dataset_id": dataset.pk,
+            "case_ref": f"R-{i}",
+            "correct_outcome": "it",
+            "category": "access",
+            "amount": Decimal("12.50") if i % 2 else None,
+            "counterparty": "Ünïcode",
+            **({"input": {"subject": f"ticket {i}", "n": [1, None]}} if i % 3 else {}),
+            **({"decided_at": timezone.now()} if i % 5 == 0 else {}),
+        }
+        for i in range(60)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk_insert_rows(StagedCase, values) == 60
+    StagedCase.objects.bulk_create([StagedCase(**{**row, "stage": 8}) for row in values])
+    fields = [f.attname for f in StagedCase._meta.concrete_fields if f.attname not in ("id",)]
+    ours = list(StagedCase.objects.filter(stage=7).order_by("pk").values_list(*fields[1:]))
+    theirs = list(StagedCase.objects.filter(stage=8).order_by("pk").values_list(*fields[1:]))
+    assert ours == theirs
+    assert ours[0][fields[1:].index("input")] == {}  # the field's default where left out
+    if connection.vendor == "postgresql":
+        assert [q["sql"].split()[0] for q in queries.captured_queries] == ["COPY"]
+
+
+@pytest.mark.django_db
+def test_no_rows_asks_nothing(django_assert_num_queries):
+    from maestro.training.models import StagedCase
+
+    with django_assert_num_queries(0):
+        assert bulk_insert_rows(StagedCase, []) == 0
