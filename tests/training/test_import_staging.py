@@ -103,19 +103,19 @@ def test_a_refused_file_leaves_no_staged_rows_and_writes_nothing(world, tmp_path
     assert StagedCase.objects.count() == 0
 
 
-def test_refs_added_by_another_import_meanwhile_refuse_the_file(world, tmp_path, monkeypatch):
+def test_refs_added_by_another_import_meanwhile_refuse_the_file(world, tmp_path):
     dataset = DatasetFactory(process=ProcessFactory(engagement=world.engagement_a))
     path = tmp_path / "cases.csv"
     path.write_text("case_ref,correct_outcome,category\nA,ok,c\nB,ok,c\n")
-    original = StagedCase.objects.bulk_create
 
-    def and_meanwhile(objs, *args, **kwargs):
-        CaseFactory(dataset=dataset, case_ref="B")  # another import got there first
-        return original(objs, *args, **kwargs)
+    def and_meanwhile(phase: str, rows: int) -> None:
+        if phase == "writing":  # the file's rows are staged, not moved yet
+            CaseFactory(dataset=dataset, case_ref="B")  # another import got there first
 
-    monkeypatch.setattr(StagedCase.objects, "bulk_create", and_meanwhile)
     with pytest.raises(ImportFailed) as info:
-        services.dataset_import_cases(dataset=dataset, path=str(path), fmt="csv", by=None)
+        services.dataset_import_cases(
+            dataset=dataset, path=str(path), fmt="csv", by=None, on_progress=and_meanwhile
+        )
     assert "case_ref: 'B' is already in this dataset" in info.value.errors[0]
     assert list(EvaluationCase.objects.values_list("case_ref", flat=True)) == ["B"]
     assert StagedCase.objects.count() == 0
@@ -144,7 +144,7 @@ def test_outputs_replace_the_rounds_outputs_in_one_move(world, tmp_path):
     assert StagedOutput.objects.count() == 0
 
 
-def test_rows_of_a_case_deleted_during_the_import_refuse_it(world, tmp_path, monkeypatch):
+def test_rows_of_a_case_deleted_during_the_import_refuse_it(world, tmp_path):
     dataset = DatasetFactory(process=ProcessFactory(engagement=world.engagement_a))
     cases = [CaseFactory(dataset=dataset, case_ref=f"C{i}") for i in range(3)]
     training_round = RoundFactory(dataset=dataset)
@@ -152,17 +152,18 @@ def test_rows_of_a_case_deleted_during_the_import_refuse_it(world, tmp_path, mon
     path.write_text(
         "case_ref,predicted_outcome,confidence\n" + "".join(f"C{i},ok,0.5\n" for i in range(3))
     )
-    original = StagedOutput.objects.bulk_create
 
-    def and_meanwhile(objs, *args, **kwargs):
-        created = original(objs, *args, **kwargs)
-        cases[1].delete()  # its staged output goes with it
-        return created
+    def and_meanwhile(phase: str, rows: int) -> None:
+        if phase == "writing":  # the file's rows are staged, not moved yet
+            cases[1].delete()  # its staged output goes with it
 
-    monkeypatch.setattr(StagedOutput.objects, "bulk_create", and_meanwhile)
     with pytest.raises(ImportFailed) as info:
         services.round_import_outputs(
-            training_round=training_round, path=str(path), fmt="csv", by=None
+            training_round=training_round,
+            path=str(path),
+            fmt="csv",
+            by=None,
+            on_progress=and_meanwhile,
         )
     assert "changed during the import" in info.value.errors[0]
     assert AgentOutput.objects.count() == 0

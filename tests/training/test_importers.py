@@ -9,6 +9,7 @@ from maestro.exceptions import NotPermitted
 from maestro.training import services
 from maestro.training.importers import ImportFailed, clean_output
 from maestro.training.models import EvaluationCase, StagedCase
+from maestro.training.services import staging
 from tests.mapping.factories import ProcessFactory
 from tests.training.factories import CaseFactory, DatasetFactory
 
@@ -204,13 +205,13 @@ def test_error_report_is_capped_but_counts_everything(world, dataset, tmp_path):
 def test_batches_are_honoured_and_progress_is_reported(world, dataset, tmp_path, monkeypatch):
     path = _write(tmp_path, HEADER + "".join(f"R{i},{{}},ok,c,,,,,\n" for i in range(25)))
     batches = []
-    original = StagedCase.objects.bulk_create
+    original = staging.bulk_insert_rows
 
-    def spy(objs, *args, **kwargs):
-        batches.append(len(objs))
-        return original(objs, *args, **kwargs)
+    def spy(model, rows, *args, **kwargs):
+        batches.append(len(rows))
+        return original(model, rows, *args, **kwargs)
 
-    monkeypatch.setattr(StagedCase.objects, "bulk_create", spy)
+    monkeypatch.setattr(staging, "bulk_insert_rows", spy)
     progress = []
     assert (
         _import(world, dataset, path, batch_size=10, on_progress=lambda *a: progress.append(a))
@@ -223,16 +224,16 @@ def test_batches_are_honoured_and_progress_is_reported(world, dataset, tmp_path,
 
 def test_failure_in_a_later_batch_rolls_back_earlier_batches(world, dataset, tmp_path, monkeypatch):
     path = _write(tmp_path, HEADER + "".join(f"R{i},{{}},ok,c,,,,,\n" for i in range(25)))
-    original = StagedCase.objects.bulk_create
+    original = staging.bulk_insert_rows
     calls = []
 
-    def failing(objs, *args, **kwargs):
+    def failing(model, rows, *args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("database went away")
-        return original(objs, *args, **kwargs)
+        return original(model, rows, *args, **kwargs)
 
-    monkeypatch.setattr(StagedCase.objects, "bulk_create", failing)
+    monkeypatch.setattr(staging, "bulk_insert_rows", failing)
     with pytest.raises(RuntimeError):
         _import(world, dataset, path, batch_size=10)
     assert EvaluationCase.objects.count() == 0
@@ -275,13 +276,13 @@ def test_writing_stops_at_the_first_bad_row_but_the_rest_is_still_checked(
     rows[35] = "R35,{},ok,c,,abc,,,\n"  # line 37
     path = _write(tmp_path, HEADER + "".join(rows))
     batches = []
-    original = StagedCase.objects.bulk_create
+    original = staging.bulk_insert_rows
 
-    def spy(objs, *args, **kwargs):
-        batches.append(len(objs))
-        return original(objs, *args, **kwargs)
+    def spy(model, rows, *args, **kwargs):
+        batches.append(len(rows))
+        return original(model, rows, *args, **kwargs)
 
-    monkeypatch.setattr(StagedCase.objects, "bulk_create", spy)
+    monkeypatch.setattr(staging, "bulk_insert_rows", spy)
     with pytest.raises(ImportFailed) as info:
         _import(world, dataset, path, batch_size=10)
     assert info.value.errors == [

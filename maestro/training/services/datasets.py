@@ -69,7 +69,7 @@ def dataset_import_cases(
     return staged_import(
         staged_model=StagedCase,
         model=EvaluationCase,
-        staged_row=lambda stage, cleaned: StagedCase(stage=stage, dataset=dataset, **cleaned),
+        staged_row=lambda stage, cleaned: {"stage": stage, "dataset_id": dataset.pk, **cleaned},
         before_move=refuse_clashes,
         path=path,
         fmt=fmt,

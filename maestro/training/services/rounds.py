@@ -75,13 +75,13 @@ def round_import_outputs(
     return staged_import(
         staged_model=StagedOutput,
         model=AgentOutput,
-        staged_row=lambda stage, cleaned: StagedOutput(
-            stage=stage,
-            round=training_round,
-            case_id=case_ids[cleaned["case_ref"]],
-            predicted_outcome=cleaned["predicted_outcome"],
-            confidence=cleaned["confidence"],
-        ),
+        staged_row=lambda stage, cleaned: {
+            "stage": stage,
+            "round_id": training_round.pk,
+            "case_id": case_ids[cleaned["case_ref"]],
+            "predicted_outcome": cleaned["predicted_outcome"],
+            "confidence": cleaned["confidence"],
+        },
         before_move=drop_old_outputs,
         after_move=drop_fixed_failure_tags,
         path=path,
