@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "maestro.tenancy",
+    "maestro.audit",
     "maestro.engagements",
     "maestro.mapping",
     "maestro.training",
