@@ -196,3 +196,36 @@ def dry_run_job_list(*, process: Process) -> QuerySet[DryRunJob]:
 
 def dry_run_job_get(*, process: Process, pk: int) -> DryRunJob:
     return get_object_or_404(dry_run_job_list(process=process), pk=pk)
+
+
+def playbook_chain_departed(*, version: PlaybookVersion, engagement: Engagement) -> list[User]:
+    """The people a version's escalation chain names who may no longer take its tasks (their
+    membership was deactivated or changed to sponsor, or their account is off): computed on
+    read from the live memberships, for the playbook page's warning. The escalation job skips
+    them already. One query."""
+    chain = [int(pk) for pk in version.escalation_chain]
+    if not chain:
+        return []
+    allowed = people_at(
+        engagement.client_id, [Membership.Role.OPERATOR, Membership.Role.CONSULTANT]
+    ).values("pk")
+    departed = User.objects.filter(pk__in=chain).exclude(pk__in=allowed).in_bulk()
+    return [departed[pk] for pk in chain if pk in departed]
+
+
+def playbook_processes_naming(*, user_id: int, client_id: int) -> list[Process]:
+    """The client's processes whose current playbook version names `user_id` in its
+    escalation chain (ordered by engagement and name). One query."""
+    current_chain = (
+        PlaybookVersion.objects.filter(playbook__process_id=OuterRef("pk"))
+        .order_by("-number")
+        .values("escalation_chain")[:1]
+    )
+    processes = (
+        Process.objects.filter(engagement__client_id=client_id)
+        .annotate(current_chain=Subquery(current_chain))
+        .filter(current_chain__isnull=False)
+        .select_related("engagement")
+        .order_by("engagement__name", "name")
+    )
+    return [p for p in processes if user_id in {int(pk) for pk in p.current_chain}]

@@ -53,6 +53,12 @@ def playbook_detail(request, process_id: int):
             "current": current,
             "version": version,
             "document": document,
+            # Flagged on read: who the chain in force names but can no longer take tasks.
+            "chain_departed": selectors.playbook_chain_departed(
+                version=current, engagement=process.engagement
+            )
+            if current is not None
+            else [],
         },
     )
 
