@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "maestro.system",
     "maestro.reviews",
     "maestro.intake",
+    "maestro.people",
     "handoff",
     "runbooks",
     # Demo seed data and `seed_demo`: reads every app above, none reads it.
@@ -301,6 +302,9 @@ REST_FRAMEWORK = {
 # Lifetime of a person's API token (POST /api/auth/token/); an older token answers 401
 # `token_expired`. POST /api/auth/token/rotate/ swaps a live one for a new one.
 API_TOKEN_LIFETIME = timedelta(days=env_int("MAESTRO_API_TOKEN_LIFETIME_DAYS", 30))
+# How long an invitation's link works after it was (last) sent; re-sending starts it again
+# with a new link and kills the old one (maestro.people).
+INVITATION_LIFETIME = timedelta(days=env_int("MAESTRO_INVITATION_LIFETIME_DAYS", 7))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Maestro API",
     "DESCRIPTION": (

@@ -45,8 +45,15 @@ TAKES_POST = {
     "maestro.reviews.views.review_task_reassign",
     "maestro.reviews.views.review_task_flag",
     "maestro.reviews.views.edge_case_review",
+    "maestro.people.views.people_index",
+    "maestro.people.views.client_people",
+    "maestro.people.views.membership_role",
+    "maestro.people.views.membership_deactivate",
+    "maestro.people.views.invitation_resend",
+    "maestro.people.views.invitation_revoke",
+    "maestro.people.views.invitation_accept",
 }
-SAMPLE = {"int": "1", "slug": "x", "str": "x", "path": "x"}
+SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 
 
 def _pages(resolver: URLResolver, prefix: str = ""):
