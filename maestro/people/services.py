@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import audit_record
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import (
     can_invite_consultants,
@@ -217,6 +219,13 @@ def invitation_create(*, client: Client, email: str, role: str, by: User) -> Inv
         )
         raise _already_invited(pending) from None
     _invitation_mail(invitation)
+    audit_record(
+        AuditEvent.INVITATION_SENT,
+        actor=by,
+        client=client,
+        target=invitation,
+        data={"email": invitation.email, "role": invitation.role},
+    )
     return invitation
 
 
@@ -250,10 +259,19 @@ def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
     of this invitation stops working."""
     _require_manager(by, invitation.client, invitation.role)
     invitation = _lock_pending(invitation)
+    before = invitation.send_count
     invitation.send_count += 1
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["send_count", "sent_at"])
     _invitation_mail(invitation)
+    audit_record(
+        AuditEvent.INVITATION_RESENT,
+        actor=by,
+        client=invitation.client_id,
+        target=invitation,
+        changes={"send_count": (before, invitation.send_count)},
+        data={"email": invitation.email, "role": invitation.role},
+    )
     return invitation
 
 
@@ -265,6 +283,14 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
     invitation.revoked_at = timezone.now()
     invitation.revoked_by = by
     invitation.save(update_fields=["status", "revoked_at", "revoked_by"])
+    audit_record(
+        AuditEvent.INVITATION_REVOKED,
+        actor=by,
+        client=invitation.client_id,
+        target=invitation,
+        changes={"status": (Invitation.Status.PENDING, Invitation.Status.REVOKED)},
+        data={"email": invitation.email, "role": invitation.role},
+    )
     return invitation
 
 
@@ -329,6 +355,7 @@ def invitation_accept(
     membership = (
         Membership.all_objects.select_for_update().filter(user=account, client=client).first()
     )
+    reactivated = membership is not None and membership.deactivated_at is not None
     if membership is None:
         membership = Membership(user=account, client=client, role=invitation.role)
         membership.full_clean(validate_constraints=False)
@@ -347,6 +374,20 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = account
     invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+    audit_record(
+        AuditEvent.INVITATION_ACCEPTED,
+        actor=account,
+        client=client,
+        target=invitation,
+        changes={"status": (Invitation.Status.PENDING, Invitation.Status.ACCEPTED)},
+        data={
+            "email": invitation.email,
+            "role": invitation.role,
+            "membership": membership.pk,
+            "new_account": created,
+            "reactivated": reactivated,
+        },
+    )
     return Acceptance(user=account, membership=membership, created_user=created)
 
 
@@ -473,6 +514,7 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
             client_id=membership.client_id,
             by=by,
             engagement_ids=lost,
+            reason="role_changed",
             note=_("%(user)s is now %(role)s at %(client)s.")
             % {
                 "user": membership.user,
@@ -487,6 +529,14 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
         playbook_processes_naming(user_id=membership.user_id, client_id=membership.client_id)
         if role == Membership.Role.SPONSOR
         else []
+    )
+    audit_record(
+        AuditEvent.ROLE_CHANGED,
+        actor=by,
+        client=membership.client_id,
+        target=membership,
+        changes={"role": (before, role)},
+        data={"user": membership.user_id, "review_tasks_reassigned": len(handed)},
     )
     return MembershipChange(membership=membership, handed_over=handed, playbooks_naming=naming)
 
@@ -510,8 +560,22 @@ def membership_deactivate(*, membership: Membership, by: User) -> MembershipChan
         from_user=membership.user,
         client_id=membership.client_id,
         by=by,
+        reason="membership_deactivated",
         note=_("%(user)s no longer works at %(client)s.")
         % {"user": membership.user, "client": membership.client},
     )
     naming = playbook_processes_naming(user_id=membership.user_id, client_id=membership.client_id)
+    audit_record(
+        AuditEvent.MEMBERSHIP_DEACTIVATED,
+        actor=by,
+        client=membership.client_id,
+        target=membership,
+        changes={"deactivated_at": (None, membership.deactivated_at)},
+        data={
+            "user": membership.user_id,
+            "role": membership.role,
+            "review_tasks_reassigned": len(handed),
+            "escalation_chains_naming": [process.pk for process in naming],
+        },
+    )
     return MembershipChange(membership=membership, handed_over=handed, playbooks_naming=naming)

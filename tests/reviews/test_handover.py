@@ -27,7 +27,11 @@ def test_tasks_spread_over_the_remaining_operators_least_loaded_first(world):
     leave(world.operator_a, world.client_a)
 
     moved = review_tasks_hand_over(
-        from_user=world.operator_a, client_id=world.client_a.pk, by=world.consultant, note="left"
+        from_user=world.operator_a,
+        client_id=world.client_a.pk,
+        by=world.consultant,
+        note="left",
+        reason="test",
     )
 
     assert [m.to_user for m in moved] == [other, other, other]
@@ -51,12 +55,17 @@ def test_only_the_named_engagements_and_open_tasks_move(world):
             client_id=world.client_a.pk,
             by=world.staff,
             note="",
+            reason="test",
             engagement_ids=[world.engagement_b.pk],
         )
         == []
     )
     moved = review_tasks_hand_over(
-        from_user=world.operator_a, client_id=world.client_a.pk, by=world.staff, note=""
+        from_user=world.operator_a,
+        client_id=world.client_a.pk,
+        by=world.staff,
+        note="",
+        reason="test",
     )
     # No other operator at the client: the lead takes it.
     assert [(m.task.pk, m.to_user) for m in moved] == [(open_one.pk, world.consultant)]

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import audit_entry, audit_record_many
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services.assignment import _LeastLoaded, _operator_loads
 from maestro.reviews.services.common import notify_assignee
@@ -25,6 +27,7 @@ def review_tasks_hand_over(
     client_id: int,
     by: User,
     note: str,
+    reason: str,
     engagement_ids: Collection[int] | None = None,
 ) -> list[HandedOver]:
     """Reassign every open task `from_user` holds on the client's engagements (or only on
@@ -34,8 +37,9 @@ def review_tasks_hand_over(
 
     The caller has already ended `from_user`'s reach (their membership is deactivated or
     changed), so they are not among the operators. Each move is a conditional update on
-    (task, open, still theirs), recorded as a REASSIGNED event by `by` with `note`, and mailed
-    to the new assignee once committed. Returns what moved, in due order.
+    (task, open, still theirs), recorded as a REASSIGNED event by `by` with `note` and in the
+    audit trail (`task.reassigned`, with `reason` in its data), and mailed to the new assignee
+    once committed. Returns what moved, in due order.
     """
     held = ReviewTask.objects.filter(
         assignee=from_user, status=ReviewTask.Status.OPEN, engagement__client_id=client_id
@@ -77,4 +81,16 @@ def review_tasks_hand_over(
         if to_user is not None:
             notify_assignee(task=task, assignee=to_user, reason="reassigned", by=by, note=note)
         moved.append(HandedOver(task=task, to_user=to_user))
+    audit_record_many(
+        audit_entry(
+            AuditEvent.TASK_REASSIGNED,
+            actor=by,
+            client=client_id,
+            engagement=item.task.engagement_id,
+            target=item.task,
+            changes={"assignee": (from_user.pk, item.to_user.pk if item.to_user else None)},
+            data={"reason": reason, "note": note},
+        )
+        for item in moved
+    )
     return moved
