@@ -55,6 +55,13 @@ class OutcomeFeedbackBatchOutputSerializer(serializers.Serializer):
 
 class AgentApiKeyCreateInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
+    is_test = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A test key (`mk_test_…`): its decisions are routed and answered like live "
+        "ones but stored as test decisions, left out of metrics, economics and scoring, and "
+        "removable at once (`POST /api/engagements/{id}/test-decisions/remove/`).",
+    )
 
 
 class AgentApiKeyOutputSerializer(serializers.ModelSerializer):
@@ -73,6 +80,7 @@ class AgentApiKeyOutputSerializer(serializers.ModelSerializer):
             "last_used_at",
             "revoked_at",
             "active",
+            "is_test",
         ]
 
 
@@ -86,6 +94,11 @@ class AgentApiKeyCreatedOutputSerializer(AgentApiKeyOutputSerializer):
 
     def get_secret(self, obj) -> str:
         return self.context["secret"]
+
+
+class RemovedTestDecisionsOutputSerializer(serializers.Serializer):
+    decisions = serializers.IntegerField(help_text="Test decisions removed.")
+    review_tasks = serializers.IntegerField(help_text="Their review tasks, removed with them.")
 
 
 def not_an_envelope_error() -> dict:

@@ -23,4 +23,9 @@ urlpatterns = [
     path(
         "api-keys/<int:key_id>/revoke/", views.AgentApiKeyRevokeApi.as_view(), name="api-key-revoke"
     ),
+    path(
+        "engagements/<int:engagement_id>/test-decisions/remove/",
+        views.TestDecisionsRemoveApi.as_view(),
+        name="test-decisions-remove",
+    ),
 ]

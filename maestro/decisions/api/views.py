@@ -107,6 +107,7 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
     )
     def post(self, request):
         engagement = request.user.engagement
+        is_test = request.user.key.is_test
         data = request.data
         if not isinstance(data, dict):
             raise drf_serializers.ValidationError(s.not_an_envelope_error())
@@ -114,7 +115,7 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
             item = s.OutcomeFeedbackInputSerializer(data=data)
             item.is_valid(raise_exception=True)
             (result,) = services.decision_outcomes_feedback(
-                engagement=engagement, items=[item.validated_data]
+                engagement=engagement, items=[item.validated_data], is_test=is_test
             )
             if result.error is not None:
                 raise result.error
@@ -127,7 +128,9 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
         items, indexes, rows = batch_items(
             s.OutcomeFeedbackInputSerializer(), envelope.validated_data["outcomes"]
         )
-        results = services.decision_outcomes_feedback(engagement=engagement, items=items)
+        results = services.decision_outcomes_feedback(
+            engagement=engagement, items=items, is_test=is_test
+        )
         for index, result in zip(indexes, results, strict=True):
             rows[index] = _feedback_row(index, result)
         rejected = sum(1 for row in rows if row["status"] == "rejected")
@@ -171,6 +174,21 @@ class AgentApiKeyRevokeApi(APIView):
         return Response(s.AgentApiKeyOutputSerializer(key).data)
 
 
+class TestDecisionsRemoveApi(APIView):
+    @extend_schema(
+        operation_id="engagements_test_decisions_remove",
+        request=None,
+        responses={200: s.RemovedTestDecisionsOutputSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request, engagement_id: int):
+        """Delete every test decision of the engagement (posted with a test key) and their
+        review tasks, in one transaction; live decisions are never touched. Its consultants
+        only. Answers how many were removed (0 when there were none)."""
+        engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+        removed = services.decisions_remove_test(engagement=engagement, by=request.user)
+        return Response(s.RemovedTestDecisionsOutputSerializer(removed).data)
+
+
 class DeploymentMetricsApi(APIView):
     @extend_schema(
         responses={200: s.DeploymentMetricsOutputSerializer, 404: ERROR_RESPONSES[404]},
@@ -178,7 +196,7 @@ class DeploymentMetricsApi(APIView):
     def get(self, request, engagement_id: int):
         """Live-decision metrics of the engagement (volume, escalation, override and accuracy
         rates, open and overdue review tasks) and the economics per process. Rates are 0–1,
-        null when there is nothing to measure yet."""
+        null when there is nothing to measure yet. Test decisions (a test key's) never count."""
         engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
         rows = selectors.process_economics(engagement=engagement)
         data = selectors.deployment_metrics(engagement=engagement) | {

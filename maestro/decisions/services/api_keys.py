@@ -17,17 +17,21 @@ from maestro.tenancy.models import User
 API_KEYS_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants can manage its API keys.")
 
 
-def agent_api_key_create(*, engagement: Engagement, name: str, by: User) -> tuple[AgentApiKey, str]:
+def agent_api_key_create(
+    *, engagement: Engagement, name: str, by: User, is_test: bool = False
+) -> tuple[AgentApiKey, str]:
     """Create a key and return it with its secret, which is shown this once and never stored
-    (only its SHA-256 is). The secret reads `mk_<12 hex>_<43 url-safe chars>`; its first 15
-    characters are the stored prefix the authentication looks the key up by."""
+    (only its SHA-256 is). The secret reads `mk_<12 hex>_<43 url-safe chars>` (a test key's
+    `mk_test_<12 hex>_…`); the part before the last `_` is the stored prefix the
+    authentication looks the key up by."""
     require_engagement_manager(by, engagement, message=API_KEYS_MANAGERS_ONLY)
     name = name.strip()
     if not name:
         raise ValidationError({"name": [_("Give the key a name (e.g. the agent it is for).")]})
     if len(name) > 200:
         raise ValidationError({"name": [_("The name is at most 200 characters.")]})
-    prefix = f"{keys.KEY_PREFIX}{secrets.token_hex(6)}"
+    start = keys.TEST_KEY_PREFIX if is_test else keys.KEY_PREFIX
+    prefix = f"{start}{secrets.token_hex(keys.HEX_LENGTH // 2)}"
     secret = f"{prefix}_{secrets.token_urlsafe(32)}"
     key = AgentApiKey(
         engagement=engagement,
@@ -35,6 +39,7 @@ def agent_api_key_create(*, engagement: Engagement, name: str, by: User) -> tupl
         prefix=prefix,
         key_hash=keys.key_hash(secret),
         created_by=by,
+        is_test=is_test,
     )
     key.full_clean()
     key.save()

@@ -70,6 +70,7 @@ class DecisionIntakeApi(AgentApiView):
     )
     def post(self, request):
         engagement = request.user.engagement
+        is_test = request.user.key.is_test
         data = request.data
         if not isinstance(data, dict):
             raise drf_serializers.ValidationError(not_an_envelope_error())
@@ -77,7 +78,7 @@ class DecisionIntakeApi(AgentApiView):
             item = s.DecisionIntakeInputSerializer(data=data)
             item.is_valid(raise_exception=True)
             (result,) = services.decisions_intake(
-                engagement=engagement, items=[item.validated_data]
+                engagement=engagement, items=[item.validated_data], is_test=is_test
             )
             if result.errors:
                 raise drf_serializers.ValidationError(result.errors)
@@ -90,7 +91,9 @@ class DecisionIntakeApi(AgentApiView):
             s.DecisionIntakeInputSerializer(), envelope.validated_data["decisions"]
         )
         for index, result in zip(
-            indexes, services.decisions_intake(engagement=engagement, items=items), strict=True
+            indexes,
+            services.decisions_intake(engagement=engagement, items=items, is_test=is_test),
+            strict=True,
         ):
             if result.errors:
                 rows[index] = {"index": index, "status": "rejected", "errors": result.errors}

@@ -51,18 +51,21 @@ def _route(playbook: CompiledPlaybook | None, facts: DecisionFacts, known: set[s
 
 
 def decisions_intake(
-    *, engagement: Engagement, items: Sequence[Mapping[str, Any]]
+    *, engagement: Engagement, items: Sequence[Mapping[str, Any]], is_test: bool = False
 ) -> list[IntakeResult]:
     """Route and store decisions posted by the engagement's agent; one result per item, in order.
+    `is_test`: posted with a test key — routed and answered the same way, stored as test
+    decisions, and never added to the process's known counterparties (a test key changes
+    nothing a live decision is routed by).
 
     `items` are field-validated dicts (process id, case_ref, proposed_outcome, confidence as a
     Decimal 0–1, and optional decision_type name, category, amount, currency, counterparty,
     payload). Checked here: the process belongs to the engagement, the decision type exists in
     it, the payload fits. A bad item gets its errors and the others are still accepted.
 
-    Idempotent per (process, case_ref): a case ref seen before — in an earlier call, earlier in
-    the same batch, or by a concurrent call that won the insert — answers with the first
-    decision (`created=False`) and writes nothing.
+    Idempotent per (process, case_ref) and mode: a case ref seen before — in an earlier call,
+    earlier in the same batch, or by a concurrent call that won the insert — answers with the
+    first decision (`created=False`) and writes nothing.
     """
     results = [IntakeResult() for _item in items]
     process_ids = {item["process"] for item in items}
@@ -109,10 +112,13 @@ def decisions_intake(
         known=known,
         compiled=compiled,
         type_ids=type_ids,
+        is_test=is_test,
     )
 
 
-def _intake_valid(*, engagement, items, valid, results, processes, known, compiled, type_ids):
+def _intake_valid(
+    *, engagement, items, valid, results, processes, known, compiled, type_ids, is_test
+):
     # Filled by _insert with the decisions an earlier call already stored for our case refs.
     # Inserting first and reading back only on a conflict keeps the common case (a new case
     # ref) one query cheaper than looking first.
@@ -139,7 +145,7 @@ def _intake_valid(*, engagement, items, valid, results, processes, known, compil
         )
         process_known = known[item["process"]]
         route_, reasons = _route(playbook, facts, process_known)
-        if counterparty and counterparty not in process_known:
+        if counterparty and counterparty not in process_known and not is_test:
             # Seen from now on: later decisions of this batch treat it as known, as if posted
             # one by one.
             process_known.add(counterparty)
@@ -161,15 +167,16 @@ def _intake_valid(*, engagement, items, valid, results, processes, known, compil
             route=route_,
             reasons=reasons,
             playbook_version_id=playbook.version_id if playbook is not None else None,
+            is_test=is_test,
         )
 
     tasks: dict[int, ReviewTask] = {}
     if not seen_counterparties and all(d.route == Decision.Route.AUTO for d in new.values()):
         # The common case: the insert is the only write, so it needs no outer transaction.
-        created = decisions_insert(new, earlier)
+        created = decisions_insert(new, earlier, is_test=is_test)
     else:
         with transaction.atomic():
-            created = decisions_insert(new, earlier)
+            created = decisions_insert(new, earlier, is_test=is_test)
             # Only counterparties of decisions stored now (not of retries answered earlier).
             seen = [seen_counterparties[k] for k in new if k in seen_counterparties]
             if seen:
