@@ -3,10 +3,13 @@
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import audit_record
 from maestro.decisions import keys
 from maestro.decisions.models import AgentApiKey
 from maestro.engagements.models import Engagement
@@ -42,13 +45,35 @@ def agent_api_key_create(
         is_test=is_test,
     )
     key.full_clean()
-    key.save()
+    with transaction.atomic():
+        key.save()
+        audit_record(
+            AuditEvent.API_KEY_CREATED,
+            actor=by,
+            client=engagement.client_id,
+            engagement=engagement,
+            target=key,
+            changes={"name": (None, name), "prefix": (None, prefix), "is_test": (None, is_test)},
+        )
     return key, secret
 
 
 def agent_api_key_revoke(*, key: AgentApiKey, by: User) -> AgentApiKey:
-    """Revoke a key; the agent's next call answers 401. Revoking twice keeps the first time."""
+    """Revoke a key; the agent's next call answers 401. Revoking twice keeps the first time
+    (and records the first only)."""
     require_engagement_manager(by, key.engagement, message=API_KEYS_MANAGERS_ONLY)
-    AgentApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    now = timezone.now()
+    with transaction.atomic():
+        won = AgentApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now)
+        if won:
+            audit_record(
+                AuditEvent.API_KEY_REVOKED,
+                actor=by,
+                client=key.engagement.client_id,
+                engagement=key.engagement_id,
+                target=key,
+                changes={"revoked_at": (None, now)},
+                data={"is_test": key.is_test},
+            )
     key.refresh_from_db(fields=["revoked_at"])
     return key

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import audit_record
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
@@ -32,13 +34,24 @@ def _label(field: str) -> str:
 def decisions_remove_test(*, engagement: Engagement, by: User) -> RemovedTestDecisions:
     """Delete every test decision of the engagement, with their review tasks (and the tasks'
     history and edge-case flags, which cascade), in one transaction. Live decisions are never
-    touched. Removing when there is nothing left removes nothing. Consultants only."""
+    touched. Removing when there is nothing left removes (and records) nothing. Consultants
+    only."""
     require_engagement_manager(by, engagement, message=TEST_DECISIONS_MANAGERS_ONLY)
     # Only the ids are loaded for the cascade, never the payloads.
     _total, per_model = (
         Decision.objects.test().filter(engagement=engagement).only("pk").order_by().delete()
     )
-    return RemovedTestDecisions(
+    removed = RemovedTestDecisions(
         decisions=per_model.get(Decision._meta.label, 0),
         review_tasks=per_model.get(_label("review_task"), 0),
     )
+    if removed.decisions:
+        audit_record(
+            AuditEvent.TEST_DECISIONS_REMOVED,
+            actor=by,
+            client=engagement.client_id,
+            engagement=engagement,
+            target=engagement,
+            data={"decisions": removed.decisions, "review_tasks": removed.review_tasks},
+        )
+    return removed
