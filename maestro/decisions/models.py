@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement
+from maestro.lib.lookups import JSONListHasCode
 from maestro.mapping.models import DecisionType, Process
 
 
@@ -129,3 +130,7 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_ref} → {self.route}"
+
+
+# `reasons__has_code="amount_above"`: the decision record's reason-code filter.
+Decision._meta.get_field("reasons").register_lookup(JSONListHasCode)

@@ -52,6 +52,17 @@ def decision_list_for_user(*, user: User) -> QuerySet[Decision]:
     )
 
 
+def decision_record_for_user(*, user: User) -> QuerySet[Decision]:
+    """The decision record as the API reads it: every decision of the user's engagements (live
+    and test) with what a row shows — process, decision type, playbook version, review task
+    and its assignee — in one query, newest first."""
+    return (
+        Decision.objects.filter(engagement__in=engagements_for(user))
+        .select_related("process", "decision_type", "playbook_version", "review_task__assignee")
+        .order_by("-received_at", "-pk")
+    )
+
+
 def decision_get_for_user(*, user: User, pk: int) -> Decision:
     """One decision with its process, version and review task (assignee), or Http404."""
     return get_object_or_404(

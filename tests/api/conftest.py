@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from maestro.decisions.models import AgentApiKey
+from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create
 from maestro.demo.people import DEMO_PASSWORD
 from maestro.demo.seed import demo_seed
@@ -77,6 +77,7 @@ SINGLE: dict[str, QuerySet] = {
     "engagement_id": Engagement.objects.all(),
     "client_id": Client.objects.all(),
     "key_id": AgentApiKey.objects.all(),
+    "decision_id": Decision.objects.all(),
     "process_id": Process.objects.all(),
     "step_id": Step.objects.all(),
     "decision_type_id": DecisionType.objects.all(),

@@ -1,8 +1,10 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from maestro.decisions.models import AgentApiKey
+from maestro.decisions.models import AgentApiKey, Decision
+from maestro.engagements.api.serializers import UserSummarySerializer
 from maestro.lib.serializers import IdField, StrictInputSerializer
 
 # Items in one batch posted by the agent (decisions, outcomes).
@@ -151,3 +153,98 @@ class DeploymentMetricsOutputSerializer(serializers.Serializer):
     overdue_tasks = serializers.IntegerField()
     economics = ProcessEconomicsSerializer(many=True)
     economics_total = EconomicsTotalSerializer()
+
+
+# --- the decision record (people) ------------------------------------------------------------
+
+
+class DecisionReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable: `confidence_below`, `amount_above`, …")
+    message = serializers.CharField(help_text="The reason in words, for people.")
+
+
+class DecisionProcessSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DecisionPlaybookVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField(help_text="The version's number within its playbook.")
+
+
+class DecisionReviewTaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["open", "resolved", "cancelled"])
+    assignee = UserSummarySerializer(allow_null=True)
+    due_at = serializers.DateTimeField()
+    final_outcome = serializers.CharField(help_text="The reviewer's outcome; empty while open.")
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+
+class DecisionOutcomeSerializer(serializers.Serializer):
+    final_outcome = serializers.CharField()
+    outcome_source = serializers.ChoiceField(
+        choices=Decision.OutcomeSource.choices,
+        help_text="`review`: a reviewer resolved its task; `feedback`: the agent reported it.",
+    )
+    outcome_at = serializers.DateTimeField()
+    overridden = serializers.BooleanField(help_text="The outcome differs from the proposal.")
+
+
+class DecisionOutputSerializer(serializers.ModelSerializer):
+    """One decision of the record, as the list shows it."""
+
+    url = serializers.SerializerMethodField(help_text="The decision's page.")
+    process = DecisionProcessSerializer()
+    decision_type = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    reasons = DecisionReasonSerializer(many=True)
+    playbook_version = DecisionPlaybookVersionSerializer(allow_null=True)
+    review_task = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "url",
+            "engagement",
+            "process",
+            "case_ref",
+            "decision_type",
+            "category",
+            "proposed_outcome",
+            "confidence",
+            "amount",
+            "currency",
+            "counterparty",
+            "route",
+            "reasons",
+            "playbook_version",
+            "review_task",
+            "outcome",
+            "is_test",
+            "received_at",
+        ]
+
+    def get_url(self, obj: Decision) -> str:
+        return reverse("decisions:detail", args=[obj.pk])
+
+    @extend_schema_field(DecisionReviewTaskSerializer(allow_null=True))
+    def get_review_task(self, obj: Decision) -> dict | None:
+        # A reverse one-to-one (the reviews app sits above): loaded by the selector's join.
+        task = getattr(obj, "review_task", None)
+        return DecisionReviewTaskSerializer(task).data if task is not None else None
+
+    @extend_schema_field(DecisionOutcomeSerializer(allow_null=True))
+    def get_outcome(self, obj: Decision) -> dict | None:
+        if not obj.outcome_source:
+            return None
+        return DecisionOutcomeSerializer(obj).data
+
+
+class DecisionDetailOutputSerializer(DecisionOutputSerializer):
+    """One decision with everything it holds: the list's fields and the agent's payload."""
+
+    class Meta(DecisionOutputSerializer.Meta):
+        fields = [*DecisionOutputSerializer.Meta.fields, "payload"]

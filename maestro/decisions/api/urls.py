@@ -5,6 +5,7 @@ from maestro.decisions.api import views
 app_name = "decisions-api"
 
 urlpatterns = [
+    path("decisions/<int:decision_id>/", views.DecisionDetailApi.as_view(), name="decision"),
     path(
         "decisions/outcomes/",
         views.DecisionOutcomeFeedbackApi.as_view(),

@@ -1,13 +1,16 @@
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, generics, status
 from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from maestro.api import CursorPagination
 from maestro.decisions import selectors, services
 from maestro.decisions.api import serializers as s
 from maestro.decisions.auth import AgentApiKeyAuthentication, AgentKeyThrottle, IsAgent
+from maestro.decisions.filters import DecisionFilter
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.openapi import ERROR_RESPONSES
 
@@ -135,6 +138,63 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
             rows[index] = _feedback_row(index, result)
         rejected = sum(1 for row in rows if row["status"] == "rejected")
         return Response({"recorded": len(rows) - rejected, "rejected": rejected, "results": rows})
+
+
+# --- the decision record (people) ---------------------------------------------------------------
+
+
+class DecisionRecordPagination(CursorPagination):
+    ordering = ("-received_at", "-pk")
+
+
+RECORD_DESCRIPTION = """The decision record: every decision of the engagements you may see
+(consultants of the engagement; the client's operators and sponsors), live and test, newest
+first, with its reasons, playbook version, review task and confirmed outcome. Read-only; agent
+API keys cannot read it.
+
+Filters combine: `engagement`, `process`, `route`, `reason` (a reason code), `received_after`
+and `received_before` (days, both included), `overridden`, `has_outcome`, `is_test`,
+`case_ref`. Booleans are `true` or `false`; anything else is a 400 naming the filter.
+
+**Cursor pagination** (the record grows by thousands a day): follow `next` and `previous`;
+`page_size` from 1 to 500 (default 50). There is no total count and no page number: a page costs
+the same anywhere in the record, and decisions arriving meanwhile are neither repeated nor
+skipped. A cursor that was not made here is a 404."""
+
+
+class DecisionListApi(generics.ListAPIView):
+    serializer_class = s.DecisionOutputSerializer
+    filterset_class = DecisionFilter
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = DecisionRecordPagination
+
+    def get_queryset(self):
+        return selectors.decision_record_for_user(user=self.request.user)
+
+    @extend_schema(
+        operation_id="decisions_list",
+        description=RECORD_DESCRIPTION,
+        responses={
+            200: s.DecisionOutputSerializer(many=True),
+            404: OpenApiResponse(description="The cursor was not made here (`not_found`)."),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DecisionDetailApi(APIView):
+    @extend_schema(
+        operation_id="decisions_retrieve",
+        responses={200: s.DecisionDetailOutputSerializer, 404: ERROR_RESPONSES[404]},
+    )
+    def get(self, request, decision_id: int):
+        """One decision of the record with the agent's payload. Another client's decision, or
+        one of an engagement you do not work on, is a 404."""
+        decision = get_object_or_404(
+            selectors.decision_record_for_user(user=request.user), pk=decision_id
+        )
+        return Response(s.DecisionDetailOutputSerializer(decision).data)
 
 
 # --- API keys (consultants) --------------------------------------------------------------------

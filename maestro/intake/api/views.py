@@ -1,11 +1,12 @@
 from django.conf import settings
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import exceptions, status
 from rest_framework import serializers as drf_serializers
-from rest_framework import status
 from rest_framework.response import Response
 
 from maestro.decisions.api.serializers import MAX_BATCH, not_an_envelope_error
-from maestro.decisions.api.views import AGENT_ERRORS, AgentApiView, batch_items
+from maestro.decisions.api.views import AGENT_ERRORS, DecisionListApi, batch_items
+from maestro.decisions.auth import AgentApiKeyAuthentication, AgentKeyThrottle, IsAgent
 from maestro.intake import services
 from maestro.intake.api import serializers as s
 
@@ -49,7 +50,33 @@ def _answer(result: services.IntakeResult) -> dict:
     }
 
 
-class DecisionIntakeApi(AgentApiView):
+class DecisionIntakeApi(DecisionListApi):
+    """`/api/decisions/`, one path for two callers: people read the decision record (GET, with
+    their session or token: DecisionListApi), the live agent posts decisions (POST, with its
+    API key only). Each method takes its own credentials, permission and throttle."""
+
+    intake = False
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Decided before DRF asks for the authenticators (the schema generator goes this way too).
+        self.intake = request.method == "POST"
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_authenticators(self):
+        return [AgentApiKeyAuthentication()] if self.intake else super().get_authenticators()
+
+    def get_permissions(self):
+        return [IsAgent()] if self.intake else super().get_permissions()
+
+    def get_throttles(self):
+        return [AgentKeyThrottle()] if self.intake else super().get_throttles()
+
+    def permission_denied(self, request, message=None, code=None):
+        # Say which credential is expected, not DRF's generic "credentials were not provided".
+        if self.intake and not request.successful_authenticator:
+            raise exceptions.NotAuthenticated(IsAgent.message, code="api_key_required")
+        super().permission_denied(request, message, code)
+
     @extend_schema(
         operation_id="decisions_intake",
         description=INTAKE_DESCRIPTION,
