@@ -27,6 +27,9 @@ class AuditEvent(models.TextChoices):
     PLAYBOOK_PUBLISHED = "playbook.published", _("Playbook published")
     RUNBOOK_VERSION_CREATED = "runbook.version_created", _("Runbook version created")
     RUNBOOK_PUBLISHED = "runbook.published", _("Runbook published")
+    COUNTERPARTY_ADDED = "counterparty.added", _("Known counterparty added")
+    COUNTERPARTY_REMOVED = "counterparty.removed", _("Known counterparty removed")
+    COUNTERPARTIES_IMPORTED = "counterparty.imported", _("Known counterparties imported")
     # Review tasks
     TASK_ASSIGNED = "task.assigned", _("Review task assigned")
     TASK_REASSIGNED = "task.reassigned", _("Review task reassigned")

@@ -36,7 +36,7 @@ from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.people.models import Invitation
 from maestro.people.services import invitation_create
-from maestro.playbooks.models import DryRunJob, PlaybookVersion
+from maestro.playbooks.models import DryRunJob, KnownCounterparty, PlaybookVersion
 from maestro.playbooks.services import dry_run_job_create
 from maestro.reviews.models import EdgeCase, ReviewTask
 from maestro.tenancy.models import Client, Membership, User
@@ -78,6 +78,7 @@ SINGLE: dict[str, QuerySet] = {
     "client_id": Client.objects.all(),
     "key_id": AgentApiKey.objects.all(),
     "decision_id": Decision.objects.all(),
+    "counterparty_id": KnownCounterparty.objects.all(),
     "process_id": Process.objects.all(),
     "step_id": Step.objects.all(),
     "decision_type_id": DecisionType.objects.all(),

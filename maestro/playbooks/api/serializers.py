@@ -11,9 +11,9 @@ from maestro.lib.serializers import (
     NumberField,
     StrictInputSerializer,
 )
-from maestro.playbooks.models import DryRunJob, PlaybookVersion
+from maestro.playbooks.models import DryRunJob, KnownCounterparty, PlaybookVersion
 from maestro.playbooks.routing import MAX_RULES, RULE_KINDS
-from maestro.playbooks.services import dry_run_job_result
+from maestro.playbooks.services import MAX_IMPORT_ROWS, dry_run_job_result
 
 RULES_HELP = (
     "Ordered rules; each is an object with a `kind` and its parameters: "
@@ -166,3 +166,42 @@ class PlaybookDryRunJobOutputSerializer(serializers.ModelSerializer):
         )
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
+
+
+# --- known counterparties -----------------------------------------------------------------------
+
+
+class KnownCounterpartyOutputSerializer(serializers.ModelSerializer):
+    added_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = KnownCounterparty
+        fields = ["id", "process", "name", "source", "added_by", "first_seen_at"]
+        extra_kwargs = {
+            "source": {
+                "help_text": "Where it is known from: `live` (the process's first live "
+                "decision with it), `dataset` (an evaluation dataset's cases), `added` (a "
+                "consultant, one by one or from a CSV file)."
+            },
+            "first_seen_at": {"help_text": "Known since."},
+        }
+
+
+class KnownCounterpartyCreateInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(
+        max_length=KnownCounterparty.MAX_NAME_LENGTH,
+        help_text="Exactly as the agent posts it (`counterparty`); surrounding spaces are dropped.",
+    )
+
+
+class KnownCounterpartyImportInputSerializer(StrictInputSerializer):
+    file = serializers.FileField(
+        help_text="CSV, UTF-8 (a BOM is fine), a header line with a `name` column (other "
+        f"columns are ignored), at most {MAX_IMPORT_ROWS:,} rows."
+    )
+
+
+class KnownCounterpartyImportOutputSerializer(serializers.Serializer):
+    rows = serializers.IntegerField(help_text="Data rows in the file.")
+    added = serializers.IntegerField(help_text="Names that were not known before.")
+    already_known = serializers.IntegerField(help_text="Names known before (left as they were).")

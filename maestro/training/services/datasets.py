@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
-from maestro.training import importers
+from maestro.training import hooks, importers
 from maestro.training.models import (
     EvaluationCase,
     EvaluationDataset,
@@ -66,11 +66,24 @@ def dataset_import_cases(
                 ]
             )
 
+    def refuse_clashes_and_announce(stage: int) -> None:
+        refuse_clashes(stage)
+        # In the move's transaction: the layers above learn the file's counterparties
+        # (maestro.playbooks makes them known to routing) with the cases, or not at all.
+        hooks.cases_imported(
+            dataset=dataset,
+            counterparties=StagedCase.objects.filter(stage=stage)
+            .exclude(counterparty="")
+            .values_list("counterparty", flat=True)
+            .order_by()
+            .distinct(),
+        )
+
     return staged_import(
         staged_model=StagedCase,
         model=EvaluationCase,
         staged_row=lambda stage, cleaned: StagedCase(stage=stage, dataset=dataset, **cleaned),
-        before_move=refuse_clashes,
+        before_move=refuse_clashes_and_announce,
         path=path,
         fmt=fmt,
         required=importers.CASE_REQUIRED,
