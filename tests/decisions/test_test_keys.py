@@ -348,3 +348,11 @@ def test_pages_mark_test_decisions_and_offer_the_removal(trials, world):
     assert "test-decisions/remove/" not in body  # operators cannot remove
     keys = browser(world.consultant).get(f"/engagements/{world.engagement_a.pk}/api-keys/")
     assert "3 test decisions with 2 review tasks" in keys.content.decode()
+    # The operator's queue (one live and one test task open) and the task page say it too.
+    queue = browser(world.operator_a).get("/queue/").content.decode()
+    assert queue.count('class="badge test"') == 1
+    test_task = ReviewTask.objects.get(decision__case_ref="TEST-3")
+    page = browser(world.operator_a).get(f"/review-tasks/{test_task.pk}/").content.decode()
+    assert 'class="badge test"' in page and "test key" in page
+    live_page = browser(world.operator_a).get(f"/review-tasks/{trials}/").content.decode()
+    assert 'class="badge test"' not in live_page
