@@ -27,6 +27,7 @@ class AuditEvent(models.TextChoices):
     PLAYBOOK_PUBLISHED = "playbook.published", _("Playbook published")
     RUNBOOK_VERSION_CREATED = "runbook.version_created", _("Runbook version created")
     RUNBOOK_PUBLISHED = "runbook.published", _("Runbook published")
+    RUNBOOK_RETIRED = "runbook.retired", _("Runbook retired")
     COUNTERPARTY_ADDED = "counterparty.added", _("Known counterparty added")
     COUNTERPARTY_REMOVED = "counterparty.removed", _("Known counterparty removed")
     COUNTERPARTIES_IMPORTED = "counterparty.imported", _("Known counterparties imported")
