@@ -4,6 +4,7 @@ from rest_framework import exceptions, status
 from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
 
+from maestro.audit.services import Actor
 from maestro.decisions.api.serializers import MAX_BATCH, not_an_envelope_error
 from maestro.decisions.api.views import AGENT_ERRORS, DecisionListApi, batch_items
 from maestro.decisions.auth import AgentApiKeyAuthentication, AgentKeyThrottle, IsAgent
@@ -98,6 +99,7 @@ class DecisionIntakeApi(DecisionListApi):
     def post(self, request):
         engagement = request.user.engagement
         is_test = request.user.key.is_test
+        agent = Actor.for_key(request.user.key)  # who opens the review tasks, for the audit trail
         data = request.data
         if not isinstance(data, dict):
             raise drf_serializers.ValidationError(not_an_envelope_error())
@@ -105,7 +107,7 @@ class DecisionIntakeApi(DecisionListApi):
             item = s.DecisionIntakeInputSerializer(data=data)
             item.is_valid(raise_exception=True)
             (result,) = services.decisions_intake(
-                engagement=engagement, items=[item.validated_data], is_test=is_test
+                engagement=engagement, items=[item.validated_data], actor=agent, is_test=is_test
             )
             if result.errors:
                 raise drf_serializers.ValidationError(result.errors)
@@ -119,7 +121,9 @@ class DecisionIntakeApi(DecisionListApi):
         )
         for index, result in zip(
             indexes,
-            services.decisions_intake(engagement=engagement, items=items, is_test=is_test),
+            services.decisions_intake(
+                engagement=engagement, items=items, actor=agent, is_test=is_test
+            ),
             strict=True,
         ):
             if result.errors:

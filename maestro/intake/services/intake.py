@@ -14,8 +14,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from maestro.audit.services import Actor
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
+from maestro.intake.services.assignments import review_tasks_assigned_record
 from maestro.intake.services.lookups import (
     decision_types_by_name,
     processes_and_known_counterparties,
@@ -51,12 +53,17 @@ def _route(playbook: CompiledPlaybook | None, facts: DecisionFacts, known: set[s
 
 
 def decisions_intake(
-    *, engagement: Engagement, items: Sequence[Mapping[str, Any]], is_test: bool = False
+    *,
+    engagement: Engagement,
+    items: Sequence[Mapping[str, Any]],
+    actor: Actor,
+    is_test: bool = False,
 ) -> list[IntakeResult]:
     """Route and store decisions posted by the engagement's agent; one result per item, in order.
-    `is_test`: posted with a test key — routed and answered the same way, stored as test
-    decisions, and never added to the process's known counterparties (a test key changes
-    nothing a live decision is routed by).
+    `actor` is the agent's API key (`Actor.for_key`): the audit trail names it as who assigned
+    the review tasks. `is_test`: posted with a test key — routed and answered the same way,
+    stored as test decisions, and never added to the process's known counterparties (a test
+    key changes nothing a live decision is routed by).
 
     `items` are field-validated dicts (process id, case_ref, proposed_outcome, confidence as a
     Decimal 0–1, and optional decision_type name, category, amount, currency, counterparty,
@@ -113,11 +120,12 @@ def decisions_intake(
         compiled=compiled,
         type_ids=type_ids,
         is_test=is_test,
+        actor=actor,
     )
 
 
 def _intake_valid(
-    *, engagement, items, valid, results, processes, known, compiled, type_ids, is_test
+    *, engagement, items, valid, results, processes, known, compiled, type_ids, is_test, actor
 ):
     # Filled by _insert with the decisions an earlier call already stored for our case refs.
     # Inserting first and reading back only on a conflict keeps the common case (a new case
@@ -183,6 +191,7 @@ def _intake_valid(
                 KnownCounterparty.objects.bulk_create(seen, ignore_conflicts=True)
             human = [d for d in created if d.route == Decision.Route.HUMAN]
             tasks = review_tasks_open_for_decisions(decisions=human) if human else {}
+            review_tasks_assigned_record(engagement=engagement, tasks=tasks, actor=actor)
             decisions_escalated_emit(
                 engagement=engagement, decisions=human, processes=processes, tasks=tasks
             )
