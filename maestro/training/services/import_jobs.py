@@ -100,7 +100,9 @@ def import_job_run(
     then the outcome to the job row; `on_progress` is told after each cache update."""
     if not job_claim(ImportJob, job_id=job_id, phase="validating"):
         return None
-    job = ImportJob.objects.select_related("dataset", "training_round").get(pk=job_id)
+    job = ImportJob.objects.select_related(
+        "dataset__process__engagement", "training_round", "created_by"
+    ).get(pk=job_id)
     rows_done = 0
 
     def progress(phase: str, rows: int) -> None:
@@ -119,6 +121,7 @@ def import_job_run(
                 path=job.file_path,
                 fmt=job.file_format,
                 by=None,
+                actor=job.created_by,  # who uploaded the file, for the audit trail
                 batch_size=batch_size,
                 on_progress=progress,
             )
@@ -128,6 +131,7 @@ def import_job_run(
                 path=job.file_path,
                 fmt=job.file_format,
                 by=None,
+                actor=job.created_by,  # who uploaded the file, for the audit trail
                 batch_size=batch_size,
                 on_progress=progress,
             )

@@ -43,12 +43,14 @@ def staged_import(
     staged_row: Callable[[int, importers.Record], models.Model],
     before_move: Callable[[int], None] = lambda stage: None,
     after_move: Callable[[], None] = lambda: None,
+    on_moved: Callable[[int], None] = lambda rows: None,
     **import_options: Any,
 ) -> int:
     """`importers.import_file` with its batches staged (`staged_row(stage, cleaned)` makes a
     staged row), then moved into `model` in one short transaction, between `before_move(stage)`
-    (checks, rows the file replaces) and `after_move()`. Returns the file's row count; the
-    stage's rows are deleted whatever the outcome."""
+    (checks, rows the file replaces) and `after_move()`; `on_moved(rows)` ends that
+    transaction (the audit trail's entry). Returns the file's row count; the stage's rows are
+    deleted whatever the outcome."""
     stage = _new_stage()
     staged = 0
 
@@ -65,6 +67,7 @@ def staged_import(
             before_move(stage)
             _staging_move(staged_model, model, stage=stage, expected=staged)
             after_move()
+            on_moved(rows)
         return rows
     finally:
         _staging_discard(staged_model, stage=stage)
