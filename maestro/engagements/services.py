@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -171,7 +172,7 @@ def _record_update(
         if members_after != members_before:
             changed["members"] = (members_before, members_after)
     stance = changed.pop("stance", None)
-    common = {"actor": by, "client": engagement.client_id, "engagement": engagement}
+    common: dict[str, Any] = {"actor": by, "client": engagement.client_id, "engagement": engagement}
     if stance is not None:
         audit_record(
             AuditEvent.STANCE_CHANGED, target=engagement, changes={"stance": stance}, **common
@@ -255,7 +256,7 @@ def engagement_transition(
         override_reason=override_reason if failing else "",
         gate_results=[c.as_dict() for c in checks],
     )
-    common = {"actor": by, "client": engagement.client_id, "engagement": engagement}
+    common: dict[str, Any] = {"actor": by, "client": engagement.client_id, "engagement": engagement}
     audit_record(
         AuditEvent.PHASE_CHANGED,
         target=engagement,

@@ -28,7 +28,7 @@ def review_tasks_assigned_record(
             client=engagement.client_id,
             engagement=engagement.pk,
             target=task,
-            changes={"assignee": (None, names.get(task.assignee_id))},
+            changes={"assignee": (None, names.get(task.assignee_id or 0))},
             data={"decision": decision_id, "due_at": task.due_at},
         )
         for decision_id, task in tasks.items()

@@ -1,5 +1,7 @@
 """Reassigning and resolving review tasks."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -132,7 +134,11 @@ def review_task_resolve(
 
 
 def _record_resolution(*, task: ReviewTask, decision: Decision | None, by: User) -> None:
-    common = {"actor": by, "client": task.engagement.client_id, "engagement": task.engagement}
+    common: dict[str, Any] = {
+        "actor": by,
+        "client": task.engagement.client_id,
+        "engagement": task.engagement,
+    }
     audit_record(
         AuditEvent.TASK_RESOLVED,
         target=task,
