@@ -23,8 +23,8 @@ class AuditEvent(models.TextChoices):
     ROLE_CHANGED = "membership.role_changed", _("Role changed")
     MEMBERSHIP_DEACTIVATED = "membership.deactivated", _("Membership deactivated")
     # Playbooks and runbooks
+    # A saved playbook version routes at once: there is no separate publish step.
     PLAYBOOK_VERSION_CREATED = "playbook.version_created", _("Playbook version created")
-    PLAYBOOK_PUBLISHED = "playbook.published", _("Playbook published")
     RUNBOOK_VERSION_CREATED = "runbook.version_created", _("Runbook version created")
     RUNBOOK_PUBLISHED = "runbook.published", _("Runbook published")
     RUNBOOK_RETIRED = "runbook.retired", _("Runbook retired")
