@@ -313,7 +313,12 @@ SPECTACULAR_SETTINGS = {
         "(POST /api/auth/token/; a token expires after its lifetime, POST /api/auth/token/rotate/ "
         "replaces it). Another client's objects answer 404. Every operation is rate-limited "
         "(per person, per agent API key, per address without credentials): over the rate, 429 "
-        "`throttled` with Retry-After."
+        "`throttled` with Retry-After.\n\n"
+        '**Conventions** (README, "API conventions"). *Shares* — accuracy, per-category '
+        "accuracy and minimums, target accuracy, thresholds, confidence, rates and shares — "
+        "are fractions from 0 to 1 written as decimal strings with 4 places, in answers and "
+        'in requests: `"0.8500"` is 85% (a request may send fewer places, `"0.85"`, or a JSON '
+        "number; a field that keeps fewer places says so)."
     ),
     "VERSION": "1.0.0",
     # Swagger UI from the site's own static files (drf-spectacular-sidecar), not a CDN: the

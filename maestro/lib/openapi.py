@@ -1,6 +1,8 @@
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 
+from maestro.lib.serializers import SHARE_PLACES
+
 # The error answers every tenant-scoped endpoint shares (shapes in README, "API").
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="Invalid input: field errors, or {detail, code}."),
@@ -20,6 +22,24 @@ class AmountFieldExtension(OpenApiSerializerFieldExtension):
         if "pattern" in schema:
             schema["pattern"] = schema["pattern"].replace("^-?", "^", 1)
         return schema
+
+
+class ShareFieldExtension(OpenApiSerializerFieldExtension):
+    """A share (README, "API conventions"): a decimal string with 4 places in answers; in
+    requests at most the places the field keeps (any number of places where it rounds)."""
+
+    target_class = "maestro.lib.serializers.ShareField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction == "response":
+            pattern = r"^(0\.[0-9]{4}|1\.0000)$"
+        elif field.round_input:
+            pattern = r"^(0(\.[0-9]+)?|1(\.0+)?)$"
+        else:  # at most `places` places, padded with zeros up to 4 ("0.8000" for 0.80)
+            padding = f"0{{0,{SHARE_PLACES - field.places}}}" if field.places < SHARE_PLACES else ""
+            pattern = rf"^(0(\.[0-9]{{1,{field.places}}}{padding})?|1(\.0{{1,{SHARE_PLACES}}})?)$"
+        return {"type": "string", "format": "decimal", "pattern": pattern, "example": "0.8500"}
 
 
 # Added by `error_responses_hook` wherever the operation can answer them and does not say so.

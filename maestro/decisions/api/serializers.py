@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.engagements.api.serializers import UserSummarySerializer
-from maestro.lib.serializers import IdField, StrictInputSerializer
+from maestro.lib.serializers import IdField, ShareField, StrictInputSerializer
 
 # Items in one batch posted by the agent (decisions, outcomes).
 MAX_BATCH = 1000
@@ -123,9 +123,7 @@ class ProcessEconomicsSerializer(serializers.Serializer):
     volume_per_day = serializers.IntegerField()
     minutes_per_case = serializers.IntegerField()
     hours_per_day = serializers.DecimalField(max_digits=12, decimal_places=2)
-    automation_rate = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=4,
+    automation_rate = ShareField(
         allow_null=True,
         help_text="Share of live decisions routed auto; null until the agent is live.",
     )
@@ -144,9 +142,14 @@ class EconomicsTotalSerializer(serializers.Serializer):
 
 class DeploymentMetricsOutputSerializer(serializers.Serializer):
     volume = VolumeSerializer()
-    escalation_rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
-    override_rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
-    accuracy = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+    escalation_rate = ShareField(allow_null=True, help_text="Share of decisions routed human.")
+    override_rate = ShareField(
+        allow_null=True, help_text="Of decisions a reviewer resolved, the share overridden."
+    )
+    accuracy = ShareField(
+        allow_null=True,
+        help_text="Of decisions with a confirmed outcome, the share the agent got right.",
+    )
     reviewed = serializers.IntegerField()
     confirmed = serializers.IntegerField()
     open_tasks = serializers.IntegerField()

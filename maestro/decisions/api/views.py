@@ -255,8 +255,9 @@ class DeploymentMetricsApi(APIView):
     )
     def get(self, request, engagement_id: int):
         """Live-decision metrics of the engagement (volume, escalation, override and accuracy
-        rates, open and overdue review tasks) and the economics per process. Rates are 0–1,
-        null when there is nothing to measure yet. Test decisions (a test key's) never count."""
+        rates, open and overdue review tasks) and the economics per process. Rates are shares
+        (fractions as 4-place decimal strings, "0.1250"), null when there is nothing to
+        measure yet. Test decisions (a test key's) never count."""
         engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
         rows = selectors.process_economics(engagement=engagement)
         data = selectors.deployment_metrics(engagement=engagement) | {

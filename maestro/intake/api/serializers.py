@@ -1,37 +1,10 @@
-from decimal import ROUND_HALF_EVEN, Decimal
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.decisions.api.serializers import MAX_BATCH, BatchItemField
 from maestro.decisions.models import Decision
 from maestro.intake.services import payload_errors
-from maestro.lib.numbers import parse_decimal
-from maestro.lib.serializers import AmountField, IdField, StrictInputSerializer
-
-CONFIDENCE_STEP = Decimal("0.0001")
-
-
-class ConfidenceField(serializers.FloatField):
-    """0–1, any precision: models emit 0.873456…; stored rounded to 4 decimals. The range is
-    checked before rounding (1e24 could not be rounded to 4 decimals: that was a 500), and only
-    numbers count: not `true`, "NaN", "Infinity" or full-width digits (maestro.lib.numbers)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 1)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        try:
-            number = parse_decimal(data)
-        except ValueError:
-            self.fail("invalid")
-        if number < self.min_value:
-            self.fail("min_value", min_value=self.min_value)
-        if number > self.max_value:
-            self.fail("max_value", max_value=self.max_value)
-        return number.quantize(CONFIDENCE_STEP, rounding=ROUND_HALF_EVEN)
+from maestro.lib.serializers import AmountField, IdField, ShareField, StrictInputSerializer
 
 
 class PayloadField(serializers.JSONField):
@@ -56,7 +29,10 @@ class DecisionIntakeInputSerializer(StrictInputSerializer):
     )
     category = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     proposed_outcome = serializers.CharField(max_length=200)
-    confidence = ConfidenceField(help_text="The agent's confidence, 0–1 (stored to 4 decimals).")
+    # Any precision: models emit 0.873456…; kept to 4 places (rounded half to even).
+    confidence = ShareField(
+        round_input=True, help_text="The agent's confidence; more than 4 places are rounded."
+    )
     amount = AmountField(
         required=False,
         allow_null=True,

@@ -30,8 +30,9 @@ and nothing is stored.
 repeated inside one batch. The first post's facts win; a retry cannot change them.
 
 **Limits**: `payload` is a JSON object of at most 16 KiB serialized; the body nests at most
-{settings.JSON_MAX_DEPTH} levels (`MAESTRO_JSON_MAX_DEPTH`); confidence a number 0–1 (rounded
-to 4 decimals); amount from 0 to 9999999999999.99 (13 digits and 2 decimals, what every
+{settings.JSON_MAX_DEPTH} levels (`MAESTRO_JSON_MAX_DEPTH`); confidence a share, 0–1, as a
+decimal string like every share in the API (`"0.8734"`; a JSON number is taken too; more than 4
+decimals are rounded); amount from 0 to 9999999999999.99 (13 digits and 2 decimals, what every
 database stores exactly). Numbers are JSON numbers or ASCII decimal text: not `true`, "NaN",
 "Infinity" or full-width digits.
 """

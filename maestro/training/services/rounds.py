@@ -1,6 +1,7 @@
 """Training rounds: agent outputs, failure reviews, and the engagement's gate criteria."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -132,15 +133,16 @@ def failure_review_set(
 def gate_criteria_set(
     *,
     engagement: Engagement,
-    category_minimums: dict[str, float],
+    category_minimums: dict[str, float | Decimal],
     critical_categories: list[str],
     max_critical_misses: int,
     by: User,
 ) -> GateCriteria:
+    """Minimums are percent (the API reads them as fractions and converts them)."""
     require_engagement_manager(by, engagement, message=TRAINING_MANAGERS_ONLY)
     errors: dict[str, list[str]] = {}
     for category, minimum in category_minimums.items():
-        if not isinstance(minimum, int | float) or isinstance(minimum, bool):
+        if not isinstance(minimum, int | float | Decimal) or isinstance(minimum, bool):
             errors.setdefault("category_minimums", []).append(
                 _("%(category)s: the minimum must be a number.") % {"category": category}
             )
