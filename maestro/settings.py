@@ -318,7 +318,9 @@ SPECTACULAR_SETTINGS = {
         "accuracy and minimums, target accuracy, thresholds, confidence, rates and shares — "
         "are fractions from 0 to 1 written as decimal strings with 4 places, in answers and "
         'in requests: `"0.8500"` is 85% (a request may send fewer places, `"0.85"`, or a JSON '
-        "number; a field that keeps fewer places says so)."
+        "number; a field that keeps fewer places says so). *202 Accepted* answers a job (import, "
+        "dry run, webhook delivery) with its `status_url` and a `Location` header naming the "
+        "same URL: poll it (GET) for the status, then the result or the errors."
     ),
     "VERSION": "1.0.0",
     # Swagger UI from the site's own static files (drf-spectacular-sidecar), not a CDN: the
@@ -332,6 +334,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "maestro.lib.openapi.error_responses_hook",
+        "maestro.lib.openapi.accepted_responses_hook",
     ],
     # One name for the lifecycle's phases wherever they appear (phase, from_phase, to_phase).
     "ENUM_NAME_OVERRIDES": {

@@ -82,3 +82,20 @@ def error_responses_hook(result, generator, request, public):
                     parameter["schema"].setdefault("minimum", 1)
             operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+_LOCATION = {
+    "description": "The job's status URL (the body's `status_url`): poll it (GET).",
+    "required": True,
+    "schema": {"type": "string", "format": "uri"},
+}
+
+
+def accepted_responses_hook(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every 202 Accepted carries a `Location` header
+    naming the job's status URL (maestro.lib.accepted), and says so."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and "202" in operation.get("responses", {}):
+                operation["responses"]["202"].setdefault("headers", {})["Location"] = _LOCATION
+    return result

@@ -1,8 +1,8 @@
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.engagements.api.serializers import UserSummarySerializer
+from maestro.lib.accepted import StatusUrlField
 from maestro.lib.serializers import (
     IdField,
     JobStatusDisplayField,
@@ -154,7 +154,10 @@ class PlaybookDryRunJobOutputSerializer(serializers.ModelSerializer):
     result = serializers.SerializerMethodField(
         help_text="The dry run's figures once `status` is `done`; null before and on failure."
     )
-    status_url = serializers.SerializerMethodField(help_text="Poll this URL (GET) for progress.")
+    status_url = StatusUrlField(
+        view_name="playbooks-api:playbook-dry-run-job",
+        url_kwargs=lambda job: {"process_id": job.version.playbook.process_id, "job_id": job.pk},
+    )
 
     class Meta:
         model = DryRunJob
@@ -179,14 +182,6 @@ class PlaybookDryRunJobOutputSerializer(serializers.ModelSerializer):
     def get_result(self, job: DryRunJob) -> dict | None:
         result = dry_run_job_result(job=job)
         return PlaybookDryRunOutputSerializer(result).data if result is not None else None
-
-    def get_status_url(self, job: DryRunJob) -> str:
-        path = reverse(
-            "playbooks-api:playbook-dry-run-job",
-            kwargs={"process_id": job.version.playbook.process_id, "job_id": job.pk},
-        )
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
 
 
 # --- known counterparties -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from maestro.lib.accepted import accepted
 from maestro.lib.openapi import ERROR_RESPONSES
 from maestro.lib.uploads import MultiPartParser
 from maestro.playbooks import selectors, services
@@ -117,10 +118,7 @@ class PlaybookDryRunApi(APIView):
         job = services.dry_run_job_create(
             process=process, training_round=training_round, version=version, by=request.user
         )
-        out = s.PlaybookDryRunJobOutputSerializer(job, context={"request": request}).data
-        return Response(
-            out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["status_url"]}
-        )
+        return accepted(s.PlaybookDryRunJobOutputSerializer(job, context={"request": request}).data)
 
 
 class PlaybookDryRunJobApi(APIView):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from maestro.lib.accepted import StatusUrlField
 from maestro.lib.serializers import JobStatusField, ShareField, StrictInputSerializer
 from maestro.training.importers import FORMATS
 from maestro.training.models import (
@@ -46,6 +47,9 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
         required=False,
     )
     status = JobStatusField(published=IMPORT_JOB_PUBLISHED_STATUSES)
+    status_url = StatusUrlField(
+        view_name="training-api:import-job", url_kwargs=lambda job: {"job_id": job.pk}
+    )
 
     class Meta:
         model = ImportJob
@@ -60,6 +64,7 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
             "rows_done",
             "rows_written",
             "errors",
+            "status_url",
             "created_at",
             "finished_at",
         ]

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
+from maestro.lib.accepted import accepted
 from maestro.lib.openapi import ERROR_RESPONSES
 from maestro.lib.uploads import MultiPartParser
 from maestro.mapping.selectors import process_get_for_user
@@ -66,8 +67,9 @@ class DatasetImportApi(APIView):
         responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES, 413: UPLOAD_TOO_LARGE},
     )
     def post(self, request, dataset_id: int):
-        """Upload cases (CSV or JSONL). The import runs as a background job: poll the job for
-        its progress, and for the error report (by line and field) if the file is refused."""
+        """Upload cases (CSV or JSONL). The import runs as a background job: 202 with the job
+        and a `Location` header; poll its `status_url` for its progress, and for the error
+        report (by line and field) if the file is refused."""
         dataset = selectors.dataset_get_for_user(user=request.user, pk=dataset_id)
         serializer = s.ImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -77,7 +79,7 @@ class DatasetImportApi(APIView):
             fmt=serializer.validated_data.get("format"),
             by=request.user,
         )
-        return Response(s.ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return accepted(s.ImportJobOutputSerializer(job, context={"request": request}).data)
 
 
 class ImportJobDetailApi(APIView):
@@ -85,7 +87,7 @@ class ImportJobDetailApi(APIView):
     def get(self, request, job_id: int):
         """An import job: status, progress (rows done of rows total) and its error report."""
         job = selectors.import_job_get_for_user(user=request.user, pk=job_id)
-        return Response(s.ImportJobOutputSerializer(job).data)
+        return Response(s.ImportJobOutputSerializer(job, context={"request": request}).data)
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -152,7 +154,7 @@ class RoundOutputsImportApi(APIView):
             fmt=serializer.validated_data.get("format"),
             by=request.user,
         )
-        return Response(s.ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return accepted(s.ImportJobOutputSerializer(job, context={"request": request}).data)
 
 
 class RoundMetricsApi(APIView):
