@@ -247,7 +247,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 10 *
 JSON_MAX_DEPTH = env_int("MAESTRO_JSON_MAX_DEPTH", 64)
 # Uploaded files (training imports): the most one request's files may hold, in bytes. A bigger
 # upload is dropped as it streams in, before any of it is stored, and refused with a clear
-# message (API: 413). The first handler enforces it; Django's own keep the file.
+# message (API: 400 on the file's field). The first handler enforces it; Django's own keep the file.
 MAESTRO_UPLOAD_MAX_BYTES = env_int("MAESTRO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "maestro.lib.uploads.UploadLimitHandler",
@@ -261,7 +261,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "maestro.lib.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        # Answers 413 when a file is over MAESTRO_UPLOAD_MAX_BYTES (maestro/lib/uploads.py).
+        # Answers 400 when a file is over MAESTRO_UPLOAD_MAX_BYTES (maestro/lib/uploads.py).
         "maestro.lib.uploads.MultiPartParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -320,7 +320,10 @@ SPECTACULAR_SETTINGS = {
         'in requests: `"0.8500"` is 85% (a request may send fewer places, `"0.85"`, or a JSON '
         "number; a field that keeps fewer places says so). *202 Accepted* answers a job (import, "
         "dry run, webhook delivery) with its `status_url` and a `Location` header naming the "
-        "same URL: poll it (GET) for the status, then the result or the errors."
+        "same URL: poll it (GET) for the status, then the result or the errors. *Uploads*: "
+        "what the request gets wrong (no file, an empty or oversized one, a file type or "
+        "`format` Maestro does not import) is a 400 at once on its field, nothing stored; what "
+        "the rows get wrong, the job reports (`status` failed, `errors` by line)."
     ),
     "VERSION": "1.0.0",
     # Swagger UI from the site's own static files (drf-spectacular-sidecar), not a CDN: the

@@ -46,7 +46,7 @@ class ShareFieldExtension(OpenApiSerializerFieldExtension):
 _INVALID_INPUT = "Invalid input: field errors (a filter, `page` or `page_size` included)."
 _NOT_FOUND = "Not found, or belongs to a client you cannot see."
 _INVALID_PAGE = "Not found (`not_found`), or a page past the last (`invalid_page`)."
-_TOO_LARGE = "The body (`request_too_large`) or an uploaded file (`upload_too_large`) is too large."
+_TOO_LARGE = "The body is too large (`request_too_large`); a file over the upload limit is a 400."
 _THROTTLED = "Over a rate limit (`throttled`, `too_many_bad_credentials`); see Retry-After."
 _NOT_AUTHENTICATED = "No or invalid credentials (`not_authenticated`, `authentication_failed`)."
 

@@ -27,9 +27,12 @@ class DatasetCreateInputSerializer(StrictInputSerializer):
 
 
 class ImportInputSerializer(StrictInputSerializer):
-    file = serializers.FileField(help_text="CSV (with a header line) or JSONL, UTF-8.")
+    file = serializers.FileField(
+        help_text="CSV (with a header line) or JSONL, UTF-8, named .csv, .jsonl, .ndjson or "
+        ".json (or give `format`); at most MAESTRO_UPLOAD_MAX_BYTES."
+    )
     format = serializers.ChoiceField(
-        choices=FORMATS, required=False, help_text="Guessed from the file name if left out."
+        choices=FORMATS, required=False, help_text="Taken from the file name if left out."
     )
 
 

@@ -14,9 +14,13 @@ from maestro.training import filters, selectors, services
 from maestro.training.api import serializers as s
 
 NOT_FOUND = {404: ERROR_RESPONSES[404]}
-UPLOAD_TOO_LARGE = OpenApiResponse(
-    description="The file is over the upload limit (MAESTRO_UPLOAD_MAX_BYTES): {detail, code}."
+UPLOAD_REFUSED = OpenApiResponse(
+    description="The request is refused at once, nothing stored: field errors on `file` (none "
+    "sent, empty, over MAESTRO_UPLOAD_MAX_BYTES, not a .csv/.jsonl/.ndjson/.json file without "
+    "`format`) or `format`. Problems in the rows are reported by the job (`status` failed, "
+    "`errors` by line)."
 )
+UPLOAD_RESPONSES = {**ERROR_RESPONSES, 400: UPLOAD_REFUSED}
 
 
 # --- datasets ----------------------------------------------------------------------------------
@@ -60,11 +64,11 @@ class DatasetDetailApi(APIView):
 
 
 class DatasetImportApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]  # 413 for a file over the upload limit
+    parser_classes = [MultiPartParser, FormParser]  # 400 for a file over the upload limit
 
     @extend_schema(
         request={"multipart/form-data": s.ImportInputSerializer},
-        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES, 413: UPLOAD_TOO_LARGE},
+        responses={202: s.ImportJobOutputSerializer, **UPLOAD_RESPONSES},
     )
     def post(self, request, dataset_id: int):
         """Upload cases (CSV or JSONL). The import runs as a background job: 202 with the job
@@ -135,11 +139,11 @@ class RoundDetailApi(APIView):
 
 
 class RoundOutputsImportApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]  # 413 for a file over the upload limit
+    parser_classes = [MultiPartParser, FormParser]  # 400 for a file over the upload limit
 
     @extend_schema(
         request={"multipart/form-data": s.ImportInputSerializer},
-        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES, 413: UPLOAD_TOO_LARGE},
+        responses={202: s.ImportJobOutputSerializer, **UPLOAD_RESPONSES},
     )
     def post(self, request, round_id: int):
         """Upload the agent's outputs for the round (case_ref, predicted_outcome, confidence);
