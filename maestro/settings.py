@@ -269,7 +269,9 @@ REST_FRAMEWORK = {
         "maestro.tenancy.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A person (IsAuthenticated), and a 403 `agent_key_not_allowed` for an agent API key: keys
+    # only post decisions and outcomes (their views set their own authentication).
+    "DEFAULT_PERMISSION_CLASSES": ["maestro.decisions.auth.IsPerson"],
     "DEFAULT_PAGINATION_CLASS": "maestro.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -323,7 +325,9 @@ SPECTACULAR_SETTINGS = {
         "same URL: poll it (GET) for the status, then the result or the errors. *Uploads*: "
         "what the request gets wrong (no file, an empty or oversized one, a file type or "
         "`format` Maestro does not import) is a 400 at once on its field, nothing stored; what "
-        "the rows get wrong, the job reports (`status` failed, `errors` by line)."
+        "the rows get wrong, the job reports (`status` failed, `errors` by line). *Agent API "
+        "keys* only post decisions and outcomes; anywhere else a key is a 403 "
+        "`agent_key_not_allowed`."
     ),
     "VERSION": "1.0.0",
     # Swagger UI from the site's own static files (drf-spectacular-sidecar), not a CDN: the

@@ -49,6 +49,9 @@ _INVALID_PAGE = "Not found (`not_found`), or a page past the last (`invalid_page
 _TOO_LARGE = "The body is too large (`request_too_large`); a file over the upload limit is a 400."
 _THROTTLED = "Over a rate limit (`throttled`, `too_many_bad_credentials`); see Retry-After."
 _NOT_AUTHENTICATED = "No or invalid credentials (`not_authenticated`, `authentication_failed`)."
+_AGENT_KEY = (
+    "An agent API key (`agent_key_not_allowed`): keys only post decisions and their outcomes."
+)
 
 
 def error_responses_hook(result, generator, request, public):
@@ -56,7 +59,8 @@ def error_responses_hook(result, generator, request, public):
     on every operation, so each one lists every status it can answer:
     400 where there is a body or a query parameter (validation, filters, pagination),
     404 where there is a path parameter or pagination (a page past the last),
-    413 where there is a body, 401 wherever credentials are required, 429 everywhere (throttles).
+    413 where there is a body, 401 wherever credentials are required, 403 wherever a person's are
+    (an agent API key is refused), 429 everywhere (throttles).
     Integer path parameters (ids, version numbers) are documented from 1: 0 names nothing."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
@@ -74,8 +78,13 @@ def error_responses_hook(result, generator, request, public):
                 responses.setdefault("404", {"description": _NOT_FOUND})
             if "requestBody" in operation:
                 responses.setdefault("413", {"description": _TOO_LARGE})
-            if {} not in operation.get("security", [{}]):
+            security = operation.get("security", [{}])
+            if {} not in security:
                 responses.setdefault("401", {"description": _NOT_AUTHENTICATED})
+                if not any("agentApiKey" in requirement for requirement in security):
+                    forbidden = responses.setdefault("403", {"description": _AGENT_KEY})
+                    if forbidden["description"] != _AGENT_KEY:
+                        forbidden["description"] += f" Or: {_AGENT_KEY}"
             responses.setdefault("429", {"description": _THROTTLED})
             for parameter in in_path:
                 if parameter.get("schema", {}).get("type") == "integer":
