@@ -16,6 +16,7 @@ from maestro.engagements.scoping import (
     require_engagement_manager,
 )
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
+from maestro.lib.numbers import share_from_percent
 from maestro.tenancy.models import Client, Membership, User
 
 # The consultant's stance that goes with each phase: they lead until handoff, then step back.
@@ -124,7 +125,7 @@ def engagement_create(
             "name": (None, engagement.name),
             "lead": (None, str(lead)),
             "members": (None, _people(members)),
-            "target_accuracy": (None, engagement.target_accuracy),
+            "target_accuracy": (None, share_from_percent(engagement.target_accuracy)),
             "phase": (None, engagement.phase),
         },
     )
@@ -166,7 +167,12 @@ def _record_update(
         new = getattr(engagement, field)
         if new != old:
             # People by name: the entry must read right after the account is renamed or gone.
-            changed[field] = (str(old), str(new)) if field == "lead" else (old, new)
+            if field == "lead":
+                changed[field] = (str(old), str(new))
+            elif field == "target_accuracy":  # a share, written as the API writes shares
+                changed[field] = (share_from_percent(old), share_from_percent(new))
+            else:
+                changed[field] = (old, new)
     if members_before is not None:
         members_after = _people(engagement.members.all())
         if members_after != members_before:

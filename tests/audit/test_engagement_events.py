@@ -39,7 +39,7 @@ def test_opening_an_engagement_records_it_once(world):
         "name": [None, "Invoices"],
         "lead": [None, str(world.consultant)],
         "members": [None, [str(colleague)]],
-        "target_accuracy": [None, "85.00"],
+        "target_accuracy": [None, "0.8500"],
         "phase": [None, "mapping"],
     }
 
@@ -70,7 +70,7 @@ def test_an_edit_records_the_fields_that_changed_before_and_after(world):
     assert entry.engagement == world.engagement_a
     assert entry.changes == {
         "name": ["A agents", "Renamed"],
-        "target_accuracy": ["85.00", "90"],
+        "target_accuracy": ["0.8500", "0.9000"],
         "members": [[], [str(member)]],
     }
     assert not AuditEntry.objects.filter(event="engagement.stance_changed").exists()

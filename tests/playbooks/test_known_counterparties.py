@@ -305,14 +305,25 @@ def test_csv_import_is_bounded_in_rows(process_a, world, monkeypatch):
     assert _names(process_a) == {}
 
 
-def test_csv_import_over_the_upload_limit_is_413(process_a, world, settings):
+def test_csv_import_over_the_upload_limit_is_a_400_on_the_file(process_a, world, settings):
     settings.MAESTRO_UPLOAD_MAX_BYTES = 100
     text = "name\n" + "".join(f"Supplier {i}\n" for i in range(50))
     r = client_for(world.consultant).post(
         f"{_url(process_a)}import/", {"file": _csv(text)}, format="multipart"
     )
-    assert r.status_code == 413
-    assert r.json()["code"] == "upload_too_large"
+    assert r.status_code == 400
+    assert "too large" in r.json()["file"][0]
+    assert _names(process_a) == {}
+
+
+def test_csv_import_of_another_kind_of_file_is_a_400_on_the_file(process_a, world):
+    r = client_for(world.consultant).post(
+        f"{_url(process_a)}import/",
+        {"file": SimpleUploadedFile("suppliers.xlsx", b"name\nA\n")},
+        format="multipart",
+    )
+    assert r.status_code == 400
+    assert "not a file Maestro imports" in r.json()["file"][0]
     assert _names(process_a) == {}
 
 

@@ -202,6 +202,7 @@ class DecisionOutputSerializer(serializers.ModelSerializer):
     process = DecisionProcessSerializer()
     decision_type = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     reasons = DecisionReasonSerializer(many=True)
+    confidence = ShareField(read_only=True, help_text="The agent's confidence.")
     playbook_version = DecisionPlaybookVersionSerializer(allow_null=True)
     review_task = serializers.SerializerMethodField()
     outcome = serializers.SerializerMethodField()

@@ -136,9 +136,6 @@ class PlaybookDryRunJobApi(APIView):
 ALREADY_KNOWN = OpenApiResponse(
     description="The name is already known for this process (`counterparty_already_known`)."
 )
-UPLOAD_TOO_LARGE = OpenApiResponse(
-    description="The file is over the upload limit (MAESTRO_UPLOAD_MAX_BYTES): {detail, code}."
-)
 NOT_MULTIPART = OpenApiResponse(
     description="The body is not multipart/form-data (`unsupported_media_type`)."
 )
@@ -206,14 +203,13 @@ class KnownCounterpartyDetailApi(APIView):
 
 
 class KnownCounterpartyImportApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]  # 413 for a file over the upload limit
+    parser_classes = [MultiPartParser, FormParser]  # 400 on `file` for one over the limit
 
     @extend_schema(
         request={"multipart/form-data": s.KnownCounterpartyImportInputSerializer},
         responses={
             200: s.KnownCounterpartyImportOutputSerializer,
             **ERROR_RESPONSES,
-            413: UPLOAD_TOO_LARGE,
             415: NOT_MULTIPART,
         },
     )

@@ -20,6 +20,7 @@ from maestro.audit.events import AuditEvent
 from maestro.audit.services import audit_record
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.exceptions import StateConflict
+from maestro.lib.uploads import upload_check
 from maestro.mapping.models import Process
 from maestro.playbooks.models import KnownCounterparty
 from maestro.tenancy.models import User
@@ -192,6 +193,8 @@ def known_counterparties_import(*, process: Process, upload: Any, by: User) -> C
     other columns are ignored) to the process's known counterparties. All or nothing: a bad
     row refuses the file and nothing is written. Names already known are left as they are."""
     require_engagement_manager(by, process.engagement, message=COUNTERPARTIES_MANAGERS_ONLY)
+    # The request's problems (empty, not a .csv, too large) on `file` first, like every upload.
+    upload_check(upload, formats={".csv": "csv"})
     with _on_disk(upload) as path:
         names, rows = _read_names(path)
     with transaction.atomic():
