@@ -80,6 +80,7 @@ class AuditEntryPageFilter(AuditEntryFilter):
     ) -> None:
         super().__init__(*args, **kwargs)
         form = self.form
+        form.label_suffix = ""  # labels without a colon, like every other filter bar
         event = form.fields["event"]
         event.widget = _ListFromOneSelect(choices=[("", _("Any event")), *AuditEvent.choices])
         form.fields["actor"].widget = forms.Select(choices=[("", _("Anyone")), *actors])
