@@ -121,3 +121,39 @@ def exception_handler(exc, context):
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         response.data.setdefault("code", getattr(response.data["detail"], "code", "error"))
     return response
+
+
+class CursorPagination(pagination.CursorPagination):
+    """For lists that grow by thousands a day (the decision record): `?cursor=` from the
+    `next`/`previous` links, and `?page_size=` as in Pagination. No count and no OFFSET, so a
+    page costs the same on the millionth row as on the first, and a row arriving meanwhile
+    neither repeats nor skips one. The view sets `ordering` (newest first, the primary key
+    last). A cursor that was not made here is a 404 (`not_found`)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = Pagination.max_page_size
+    get_page_size = Pagination.get_page_size
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Where to continue: take it from the `next` or `previous` link. A value "
+                    "that was not made here is a 404."
+                ),
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    f"Results per page, from 1 (default {self.page_size}). Values above "
+                    f"{self.max_page_size} return {self.max_page_size}. Another value is a 400."
+                ),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "maestro.tenancy",
+    "maestro.audit",
     "maestro.engagements",
     "maestro.mapping",
     "maestro.training",
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "maestro.system",
     "maestro.reviews",
     "maestro.intake",
+    "maestro.people",
     "handoff",
     "runbooks",
     # Demo seed data and `seed_demo`: reads every app above, none reads it.
@@ -245,7 +247,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 10 *
 JSON_MAX_DEPTH = env_int("MAESTRO_JSON_MAX_DEPTH", 64)
 # Uploaded files (training imports): the most one request's files may hold, in bytes. A bigger
 # upload is dropped as it streams in, before any of it is stored, and refused with a clear
-# message (API: 413). The first handler enforces it; Django's own keep the file.
+# message (API: 400 on the file's field). The first handler enforces it; Django's own keep the file.
 MAESTRO_UPLOAD_MAX_BYTES = env_int("MAESTRO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "maestro.lib.uploads.UploadLimitHandler",
@@ -259,7 +261,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "maestro.lib.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        # Answers 413 when a file is over MAESTRO_UPLOAD_MAX_BYTES (maestro/lib/uploads.py).
+        # Answers 400 when a file is over MAESTRO_UPLOAD_MAX_BYTES (maestro/lib/uploads.py).
         "maestro.lib.uploads.MultiPartParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -267,7 +269,9 @@ REST_FRAMEWORK = {
         "maestro.tenancy.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A person (IsAuthenticated), and a 403 `agent_key_not_allowed` for an agent API key: keys
+    # only post decisions and outcomes (their views set their own authentication).
+    "DEFAULT_PERMISSION_CLASSES": ["maestro.decisions.auth.IsPerson"],
     "DEFAULT_PAGINATION_CLASS": "maestro.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -300,6 +304,9 @@ REST_FRAMEWORK = {
 # Lifetime of a person's API token (POST /api/auth/token/); an older token answers 401
 # `token_expired`. POST /api/auth/token/rotate/ swaps a live one for a new one.
 API_TOKEN_LIFETIME = timedelta(days=env_int("MAESTRO_API_TOKEN_LIFETIME_DAYS", 30))
+# How long an invitation's link works after it was (last) sent; re-sending starts it again
+# with a new link and kills the old one (maestro.people).
+INVITATION_LIFETIME = timedelta(days=env_int("MAESTRO_INVITATION_LIFETIME_DAYS", 7))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Maestro API",
     "DESCRIPTION": (
@@ -308,7 +315,19 @@ SPECTACULAR_SETTINGS = {
         "(POST /api/auth/token/; a token expires after its lifetime, POST /api/auth/token/rotate/ "
         "replaces it). Another client's objects answer 404. Every operation is rate-limited "
         "(per person, per agent API key, per address without credentials): over the rate, 429 "
-        "`throttled` with Retry-After."
+        "`throttled` with Retry-After.\n\n"
+        '**Conventions** (README, "API conventions"). *Shares* — accuracy, per-category '
+        "accuracy and minimums, target accuracy, thresholds, confidence, rates and shares — "
+        "are fractions from 0 to 1 written as decimal strings with 4 places, in answers and "
+        'in requests: `"0.8500"` is 85% (a request may send fewer places, `"0.85"`, or a JSON '
+        "number; a field that keeps fewer places says so). *202 Accepted* answers a job (import, "
+        "dry run, webhook delivery) with its `status_url` and a `Location` header naming the "
+        "same URL: poll it (GET) for the status, then the result or the errors. *Uploads*: "
+        "what the request gets wrong (no file, an empty or oversized one, a file type or "
+        "`format` Maestro does not import) is a 400 at once on its field, nothing stored; what "
+        "the rows get wrong, the job reports (`status` failed, `errors` by line). *Agent API "
+        "keys* only post decisions and outcomes; anywhere else a key is a 403 "
+        "`agent_key_not_allowed`."
     ),
     "VERSION": "1.0.0",
     # Swagger UI from the site's own static files (drf-spectacular-sidecar), not a CDN: the
@@ -322,6 +341,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "maestro.lib.openapi.error_responses_hook",
+        "maestro.lib.openapi.accepted_responses_hook",
     ],
     # One name for the lifecycle's phases wherever they appear (phase, from_phase, to_phase).
     "ENUM_NAME_OVERRIDES": {

@@ -3,6 +3,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import audit_record
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import (
     can_manage_engagement,
@@ -50,6 +52,7 @@ def _add_version(
     rendered = render_guarded(body, titles=titles)
     version.html, version.toc = rendered.html, rendered.toc
     now = timezone.now()
+    title_before = runbook.title if base_version else None
     won = Runbook.objects.filter(pk=runbook.pk, head=base_version).update(
         head=base_version + 1, title=title, body=body, updated_at=now
     )
@@ -71,6 +74,20 @@ def _add_version(
         now,
     )
     version.save()
+    audit_record(
+        AuditEvent.RUNBOOK_VERSION_CREATED,
+        actor=by,
+        client=runbook.engagement.client_id,
+        engagement=runbook.engagement_id,
+        target=runbook,
+        changes={"title": (title_before, title)},
+        data={
+            "version": version.number,
+            "message": version.message,
+            "proposed": version.proposed,
+            "restored_from": restored_from,
+        },
+    )
     return version
 
 
@@ -197,9 +214,23 @@ def runbook_publish(*, runbook: Runbook, by: User, version: int | None = None) -
     chosen = runbook.versions.filter(number=number).first()
     if chosen is None:
         raise ValidationError({"version": [_("There is no version %(n)s.") % {"n": number}]})
+    before = (
+        runbook.status,
+        runbook.published_version.number if runbook.published_version else None,
+    )
     runbook.published_version = chosen
     runbook.status = Runbook.Status.PUBLISHED
     runbook.save(update_fields=["published_version", "status", "updated_at"])
+    if before == (runbook.status, number):
+        return runbook  # published again as it was: nothing changed
+    audit_record(
+        AuditEvent.RUNBOOK_PUBLISHED,
+        actor=by,
+        client=runbook.engagement.client_id,
+        engagement=runbook.engagement_id,
+        target=runbook,
+        changes={"status": (before[0], runbook.status), "published_version": (before[1], number)},
+    )
     return runbook
 
 
@@ -216,8 +247,17 @@ def runbook_retire(*, runbook: Runbook, by: User) -> Runbook:
             _("Finish or abandon the runs in progress before retiring this runbook."),
             code="runs_in_progress",
         )
+    status_before = runbook.status
     runbook.status = Runbook.Status.RETIRED
     runbook.save(update_fields=["status", "updated_at"])
+    audit_record(
+        AuditEvent.RUNBOOK_RETIRED,
+        actor=by,
+        client=runbook.engagement.client_id,
+        engagement=runbook.engagement_id,
+        target=runbook,
+        changes={"status": (status_before, runbook.status)},
+    )
     return runbook
 
 

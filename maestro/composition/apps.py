@@ -27,6 +27,8 @@ class CompositionConfig(AppConfig):
         )
         from maestro.engagements import hooks
         from maestro.mapping import hooks as mapping_hooks
+        from maestro.playbooks.services import known_counterparties_seed
+        from maestro.training import hooks as training_hooks
         from maestro.training.overview import engagement_training_overview
         from runbooks.services import runbook_create_starters
 
@@ -37,3 +39,5 @@ class CompositionConfig(AppConfig):
         hooks.on_engagement_overview(engagement_training_overview)
         hooks.on_engagement_overview(engagement_deployment_overview)
         mapping_hooks.on_process_overview(process_economics_overview)
+        # A dataset's counterparties are known to routing from the import that brings them.
+        training_hooks.on_cases_imported(known_counterparties_seed)

@@ -102,6 +102,34 @@ class AgentApiKeyAuthentication(authentication.BaseAuthentication):
         key.last_used_at = now
 
 
+AGENT_KEY_NOT_ALLOWED = gettext_lazy(
+    "Agent API keys may only post decisions and their outcomes (POST /api/decisions/ and "
+    "POST /api/decisions/outcomes/). For the rest of the API, authenticate as a person: "
+    "Authorization: Token <key>, from POST /api/auth/token/."
+)
+
+
+def carries_agent_key(request) -> bool:
+    """Whether the request presents an agent API key (`Bearer mk_…` or `X-Api-Key: mk_…`),
+    valid or not: by its look only, no query."""
+    scheme, _sep, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    secret = value if scheme.lower() == "bearer" else request.META.get("HTTP_X_API_KEY", "")
+    return secret.strip().startswith(keys.KEY_PREFIX)
+
+
+class IsPerson(permissions.IsAuthenticated):
+    """The API's default permission (REST_FRAMEWORK in settings): a person, by session or
+    token. An agent API key anywhere but the intake is a 403 `agent_key_not_allowed` that says
+    where keys work, not DRF's 401 "Authentication credentials were not provided"."""
+
+    def has_permission(self, request, view) -> bool:
+        if super().has_permission(request, view):
+            return True
+        if carries_agent_key(request):
+            raise exceptions.PermissionDenied(AGENT_KEY_NOT_ALLOWED, code="agent_key_not_allowed")
+        return False
+
+
 class IsAgent(permissions.BasePermission):
     """Only agent API keys: a person's session or token cannot post live decisions."""
 

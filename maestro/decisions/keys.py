@@ -3,8 +3,13 @@
 import hashlib
 
 KEY_PREFIX = "mk_"
+# A test key says so in its secret (like a payment provider's test keys), so it is recognised
+# in an agent's configuration before it is ever used: "mk_test_<12 hex>_…".
+TEST_KEY_PREFIX = "mk_test_"
+HEX_LENGTH = 12
 # "mk_" + 12 hex characters: the part of the secret stored in clear (AgentApiKey.prefix).
-PREFIX_LENGTH = len(KEY_PREFIX) + 12
+PREFIX_LENGTH = len(KEY_PREFIX) + HEX_LENGTH
+TEST_PREFIX_LENGTH = len(TEST_KEY_PREFIX) + HEX_LENGTH
 
 
 def key_hash(secret: str) -> str:
@@ -13,8 +18,9 @@ def key_hash(secret: str) -> str:
 
 def key_prefix(secret: str) -> str | None:
     """The stored prefix of a well-formed secret, or None for anything else."""
-    if not secret.startswith(KEY_PREFIX) or len(secret) <= PREFIX_LENGTH + 1:
+    length = TEST_PREFIX_LENGTH if secret.startswith(TEST_KEY_PREFIX) else PREFIX_LENGTH
+    if not secret.startswith(KEY_PREFIX) or len(secret) <= length + 1:
         return None
-    if secret[PREFIX_LENGTH] != "_":
+    if secret[length] != "_":
         return None
-    return secret[:PREFIX_LENGTH]
+    return secret[:length]

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement
+from maestro.lib.lookups import JSONListHasCode
 from maestro.mapping.models import DecisionType, Process
 
 
@@ -14,8 +15,8 @@ class AgentApiKey(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=200)
     # The first characters of the key, stored in clear so a key can be found by one indexed
-    # lookup and recognised in lists ("mk_3f9a…").
-    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    # lookup and recognised in lists ("mk_3f9a…", a test key "mk_test_3f9a…").
+    prefix = models.CharField(_("prefix"), max_length=24, unique=True)
     key_hash = models.CharField(max_length=64)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -23,6 +24,9 @@ class AgentApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A test key's decisions are routed and answered like live ones but stored as test
+    # decisions (Decision.is_test): kept out of metrics, economics and scoring, removable at once.
+    is_test = models.BooleanField(_("test mode"), default=False)
 
     class Meta:
         ordering = ["engagement_id", "-created_at"]
@@ -35,10 +39,21 @@ class AgentApiKey(models.Model):
         return self.revoked_at is None
 
 
+class DecisionQuerySet(models.QuerySet):
+    def live(self) -> "DecisionQuerySet":
+        """Decisions of live keys: the only ones metrics, economics and scoring may count."""
+        return self.filter(is_test=False)
+
+    def test(self) -> "DecisionQuerySet":
+        """Decisions posted with a test key."""
+        return self.filter(is_test=True)
+
+
 class Decision(models.Model):
     """One live decision the agent posted, with the route the playbook gave it.
 
-    (process, case_ref) is unique: agents retry, and a retry must return the first answer.
+    (process, case_ref) is unique per mode (live or test): agents retry, and a retry must return
+    the first answer; a case ref tried with a test key stays free for the live agent.
     `final_outcome` is the confirmed outcome — from the human who resolved its review task, or
     from outcome feedback for an auto-routed decision — so accuracy can be scored for both.
     """
@@ -87,12 +102,18 @@ class Decision(models.Model):
     outcome_at = models.DateTimeField(null=True, blank=True)
     # Set when a human's final outcome differs from the agent's proposal.
     overridden = models.BooleanField(default=False)
+    # Posted with a test key (AgentApiKey.is_test). Count decisions through
+    # `Decision.objects.live()` wherever a figure is shown or scored.
+    is_test = models.BooleanField(_("test"), default=False)
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["process", "case_ref"], name="decision_case_ref_unique_per_process"
+                fields=["process", "is_test", "case_ref"],
+                name="decision_case_ref_unique_per_process_and_mode",
             ),
             models.CheckConstraint(
                 condition=models.Q(confidence__gte=0, confidence__lte=1),
@@ -109,3 +130,7 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_ref} → {self.route}"
+
+
+# `reasons__has_code="amount_above"`: the decision record's reason-code filter.
+Decision._meta.get_field("reasons").register_lookup(JSONListHasCode)

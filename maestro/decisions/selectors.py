@@ -32,9 +32,34 @@ def agent_api_key_visible_to(*, user: User) -> QuerySet[AgentApiKey]:
     )
 
 
+def decision_test_counts(*, engagement: Engagement) -> dict[str, int]:
+    """What removing the engagement's test decisions would remove: the decisions, their
+    review tasks and how many of those are still open. One query."""
+    return (
+        Decision.objects.test()
+        .filter(engagement=engagement)
+        .aggregate(
+            decisions=Count("pk"),
+            review_tasks=Count("review_task"),
+            open_review_tasks=Count("review_task", filter=Q(review_task__status="open")),
+        )
+    )
+
+
 def decision_list_for_user(*, user: User) -> QuerySet[Decision]:
     return Decision.objects.filter(engagement__in=engagements_for(user)).select_related(
         "process", "decision_type", "playbook_version"
+    )
+
+
+def decision_record_for_user(*, user: User) -> QuerySet[Decision]:
+    """The decision record as the API reads it: every decision of the user's engagements (live
+    and test) with what a row shows — process, decision type, playbook version, review task
+    and its assignee — in one query, newest first."""
+    return (
+        Decision.objects.filter(engagement__in=engagements_for(user))
+        .select_related("process", "decision_type", "playbook_version", "review_task__assignee")
+        .order_by("-received_at", "-pk")
     )
 
 
@@ -56,6 +81,7 @@ def _rate(part: int, whole: int) -> Decimal | None:
 
 def deployment_metrics(*, engagement: Engagement) -> dict:
     """Volume, escalation, override and accuracy rates and review-task load, in two queries.
+    Live decisions only (and the review tasks of live decisions): a test key's never count.
 
     - escalation rate: share of decisions routed to a human;
     - override rate: of decisions a reviewer resolved, the share whose outcome differed;
@@ -67,17 +93,21 @@ def deployment_metrics(*, engagement: Engagement) -> dict:
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     confirmed = ~Q(outcome_source="")
     reviewed = Q(outcome_source=Decision.OutcomeSource.REVIEW)
-    counts = Decision.objects.filter(engagement=engagement).aggregate(
-        total=Count("pk"),
-        today=Count("pk", filter=Q(received_at__gte=today)),
-        last_7_days=Count("pk", filter=Q(received_at__gte=now - timedelta(days=7))),
-        human=Count("pk", filter=Q(route=Decision.Route.HUMAN)),
-        reviewed=Count("pk", filter=reviewed),
-        n_overridden=Count("pk", filter=reviewed & Q(overridden=True)),
-        confirmed=Count("pk", filter=confirmed),
-        correct=Count("pk", filter=confirmed & Q(overridden=False)),
+    counts = (
+        Decision.objects.live()
+        .filter(engagement=engagement)
+        .aggregate(
+            total=Count("pk"),
+            today=Count("pk", filter=Q(received_at__gte=today)),
+            last_7_days=Count("pk", filter=Q(received_at__gte=now - timedelta(days=7))),
+            human=Count("pk", filter=Q(route=Decision.Route.HUMAN)),
+            reviewed=Count("pk", filter=reviewed),
+            n_overridden=Count("pk", filter=reviewed & Q(overridden=True)),
+            confirmed=Count("pk", filter=confirmed),
+            correct=Count("pk", filter=confirmed & Q(overridden=False)),
+        )
     )
-    tasks = engagement.review_tasks.aggregate(
+    tasks = engagement.review_tasks.exclude(decision__is_test=True).aggregate(
         open=Count("pk", filter=Q(status="open")),
         overdue=Count("pk", filter=Q(status="open", due_at__lt=now)),
     )
@@ -122,9 +152,10 @@ def decision_daily_volume(
     now: datetime | None = None,
 ) -> list[DailyVolume]:
     """Decisions per day over the last `days` local days (today included), oldest first, auto vs
-    human, of the engagement or one of its processes; days without decisions are zeros. One
-    aggregate query grouped by route and the day's index, found by comparing with local midnights
-    (TruncDate costs a per-row Python call on SQLite: 0.45 s for 100k decisions, this 0.1 s)."""
+    human, of the engagement or one of its processes (live decisions only); days without
+    decisions are zeros. One aggregate query grouped by route and the day's index, found by
+    comparing with local midnights (TruncDate costs a per-row Python call on SQLite: 0.45 s for
+    100k decisions, this 0.1 s)."""
     tz = timezone.get_current_timezone()
     today = timezone.localdate(now or timezone.now(), tz)
     first = today - timedelta(days=days - 1)
@@ -133,7 +164,7 @@ def decision_daily_volume(
         timezone.make_aware(datetime.combine(first + timedelta(days=i), time.min), tz)
         for i in range(days + 1)
     ]
-    decisions = Decision.objects.filter(
+    decisions = Decision.objects.live().filter(
         engagement=engagement, received_at__gte=bounds[0], received_at__lt=bounds[-1]
     )
     if process_id is not None:
@@ -188,10 +219,11 @@ def economics_compute(
 
 def process_economics(*, engagement: Engagement) -> list[Economics]:
     """Per process of the engagement, with the automation rate measured on its live decisions
-    (share routed auto), in one query."""
+    (share routed auto; a test key's decisions never count), in one query."""
+    live = Q(decisions__is_test=False)
     processes = Process.objects.filter(engagement=engagement).annotate(
-        decision_count=Count("decisions"),
-        auto_count=Count("decisions", filter=Q(decisions__route=Decision.Route.AUTO)),
+        decision_count=Count("decisions", filter=live),
+        auto_count=Count("decisions", filter=live & Q(decisions__route=Decision.Route.AUTO)),
     )
     rows = []
     for process in processes.order_by("name"):

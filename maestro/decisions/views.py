@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from maestro.decisions import charts, selectors, services
 from maestro.decisions.forms import AgentApiKeyForm, DecisionFilterForm
-from maestro.engagements.scoping import require_engagement_manager
+from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_errors
 from maestro.lib.pagination import page_get
@@ -29,6 +29,8 @@ def decision_list(request, engagement_id: int):
             decisions = decisions.filter(route=form.cleaned_data["route"])
         if form.cleaned_data["process"]:
             decisions = decisions.filter(process_id=form.cleaned_data["process"])
+        if form.cleaned_data["mode"]:
+            decisions = decisions.filter(is_test=form.cleaned_data["mode"] == "test")
     page, query = page_get(request, decisions.order_by("-received_at", "-pk"))
     process_id = form.cleaned_data["process"] if form.is_valid() else None
     days = selectors.decision_daily_volume(engagement=engagement, process_id=process_id)
@@ -46,6 +48,9 @@ def decision_list(request, engagement_id: int):
             ),
             "volume_summary": charts.volume_summary(days),
             "process_name": next((p.name for p in processes if p.pk == process_id), ""),
+            "test_counts": selectors.decision_test_counts(engagement=engagement)
+            if can_manage_engagement(request.user, engagement)
+            else None,
         },
     )
 
@@ -94,7 +99,13 @@ def api_key_list(request, engagement_id: int):
     return render(
         request,
         "decisions/api_keys.html",
-        {"engagement": engagement, "keys": keys, "form": form, "created": created},
+        {
+            "engagement": engagement,
+            "keys": keys,
+            "form": form,
+            "created": created,
+            "test_counts": selectors.decision_test_counts(engagement=engagement),
+        },
         status=status,
     )
 
@@ -114,3 +125,30 @@ def api_key_revoke(request, key_id: int):
         request, _("Revoked “%(name)s”: the agent's next call is refused.") % {"name": key.name}
     )
     return redirect("decisions:api-keys", engagement_id=key.engagement_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def test_decisions_remove(request, engagement_id: int):
+    """What removing the engagement's test decisions takes with it, then (POST) the removal.
+    Its consultants only."""
+    engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    require_engagement_manager(
+        request.user,
+        engagement,
+        message=_("Only the engagement's consultants remove its test decisions."),
+        page=True,
+    )
+    if request.method == "POST":
+        removed = services.decisions_remove_test(engagement=engagement, by=request.user)
+        messages.success(
+            request,
+            _("Removed %(decisions)d test decision(s) and %(tasks)d review task(s).")
+            % {"decisions": removed.decisions, "tasks": removed.review_tasks},
+        )
+        return redirect("decisions:list", engagement_id=engagement.pk)
+    return render(
+        request,
+        "decisions/test_decisions_remove.html",
+        {"engagement": engagement, "counts": selectors.decision_test_counts(engagement=engagement)},
+    )

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from maestro.audit.services import Actor
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create, decision_outcome_record
 from maestro.engagements.models import Engagement
@@ -172,7 +173,9 @@ def decisions_demo_seed(
             continue
         # Posted oldest first, so "new supplier" is said of each supplier's first order.
         dated, queue = _items(rng, stream, process, today=today, now=now)
-        results = decisions_intake(engagement=engagement, items=[item for _at, item in dated])
+        results = decisions_intake(
+            engagement=engagement, items=[item for _at, item in dated], actor=Actor.for_key(key)
+        )
         received = {}
         for (at, _item), result in zip(dated, results, strict=True):
             if result.decision is not None and result.created:

@@ -65,7 +65,9 @@ def training_demo_seed(*, process: Process, by: User, live_since: datetime.datet
                         f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}",
                     ]
                 )
-        services.dataset_import_cases(dataset=dataset, path=str(cases), fmt="csv", by=None)
+        services.dataset_import_cases(
+            dataset=dataset, path=str(cases), fmt="csv", by=None, actor=by
+        )
         for accuracy, days_before, what_changed in ROUNDS:
             day = timezone.localdate(live_since) - datetime.timedelta(days=days_before)
             training_round = services.round_create(
@@ -88,5 +90,5 @@ def training_demo_seed(*, process: Process, by: User, live_since: datetime.datet
                         wrong = next(q for q in OTHER[i % 5 :] + OTHER if q != correct)
                         writer.writerow([f"TCK-{i + 1:04d}", wrong, f"{0.40 + (i % 40) / 100:.2f}"])
             services.round_import_outputs(
-                training_round=training_round, path=str(outputs), fmt="csv", by=None
+                training_round=training_round, path=str(outputs), fmt="csv", by=None, actor=by
             )

@@ -2,9 +2,10 @@
 page show the same row (templates/engagements/_nav.html, `{% engagement_nav %}`).
 
 A user is offered exactly the sections they may open. Everyone on the engagement reads its maps,
-decision types, training, live decisions, review tasks, edge cases, runbooks and webhooks
-(operators work the tasks, sponsors watch them; only consultants see webhook secrets); the
-agent API keys page is the consultants' alone (a 403 for the others), so only they get its link.
+decision types, training, live decisions, review tasks, edge cases, runbooks, webhooks and
+activity (operators work the tasks, sponsors watch them; only consultants see webhook
+secrets); the agent API keys page is the consultants' alone (a 403 for the others), so only
+they get its link.
 """
 
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ SECTIONS: list[tuple[str, Promise, str, bool]] = [
     ("runbooks", _("Runbooks"), "runbooks:list", False),
     ("webhooks", _("Webhooks"), "webhooks:list", False),
     ("api-keys", _("Agent API keys"), "decisions:api-keys", True),
+    ("activity", _("Activity"), "engagements:activity", False),
 ]
 
 

@@ -6,10 +6,12 @@ object outside the user's reach is simply absent: views turn that into a 404, ne
 The rule: a user's reach at a client is their Membership there. Operators and sponsors reach
 every engagement of their client; a consultant reaches (and manages) the engagements they lead
 or are members of, and only while they still hold a consultant Membership at the engagement's
-client, so deleting the Membership ends the access even if the assignment stays. Staff reach
+client, so deactivating the Membership ends the access even if the assignment stays (every
+query here reads `Membership.objects`, which holds live memberships only). Staff reach
 everything. A deactivated user (`is_active=False`) reaches nothing, staff included. Who may be
 chosen for work on an engagement (review task assignees, escalation chains) is decided here
-too (`people_at`, `engagement_consultants`), by the same rule.
+too (`people_at`, `engagement_consultants`), by the same rule, and who manages a client's
+people (`can_manage_people`, `can_invite_consultants`).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -167,3 +169,57 @@ def engagement_consultants(engagement: Engagement) -> QuerySet[User]:
     return people_at(engagement.client_id, [CONSULTANT]).filter(
         Q(pk=engagement.lead_id) | Q(pk__in=assigned)
     )
+
+
+# --- a client's people ----------------------------------------------------------------------
+
+
+def can_invite_consultants(user) -> bool:
+    """Only staff bring consultants to a client (and change or end a consultant's membership)."""
+    return _is_active(user) and user.is_staff
+
+
+def clients_managed_by(user) -> QuerySet[Client]:
+    """Clients whose operators and sponsors the user manages (invites, changes the role of,
+    deactivates): staff all; a consultant the clients where they lead or are members of an
+    engagement while they consult there (the people can_manage_engagement lets in)."""
+    if not _is_active(user):
+        return Client.objects.none()
+    if user.is_staff:
+        return Client.objects.all()
+    assigned = Engagement.members.through.objects.filter(user=user).values("engagement_id")
+    on_team = Engagement.objects.filter(Q(lead=user) | Q(pk__in=assigned)).values("client_id")
+    return Client.objects.filter(pk__in=_client_ids(user, [CONSULTANT])).filter(pk__in=on_team)
+
+
+def can_manage_people(user, client_id: int) -> bool:
+    """See clients_managed_by. One query (none for staff or a deactivated user)."""
+    if not _is_active(user):
+        return False
+    return user.is_staff or clients_managed_by(user).filter(pk=client_id).exists()
+
+
+def engagement_permissions(user, engagements) -> dict[int, tuple[bool, bool]]:
+    """Engagement id → (manage, work) for many engagements at once, by the rules of
+    can_manage_engagement and can_work_engagement (for "who am I" answers). Three queries
+    whatever the number of engagements."""
+    engagements = list(engagements)
+    if not _is_active(user):
+        return {e.pk: (False, False) for e in engagements}
+    if user.is_staff:
+        return {e.pk: (True, True) for e in engagements}
+    roles: dict[str, set[int]] = {CONSULTANT: set(), OPERATOR: set()}
+    for client_id, role in Membership.objects.filter(
+        user=user, role__in=[CONSULTANT, OPERATOR]
+    ).values_list("client_id", "role"):
+        roles[role].add(client_id)
+    assigned = set(
+        Engagement.members.through.objects.filter(
+            user=user, engagement_id__in=[e.pk for e in engagements]
+        ).values_list("engagement_id", flat=True)
+    )
+    answer = {}
+    for e in engagements:
+        manage = e.client_id in roles[CONSULTANT] and (e.lead_id == user.pk or e.pk in assigned)
+        answer[e.pk] = (manage, manage or e.client_id in roles[OPERATOR])
+    return answer

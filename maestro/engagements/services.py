@@ -1,10 +1,13 @@
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import audit_record
 from maestro.engagements import hooks, lifecycle
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase, PhaseTransition
 from maestro.engagements.scoping import (
@@ -13,6 +16,7 @@ from maestro.engagements.scoping import (
     require_engagement_manager,
 )
 from maestro.exceptions import DomainError, NotPermitted, StateConflict
+from maestro.lib.numbers import share_from_percent
 from maestro.tenancy.models import Client, Membership, User
 
 # The consultant's stance that goes with each phase: they lead until handoff, then step back.
@@ -41,6 +45,11 @@ def _check_consultants(*, client: Client, lead: User | None, members) -> None:
         ]
     if errors:
         raise ValidationError(errors)
+
+
+def _people(users) -> list[str]:
+    """A team as the audit trail keeps it: names, sorted, so a reorder is no change."""
+    return sorted(str(user) for user in users)
 
 
 def _check_name_free(*, client: Client, name: str, exclude_pk: int | None = None) -> None:
@@ -106,6 +115,20 @@ def engagement_create(
     engagement.full_clean()
     engagement.save()
     engagement.members.set(members)
+    audit_record(
+        AuditEvent.ENGAGEMENT_CREATED,
+        actor=by,
+        client=client,
+        engagement=engagement,
+        target=engagement,
+        changes={
+            "name": (None, engagement.name),
+            "lead": (None, str(lead)),
+            "members": (None, _people(members)),
+            "target_accuracy": (None, share_from_percent(engagement.target_accuracy)),
+            "phase": (None, engagement.phase),
+        },
+    )
     # The layers above join in here (starter runbooks): maestro.engagements.hooks.
     hooks.engagement_created(engagement=engagement, by=by)
     return engagement
@@ -122,13 +145,46 @@ def engagement_update(*, engagement: Engagement, by: User, **changes) -> Engagem
     _check_consultants(client=engagement.client, lead=changes.get("lead"), members=members or [])
     if "name" in changes:
         _check_name_free(client=engagement.client, name=changes["name"], exclude_pk=engagement.pk)
+    before = {field: getattr(engagement, field) for field in changes}
+    members_before = _people(engagement.members.all()) if members is not None else None
     for field, value in changes.items():
         setattr(engagement, field, value)
     engagement.full_clean()
     engagement.save()
     if members is not None:
         engagement.members.set(members)
+    _record_update(engagement=engagement, by=by, before=before, members_before=members_before)
     return engagement
+
+
+def _record_update(
+    *, engagement: Engagement, by: User, before: dict, members_before: list[str] | None
+) -> None:
+    """One entry for the stance (its own event: the handoff's milestones read it), one for
+    every other field that really changed; nothing for an edit that changed nothing."""
+    changed: dict[str, tuple] = {}
+    for field, old in before.items():
+        new = getattr(engagement, field)
+        if new != old:
+            # People by name: the entry must read right after the account is renamed or gone.
+            if field == "lead":
+                changed[field] = (str(old), str(new))
+            elif field == "target_accuracy":  # a share, written as the API writes shares
+                changed[field] = (share_from_percent(old), share_from_percent(new))
+            else:
+                changed[field] = (old, new)
+    if members_before is not None:
+        members_after = _people(engagement.members.all())
+        if members_after != members_before:
+            changed["members"] = (members_before, members_after)
+    stance = changed.pop("stance", None)
+    common: dict[str, Any] = {"actor": by, "client": engagement.client_id, "engagement": engagement}
+    if stance is not None:
+        audit_record(
+            AuditEvent.STANCE_CHANGED, target=engagement, changes={"stance": stance}, **common
+        )
+    if changed:
+        audit_record(AuditEvent.ENGAGEMENT_CHANGED, target=engagement, changes=changed, **common)
 
 
 @transaction.atomic
@@ -194,8 +250,9 @@ def engagement_transition(
         raise StateConflict(
             _("The engagement moved on meanwhile; reload it and try again."), code="phase_changed"
         )
+    stance_before = engagement.stance
     engagement.phase, engagement.stance, engagement.phase_changed_at = to_phase, stance, now
-    return PhaseTransition.objects.create(
+    transition = PhaseTransition.objects.create(
         engagement=engagement,
         from_phase=from_phase,
         to_phase=to_phase,
@@ -205,3 +262,28 @@ def engagement_transition(
         override_reason=override_reason if failing else "",
         gate_results=[c.as_dict() for c in checks],
     )
+    common: dict[str, Any] = {"actor": by, "client": engagement.client_id, "engagement": engagement}
+    audit_record(
+        AuditEvent.PHASE_CHANGED,
+        target=engagement,
+        # The stance moves with some phases (STANCE_FOR_PHASE); it is part of this change.
+        changes={"phase": (from_phase, to_phase), "stance": (stance_before, stance)},
+        data={"transition": transition.pk, "note": transition.note},
+        **common,
+    )
+    if transition.overridden:
+        audit_record(
+            AuditEvent.GATE_OVERRIDDEN,
+            target=engagement,
+            data={
+                "transition": transition.pk,
+                "from_phase": from_phase,
+                "to_phase": to_phase,
+                "reason": transition.override_reason,
+                "failing_checks": [
+                    {"code": c.code, "label": c.label, "detail": c.detail} for c in failing
+                ],
+            },
+            **common,
+        )
+    return transition

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maestro.engagements import views
+from maestro.engagements import activity, views
 
 app_name = "engagements"
 
@@ -13,5 +13,10 @@ urlpatterns = [
         "engagements/<int:engagement_id>/transition/",
         views.engagement_transition,
         name="transition",
+    ),
+    path(
+        "engagements/<int:engagement_id>/activity/",
+        activity.engagement_activity,
+        name="activity",
     ),
 ]

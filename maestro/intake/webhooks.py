@@ -26,6 +26,8 @@ def decision_escalated_payload(
             "counterparty": decision.counterparty,
             "reasons": decision.reasons,
             "received_at": decision.received_at.isoformat(),
+            # Posted with a test key: a receiver can tell a trial from the real thing.
+            "is_test": decision.is_test,
         },
         "review_task": None
         if task is None

@@ -53,3 +53,8 @@ def decimal_places(number: Decimal) -> int:
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)  # finite numbers only
     return max(0, -exponent)
+
+
+def share_from_percent(percent: Decimal | float | int) -> str:
+    """A stored percent (85.00) as the API writes a share: a 4-place fraction ("0.8500")."""
+    return str((Decimal(str(percent)) / 100).quantize(Decimal("0.0001")))

@@ -1,10 +1,17 @@
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal
 
 from rest_framework import serializers
 
 from maestro.lib.jobs import JobStatus
 from maestro.lib.numbers import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, MAX_AMOUNT, parse_decimal
+
+# Every share in the API (accuracy, rates, targets, thresholds, confidence): a fraction from 0 to
+# 1 as a decimal string with SHARE_PLACES places, in answers and in requests (README, "API
+# conventions"; the schema's description in settings.SPECTACULAR_SETTINGS).
+SHARE_PLACES = 4
+SHARE_CONVENTION = 'A fraction from 0 to 1 as a decimal string with 4 places: "0.8500" is 85%.'
 
 
 class StrictInputSerializer(serializers.Serializer):
@@ -58,6 +65,67 @@ class AmountField(DecimalField):
         widest = Decimal(10) ** whole - Decimal(10) ** -kwargs["decimal_places"]
         kwargs.setdefault("max_value", min(MAX_AMOUNT, widest))
         super().__init__(**kwargs)
+
+
+class ShareField(DecimalField):
+    """A share: a fraction from 0 to 1, answered as a decimal string with 4 places ("0.8500")
+    and read from a decimal string (a JSON number is taken too) with at most 4 places.
+
+    Models keep their own storage; the field converts at the boundary:
+    - `stored_as="percent"`: the value behind the field is a percent (a model's 85.00, a
+      selector's 85.0), so 85 reads out as "0.8500" and "0.8525" is saved as 85.25;
+    - `places`: the decimals the storage keeps (2 for a threshold stored as 0.85), so a finer
+      share is refused with the field named, not rounded away unseen;
+    - `round_input`: round a finer share to `places` instead of refusing it (an agent's
+      confidence, 0.873456…, is kept to 4 places).
+    The range is checked before rounding, so 1e308 is a 400, not an arithmetic error."""
+
+    default_error_messages = {
+        "invalid": "A valid number is required: a share is a fraction from 0 to 1 written as a "
+        'decimal string, e.g. "0.8500" for 85%.',
+        "places": "Ensure that there are no more than {places} decimal places.",
+        "max_value": "Ensure this value is less than or equal to {max_value} (a share is a "
+        'fraction: "0.8500" for 85%).',
+    }
+
+    def __init__(
+        self,
+        *,
+        stored_as: Literal["fraction", "percent"] = "fraction",
+        places: int = SHARE_PLACES,
+        round_input: bool = False,
+        **kwargs,
+    ):
+        self.stored_as = stored_as
+        self.places = places
+        self.round_input = round_input
+        help_text = kwargs.pop("help_text", "")
+        kwargs["help_text"] = f"{help_text} {SHARE_CONVENTION}".strip()
+        super().__init__(max_digits=SHARE_PLACES + 1, decimal_places=SHARE_PLACES, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            number = parse_decimal(data)
+        except ValueError:
+            self.fail("invalid")
+        if number < 0:
+            self.fail("min_value", min_value=0)
+        if number > 1:
+            self.fail("max_value", max_value=1)
+        step = Decimal(10) ** -self.places
+        share = number.quantize(step, rounding=ROUND_HALF_EVEN)
+        if share != number and not self.round_input:
+            self.fail("places", places=self.places)
+        if self.stored_as == "percent":
+            return (share * 100).quantize(Decimal(10) ** -max(self.places - 2, 0))
+        return share
+
+    def to_representation(self, value):
+        number = parse_decimal(value)
+        if self.stored_as == "percent":
+            number = number / 100
+        step = Decimal(10) ** -SHARE_PLACES
+        return f"{number.quantize(step, rounding=ROUND_HALF_EVEN):f}"
 
 
 class IdField(IntegerField):

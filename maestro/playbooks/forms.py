@@ -129,3 +129,21 @@ class DryRunForm(forms.Form):
         self.fields["version"].choices = [
             (v.number, _("Version %(n)d") % {"n": v.number}) for v in versions
         ]
+
+
+class KnownCounterpartyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("Exactly as the agent sends it: names are compared exactly."),
+    )
+
+
+class KnownCounterpartyImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, with a header line that has a “name” column; at most 10,000 rows. One bad "
+            "row and nothing is added."
+        ),
+    )

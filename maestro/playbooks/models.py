@@ -108,13 +108,30 @@ class DryRunJob(BackgroundJob):
 
 
 class KnownCounterparty(models.Model):
-    """Counterparties already seen for a process, so "new supplier" is one indexed lookup."""
+    """A counterparty already known for a process, so routing's "new counterparty" rule is one
+    indexed lookup (process, name). Known from the process's evaluation datasets (seeded when
+    cases are imported), from its first live decision, or added by a consultant (one by one or
+    from a CSV file)."""
+
+    class Source(models.TextChoices):
+        LIVE = "live", _("First live decision")
+        DATASET = "dataset", _("Evaluation dataset")
+        ADDED = "added", _("Added by a consultant")
+
+    # Names are matched exactly, as the agent posts them (decisions and cases allow 200 too).
+    MAX_NAME_LENGTH = 200
 
     process = models.ForeignKey(
         Process, on_delete=models.CASCADE, related_name="known_counterparties"
     )
-    name = models.CharField(max_length=200)
-    first_seen_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(_("name"), max_length=MAX_NAME_LENGTH)
+    source = models.CharField(
+        _("known from"), max_length=10, choices=Source.choices, default=Source.LIVE
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_seen_at = models.DateTimeField(_("known since"), auto_now_add=True)
 
     class Meta:
         db_table = "decisions_knowncounterparty"

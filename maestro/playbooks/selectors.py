@@ -1,5 +1,6 @@
 """Playbook reads: the compiled-playbook cache (with the routing stamp that keeps it fresh),
-versions, their readable document, escalation-chain candidates, rounds and dry-run jobs."""
+versions, their readable document, escalation-chain candidates, rounds, dry-run jobs and known
+counterparties."""
 
 import threading
 import time
@@ -15,7 +16,7 @@ from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import engagements_for, people_at
 from maestro.mapping.models import DecisionType, Process
 from maestro.playbooks.document import PlaybookDocument, playbook_document
-from maestro.playbooks.models import DryRunJob, PlaybookVersion
+from maestro.playbooks.models import DryRunJob, KnownCounterparty, PlaybookVersion
 from maestro.playbooks.routing import CompiledPlaybook, DecisionTypeInfo, compile_rules
 from maestro.tenancy.models import Membership, User
 from maestro.training.models import TrainingRound
@@ -196,3 +197,57 @@ def dry_run_job_list(*, process: Process) -> QuerySet[DryRunJob]:
 
 def dry_run_job_get(*, process: Process, pk: int) -> DryRunJob:
     return get_object_or_404(dry_run_job_list(process=process), pk=pk)
+
+
+def playbook_chain_departed(*, version: PlaybookVersion, engagement: Engagement) -> list[User]:
+    """The people a version's escalation chain names who may no longer take its tasks (their
+    membership was deactivated or changed to sponsor, or their account is off): computed on
+    read from the live memberships, for the playbook page's warning. The escalation job skips
+    them already. One query."""
+    chain = [int(pk) for pk in version.escalation_chain]
+    if not chain:
+        return []
+    allowed = people_at(
+        engagement.client_id, [Membership.Role.OPERATOR, Membership.Role.CONSULTANT]
+    ).values("pk")
+    departed = User.objects.filter(pk__in=chain).exclude(pk__in=allowed).in_bulk()
+    return [departed[pk] for pk in chain if pk in departed]
+
+
+def playbook_processes_naming(*, user_id: int, client_id: int) -> list[Process]:
+    """The client's processes whose current playbook version names `user_id` in its
+    escalation chain (ordered by engagement and name). One query."""
+    current_chain = (
+        PlaybookVersion.objects.filter(playbook__process_id=OuterRef("pk"))
+        .order_by("-number")
+        .values("escalation_chain")[:1]
+    )
+    processes = (
+        Process.objects.filter(engagement__client_id=client_id)
+        .annotate(current_chain=Subquery(current_chain))
+        .filter(current_chain__isnull=False)
+        .select_related("engagement")
+        .order_by("engagement__name", "name")
+    )
+    return [p for p in processes if user_id in {int(pk) for pk in p.current_chain}]
+
+
+def known_counterparty_list(*, process: Process) -> QuerySet[KnownCounterparty]:
+    """The process's known counterparties by name. Scope `process` to the user first
+    (playbook_process_get_for_user)."""
+    return (
+        KnownCounterparty.objects.filter(process_id=process.pk)
+        .select_related("added_by")
+        .order_by("name", "pk")
+    )
+
+
+def known_counterparty_get_for_user(*, user: User, pk: int) -> KnownCounterparty:
+    """One known counterparty of a process the user may see (Http404 otherwise), with what the
+    consultant-only write guard reads."""
+    return get_object_or_404(
+        KnownCounterparty.objects.filter(process__engagement__in=engagements_for(user))
+        .select_related("process__engagement__client", "process__engagement__lead", "added_by")
+        .prefetch_related("process__engagement__members"),
+        pk=pk,
+    )

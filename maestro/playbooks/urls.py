@@ -11,4 +11,14 @@ urlpatterns = [
     path(PLAYBOOK + "edit/", views.playbook_edit, name="edit"),
     path(PLAYBOOK + "dry-run/", views.playbook_dry_run, name="dry-run"),
     path(PLAYBOOK + "dry-runs/<int:job_id>/", views.playbook_dry_run_job, name="dry-run-job"),
+    path(
+        "processes/<int:process_id>/counterparties/",
+        views.known_counterparties,
+        name="counterparties",
+    ),
+    path(
+        "counterparties/<int:counterparty_id>/remove/",
+        views.known_counterparty_remove,
+        name="counterparty-remove",
+    ),
 ]

@@ -1,23 +1,29 @@
 """Escalation playbook pages: the playbook as a document (with its history), the editor
-(consultants) and the dry run against a training round (anyone who sees the process)."""
+(consultants), the dry run against a training round (anyone who sees the process) and the
+known counterparties (consultants add, import and remove)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.exceptions import StateConflict
-from maestro.lib.forms import form_errors
+from maestro.lib.forms import flash_errors, form_errors
+from maestro.lib.pagination import page_get
+from maestro.lib.uploads import form_refuse_upload, upload_too_large
 from maestro.playbooks import selectors, services
 from maestro.playbooks.charts import dry_run_svg
 from maestro.playbooks.forms import (
     DryRunForm,
+    KnownCounterpartyForm,
+    KnownCounterpartyImportForm,
     PlaybookRuleForm,
     PlaybookRuleFormSet,
     PlaybookVersionForm,
 )
+from maestro.training.importers import ImportFailed
 
 
 def _context(request, process) -> dict:
@@ -53,6 +59,12 @@ def playbook_detail(request, process_id: int):
             "current": current,
             "version": version,
             "document": document,
+            # Flagged on read: who the chain in force names but can no longer take tasks.
+            "chain_departed": selectors.playbook_chain_departed(
+                version=current, engagement=process.engagement
+            )
+            if current is not None
+            else [],
         },
     )
 
@@ -191,3 +203,93 @@ def playbook_dry_run_job(request, process_id: int, job_id: int):
         "playbooks/playbook_dry_run_job.html",
         {**_context(request, process), "job": job, "result": result, "chart": chart},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def known_counterparties(request, process_id: int):
+    """The process's known counterparties (search, pages of 50); its consultants add one or
+    import a CSV file here."""
+    process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    posted = request.POST.get("form") if request.method == "POST" else None
+    add_form = KnownCounterpartyForm(request.POST if posted == "add" else None)
+    import_form = KnownCounterpartyImportForm(
+        request.POST if posted == "import" else None,
+        request.FILES if posted == "import" else None,
+    )
+    status, import_errors = 200, []
+    if request.method == "POST":
+        require_engagement_manager(
+            request.user,
+            process.engagement,
+            message=_("Only the engagement's consultants change its known counterparties."),
+            page=True,
+        )
+        status = 400
+        form = import_form if posted == "import" else add_form
+        if refusal := upload_too_large(request):
+            form_refuse_upload(form, "file", refusal)
+            status = refusal.status_code
+        if form.is_valid():
+            with form_errors(form) as call:
+                if form is import_form:
+                    result = services.known_counterparties_import(
+                        process=process, upload=form.cleaned_data["file"], by=request.user
+                    )
+                    done = _(
+                        "Imported %(rows)d row(s): %(added)d name(s) added, %(known)d already "
+                        "known."
+                    ) % {"rows": result.rows, "added": result.added, "known": result.already_known}
+                else:
+                    added = services.known_counterparty_add(
+                        process=process, name=form.cleaned_data["name"], by=request.user
+                    )
+                    done = _("“%(name)s” is known from now on.") % {"name": added.name}
+            if call.ok:
+                messages.success(request, done)
+                return redirect("playbooks:counterparties", process_id=process.pk)
+            if isinstance(call.error, ImportFailed):
+                import_errors = call.error.errors
+            status = call.status
+    search = request.GET.get("q", "").strip()[:200]
+    counterparties = selectors.known_counterparty_list(process=process)
+    if search:
+        counterparties = counterparties.filter(name__icontains=search)
+    page, query = page_get(request, counterparties)
+    return render(
+        request,
+        "playbooks/known_counterparties.html",
+        {
+            **_context(request, process),
+            "page": page,
+            "query": query,
+            "search": search,
+            "add_form": add_form,
+            "import_form": import_form,
+            "import_errors": import_errors,
+            "max_rows": services.MAX_IMPORT_ROWS,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def known_counterparty_remove(request, counterparty_id: int):
+    counterparty = selectors.known_counterparty_get_for_user(user=request.user, pk=counterparty_id)
+    process = counterparty.process
+    require_engagement_manager(
+        request.user,
+        process.engagement,
+        message=_("Only the engagement's consultants change its known counterparties."),
+        page=True,
+    )
+    with flash_errors(request) as call:
+        services.known_counterparty_remove(counterparty=counterparty, by=request.user)
+    if call.ok:
+        messages.success(
+            request,
+            _("Removed “%(name)s”: its next decision counts as a new counterparty.")
+            % {"name": counterparty.name},
+        )
+    return redirect("playbooks:counterparties", process_id=process.pk)

@@ -5,9 +5,19 @@ from maestro.tenancy.models import Client, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only: people join a client by invitation and leave it by deactivation (the People
+    page and API), which hand their review tasks over and keep the history."""
+
     model = Membership
     extra = 0
-    raw_id_fields = ["user"]
+    fields = ["user", "role", "created_at", "deactivated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -25,8 +35,18 @@ class ClientAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "client", "role", "created_at"]
-    list_filter = ["role", "client"]
+    """Read-only, deactivated memberships included (see MembershipInline)."""
+
+    list_display = ["user", "client", "role", "created_at", "deactivated_at"]
+    list_filter = ["role", "client", ("deactivated_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "client"]
-    search_fields = ["user__username", "client__name"]
-    raw_id_fields = ["user"]
+    search_fields = ["user__username", "user__email", "client__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -28,9 +28,29 @@ class Client(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> "MembershipQuerySet":
+        return self.filter(deactivated_at__isnull=True)
+
+
+class ActiveMembershipManager(models.Manager.from_queryset(MembershipQuerySet)):  # type: ignore[misc]
+    """`Membership.objects`: live memberships only. Every reach a membership grants (scoping,
+    review-task assignees, escalation chains, the "My queue" link) reads through it, so a
+    deactivated membership grants nothing anywhere without each caller remembering to filter."""
+
+    def get_queryset(self) -> MembershipQuerySet:
+        return super().get_queryset().active()
+
+
 class Membership(models.Model):
     """A user's role at one client. Consultants see only the engagements they are assigned to;
-    operators and sponsors see every engagement of their client."""
+    operators and sponsors see every engagement of their client.
+
+    Taking someone off a client deactivates the membership (`deactivated_at`) rather than
+    deleting it, so its history stays. `Membership.objects` sees live memberships only;
+    `Membership.all_objects` (the default manager: admin, validation, related lookups) sees
+    every row, for the people page's history and for re-activating one on a new invitation.
+    """
 
     class Role(models.TextChoices):
         CONSULTANT = "consultant", _("Consultant")
@@ -43,8 +63,13 @@ class Membership(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
+
+    objects = ActiveMembershipManager()
+    all_objects = MembershipQuerySet.as_manager()
 
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["client__name", "user__username"]
         constraints = [
             models.UniqueConstraint(

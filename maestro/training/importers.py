@@ -60,6 +60,10 @@ def _file_error(message: str) -> ImportFailed:
     return ImportFailed([message])
 
 
+# The file names an upload may have when it does not say its format (maestro.lib.uploads).
+EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+
+
 def guess_format(filename: str) -> str:
     return "jsonl" if filename.lower().endswith((".jsonl", ".ndjson", ".json")) else "csv"
 

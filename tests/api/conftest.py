@@ -28,16 +28,18 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from maestro.decisions.models import AgentApiKey
+from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create
 from maestro.demo.people import DEMO_PASSWORD
 from maestro.demo.seed import demo_seed
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
-from maestro.playbooks.models import DryRunJob, PlaybookVersion
+from maestro.people.models import Invitation
+from maestro.people.services import invitation_create
+from maestro.playbooks.models import DryRunJob, KnownCounterparty, PlaybookVersion
 from maestro.playbooks.services import dry_run_job_create
 from maestro.reviews.models import EdgeCase, ReviewTask
-from maestro.tenancy.models import Client, User
+from maestro.tenancy.models import Client, Membership, User
 from maestro.training.models import AgentOutput, EvaluationDataset, ImportJob, TrainingRound
 from maestro.training.services import import_job_create
 from maestro.webhooks import services as webhook_services
@@ -75,6 +77,8 @@ SINGLE: dict[str, QuerySet] = {
     "engagement_id": Engagement.objects.all(),
     "client_id": Client.objects.all(),
     "key_id": AgentApiKey.objects.all(),
+    "decision_id": Decision.objects.all(),
+    "counterparty_id": KnownCounterparty.objects.all(),
     "process_id": Process.objects.all(),
     "step_id": Step.objects.all(),
     "decision_type_id": DecisionType.objects.all(),
@@ -88,6 +92,8 @@ SINGLE: dict[str, QuerySet] = {
     "delivery_id": WebhookDelivery.objects.all(),
     "runbook_id": Runbook.objects.all(),
     "run_id": RunbookRun.objects.all(),
+    "membership_id": Membership.all_objects.all(),
+    "invitation_id": Invitation.objects.all(),
 }
 # ...and nested parameters belong together (a run's own steps, a runbook's own versions).
 NESTED: dict[str, tuple[QuerySet, tuple[str, ...]]] = {
@@ -178,6 +184,10 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
             upload=SimpleUploadedFile("cases.csv", b"input,expected_outcome\n"),
             fmt=None,
             by=maria,
+        )
+        # Nor invitations: one pending, never mailed (nothing is committed).
+        invitation_create(
+            client=endpoint.engagement.client, email="new@example.com", role="operator", by=maria
         )
         if connection.vendor == "postgresql":
             # Planner statistics for the fresh rows, as autovacuum gathers them in production:

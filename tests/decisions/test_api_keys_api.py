@@ -49,4 +49,4 @@ def test_revoke_through_the_api_locks_the_agent_out(world, key_a, process_a):
 
 def test_an_agent_key_cannot_use_the_rest_of_the_api(key_a, world):
     r = agent_client(key_a[1]).get(f"/api/engagements/{world.engagement_a.pk}/")
-    assert r.status_code == 401
+    assert (r.status_code, r.json()["code"]) == (403, "agent_key_not_allowed")

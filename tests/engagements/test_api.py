@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from rest_framework.authtoken.models import Token
 
@@ -121,11 +123,12 @@ def test_transition_list_query_count_is_constant(world, rows, django_assert_num_
 def test_consultant_creates_engagement(world):
     r = client_for(world.consultant).post(
         "/api/engagements/",
-        {"client": world.client_a.pk, "name": "Claims", "target_accuracy": "90"},
+        {"client": world.client_a.pk, "name": "Claims", "target_accuracy": "0.9"},
     )
     assert r.status_code == 201, r.json()
     body = r.json()
-    assert body["phase"] == "mapping" and body["target_accuracy"] == "90.00"
+    assert body["phase"] == "mapping" and body["target_accuracy"] == "0.9000"
+    assert Engagement.objects.get(pk=body["id"]).target_accuracy == Decimal("90.00")
     assert body["lead"]["username"] == world.consultant.username
 
 

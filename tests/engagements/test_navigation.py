@@ -19,6 +19,7 @@ URL_NAMES = {
     "runbooks": "runbooks:list",
     "webhooks": "webhooks:list",
     "api-keys": "decisions:api-keys",
+    "activity": "engagements:activity",
 }
 # The API keys page is a 403 for everyone but the engagement's consultants (and staff); every
 # other section is open to all who see the engagement (operators work tasks, sponsors watch).
@@ -85,6 +86,7 @@ def test_the_overview_is_marked_as_the_current_section_and_labels_are_in_order(c
         "Runbooks",
         "Webhooks",
         "Agent API keys",
+        "Activity",
     ]
     assert [label for _href, label, current in links if current == "page"] == ["Overview"]
 

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from maestro.audit.services import Actor
 from maestro.decisions.models import Decision
 from maestro.intake.services import decisions_intake
 from maestro.intake.services import intake as intake_module
@@ -48,7 +49,7 @@ def test_two_retries_of_one_case_ref_at_once_store_one_decision_and_agree(monkey
     }
 
     def post():
-        return decisions_intake(engagement=engagement, items=[item])[0]
+        return decisions_intake(engagement=engagement, items=[item], actor=Actor.system("test"))[0]
 
     results: list = run_at_once(post, post)
 

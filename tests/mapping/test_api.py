@@ -430,6 +430,6 @@ def test_export_is_plain_json_with_decimal_strings(world):
     DecisionPointFactory(step=StepFactory(process=process), decision_type=dt, inputs=["amount"])
     document = _export(client_for(world.sponsor_a), process.pk)
     assert json.loads(json.dumps(document)) == document
-    assert document["decision_types"][0]["confidence_threshold"] == "0.80"
+    assert document["decision_types"][0]["confidence_threshold"] == "0.8000"
     assert document["decision_types"][0]["exposure_amount"] == "10000.00"
     assert document["actual_steps"][0]["decision_points"][0]["inputs"] == ["amount"]

@@ -158,11 +158,11 @@ def test_dry_run_is_a_job_answered_202_then_polled_until_its_result(world, proce
         2,
         2,
         0,
-        100.0,
+        "1.0000",
     )
     assert result["auto_accuracy"] is None and result["version_number"] == 1
     assert result["reasons"] == [
-        {"code": "no_output", "label": "No agent output", "count": 2, "share": 100.0}
+        {"code": "no_output", "label": "No agent output", "count": 2, "share": "1.0000"}
     ]
 
     r = api.post(url(process, "dry-run/"), {"training_round": other_round.pk}, format="json")

@@ -41,12 +41,22 @@ TAKES_POST = {
     "runbooks.views.run_finish",
     "maestro.playbooks.views.playbook_edit",
     "maestro.playbooks.views.playbook_dry_run",
+    "maestro.playbooks.views.known_counterparties",
+    "maestro.playbooks.views.known_counterparty_remove",
+    "maestro.decisions.views.test_decisions_remove",
     "maestro.reviews.views.review_task_detail",
     "maestro.reviews.views.review_task_reassign",
     "maestro.reviews.views.review_task_flag",
     "maestro.reviews.views.edge_case_review",
+    "maestro.people.views.people_index",
+    "maestro.people.views.client_people",
+    "maestro.people.views.membership_role",
+    "maestro.people.views.membership_deactivate",
+    "maestro.people.views.invitation_resend",
+    "maestro.people.views.invitation_revoke",
+    "maestro.people.views.invitation_accept",
 }
-SAMPLE = {"int": "1", "slug": "x", "str": "x", "path": "x"}
+SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 
 
 def _pages(resolver: URLResolver, prefix: str = ""):

@@ -214,8 +214,8 @@ def test_upload_runs_as_a_job_and_reports_progress(
         )
     services.import_job_run(job_id=r.json()["id"])
     metrics = api.get(f"/api/rounds/{training_round['id']}/metrics/").json()
-    assert (metrics["correct"], metrics["total"], metrics["accuracy"]) == (1, 3, 33.33)
-    assert [p["threshold"] for p in metrics["threshold_sweep"]][:2] == [0.5, 0.55]
+    assert (metrics["correct"], metrics["total"], metrics["accuracy"]) == (1, 3, "0.3333")
+    assert [p["threshold"] for p in metrics["threshold_sweep"]][:2] == ["0.5000", "0.5500"]
     failures = api.get(f"/api/rounds/{training_round['id']}/failures/").json()["results"]
     assert [(f["case_ref"], f["predicted"]) for f in failures] == [("T-2", "it"), ("T-3", None)]
 

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.test import Client
 
-from maestro.lib.uploads import UploadTooLarge
 from maestro.training import services
 from maestro.training.importers import ImportFailed
 from maestro.training.models import EvaluationCase, ImportJob, StagedCase, TrainingRound
@@ -59,18 +59,16 @@ def limited(settings, world, monkeypatch):
     "url", ["/api/datasets/{dataset}/import/", "/api/rounds/{round}/outputs/import/"]
 )
 @pytest.mark.parametrize("size", [LIMIT + 1, 50 * LIMIT])
-def test_the_api_refuses_a_file_over_the_limit_with_413_and_stores_nothing(limited, url, size):
+def test_the_api_refuses_a_file_over_the_limit_with_400_and_stores_nothing(limited, url, size):
     before = _stored_uploads()
     r = client_for(limited.consultant).post(
         url.format(dataset=limited.dataset.pk, round=limited.round.pk),
         {"file": SimpleUploadedFile("big.csv", _csv(size), content_type="text/csv")},
         format="multipart",
     )
-    assert r.status_code == 413, r.content
-    body = r.json()
-    assert body["code"] == "upload_too_large"
-    assert "too large" in body["detail"] and f"{LIMIT} bytes" in body["detail"]
-    assert body["max_bytes"] == LIMIT
+    assert r.status_code == 400, r.content
+    [message] = r.json()["file"]  # on the file's field, like every problem of the request
+    assert "too large" in message and f"{LIMIT} bytes" in message
     assert ImportJob.objects.count() == 0
     assert _stored_uploads() == before
     if size > 2 * LIMIT:
@@ -107,13 +105,14 @@ def test_the_page_shows_a_form_error_and_creates_nothing(client, limited, form):
 
 
 def test_the_service_refuses_an_oversized_upload_itself(limited):
-    with pytest.raises(UploadTooLarge):
+    with pytest.raises(ValidationError) as refused:
         services.import_job_create(
             dataset=limited.dataset,
             upload=SimpleUploadedFile("big.csv", _csv(LIMIT + 1)),
             fmt=None,
             by=limited.consultant,
         )
+    assert "too large" in refused.value.message_dict["file"][0]
     assert ImportJob.objects.count() == 0
 
 
@@ -139,8 +138,8 @@ def test_a_file_with_more_rows_than_allowed_is_refused_and_nothing_is_written(
     assert services.dataset_import_cases(dataset=dataset, path=str(path), fmt="csv", by=None) == 5
 
 
-def test_a_session_authenticated_api_upload_over_the_limit_is_413_too(limited):
-    """With a session, DRF reads the form for its CSRF check first: still a 413."""
+def test_a_session_authenticated_api_upload_over_the_limit_is_400_too(limited):
+    """With a session, DRF reads the form for its CSRF check first: still a 400 on `file`."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(limited.consultant)
     client.get(f"/datasets/{limited.dataset.pk}/")  # its upload form sets the CSRF cookie
@@ -149,6 +148,6 @@ def test_a_session_authenticated_api_upload_over_the_limit_is_413_too(limited):
         {"file": SimpleUploadedFile("big.csv", _csv(LIMIT + 1), content_type="text/csv")},
         headers={"X-CSRFToken": client.cookies["csrftoken"].value},
     )
-    assert r.status_code == 413, r.content
-    assert r.json()["code"] == "upload_too_large"
+    assert r.status_code == 400, r.content
+    assert "too large" in r.json()["file"][0]
     assert ImportJob.objects.count() == 0

@@ -5,6 +5,7 @@ from maestro.decisions.api import views
 app_name = "decisions-api"
 
 urlpatterns = [
+    path("decisions/<int:decision_id>/", views.DecisionDetailApi.as_view(), name="decision"),
     path(
         "decisions/outcomes/",
         views.DecisionOutcomeFeedbackApi.as_view(),
@@ -22,5 +23,10 @@ urlpatterns = [
     ),
     path(
         "api-keys/<int:key_id>/revoke/", views.AgentApiKeyRevokeApi.as_view(), name="api-key-revoke"
+    ),
+    path(
+        "engagements/<int:engagement_id>/test-decisions/remove/",
+        views.TestDecisionsRemoveApi.as_view(),
+        name="test-decisions-remove",
     ),
 ]

@@ -1,13 +1,16 @@
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, generics, status
 from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from maestro.api import CursorPagination
 from maestro.decisions import selectors, services
 from maestro.decisions.api import serializers as s
 from maestro.decisions.auth import AgentApiKeyAuthentication, AgentKeyThrottle, IsAgent
+from maestro.decisions.filters import DecisionFilter
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.openapi import ERROR_RESPONSES
 
@@ -107,6 +110,7 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
     )
     def post(self, request):
         engagement = request.user.engagement
+        is_test = request.user.key.is_test
         data = request.data
         if not isinstance(data, dict):
             raise drf_serializers.ValidationError(s.not_an_envelope_error())
@@ -114,7 +118,7 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
             item = s.OutcomeFeedbackInputSerializer(data=data)
             item.is_valid(raise_exception=True)
             (result,) = services.decision_outcomes_feedback(
-                engagement=engagement, items=[item.validated_data]
+                engagement=engagement, items=[item.validated_data], is_test=is_test
             )
             if result.error is not None:
                 raise result.error
@@ -127,11 +131,70 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
         items, indexes, rows = batch_items(
             s.OutcomeFeedbackInputSerializer(), envelope.validated_data["outcomes"]
         )
-        results = services.decision_outcomes_feedback(engagement=engagement, items=items)
+        results = services.decision_outcomes_feedback(
+            engagement=engagement, items=items, is_test=is_test
+        )
         for index, result in zip(indexes, results, strict=True):
             rows[index] = _feedback_row(index, result)
         rejected = sum(1 for row in rows if row["status"] == "rejected")
         return Response({"recorded": len(rows) - rejected, "rejected": rejected, "results": rows})
+
+
+# --- the decision record (people) ---------------------------------------------------------------
+
+
+class DecisionRecordPagination(CursorPagination):
+    ordering = ("-received_at", "-pk")
+
+
+RECORD_DESCRIPTION = """The decision record: every decision of the engagements you may see
+(consultants of the engagement; the client's operators and sponsors), live and test, newest
+first, with its reasons, playbook version, review task and confirmed outcome. Read-only; agent
+API keys cannot read it.
+
+Filters combine: `engagement`, `process`, `route`, `reason` (a reason code), `received_after`
+and `received_before` (days, both included), `overridden`, `has_outcome`, `is_test`,
+`case_ref`. Booleans are `true` or `false`; anything else is a 400 naming the filter.
+
+**Cursor pagination** (the record grows by thousands a day): follow `next` and `previous`;
+`page_size` from 1 to 500 (default 50). There is no total count and no page number: a page costs
+the same anywhere in the record, and decisions arriving meanwhile are neither repeated nor
+skipped. A cursor that was not made here is a 404."""
+
+
+class DecisionListApi(generics.ListAPIView):
+    serializer_class = s.DecisionOutputSerializer
+    filterset_class = DecisionFilter
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = DecisionRecordPagination
+
+    def get_queryset(self):
+        return selectors.decision_record_for_user(user=self.request.user)
+
+    @extend_schema(
+        operation_id="decisions_list",
+        description=RECORD_DESCRIPTION,
+        responses={
+            200: s.DecisionOutputSerializer(many=True),
+            404: OpenApiResponse(description="The cursor was not made here (`not_found`)."),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DecisionDetailApi(APIView):
+    @extend_schema(
+        operation_id="decisions_retrieve",
+        responses={200: s.DecisionDetailOutputSerializer, 404: ERROR_RESPONSES[404]},
+    )
+    def get(self, request, decision_id: int):
+        """One decision of the record with the agent's payload. Another client's decision, or
+        one of an engagement you do not work on, is a 404."""
+        decision = get_object_or_404(
+            selectors.decision_record_for_user(user=request.user), pk=decision_id
+        )
+        return Response(s.DecisionDetailOutputSerializer(decision).data)
 
 
 # --- API keys (consultants) --------------------------------------------------------------------
@@ -171,14 +234,30 @@ class AgentApiKeyRevokeApi(APIView):
         return Response(s.AgentApiKeyOutputSerializer(key).data)
 
 
+class TestDecisionsRemoveApi(APIView):
+    @extend_schema(
+        operation_id="engagements_test_decisions_remove",
+        request=None,
+        responses={200: s.RemovedTestDecisionsOutputSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request, engagement_id: int):
+        """Delete every test decision of the engagement (posted with a test key) and their
+        review tasks, in one transaction; live decisions are never touched. Its consultants
+        only. Answers how many were removed (0 when there were none)."""
+        engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+        removed = services.decisions_remove_test(engagement=engagement, by=request.user)
+        return Response(s.RemovedTestDecisionsOutputSerializer(removed).data)
+
+
 class DeploymentMetricsApi(APIView):
     @extend_schema(
         responses={200: s.DeploymentMetricsOutputSerializer, 404: ERROR_RESPONSES[404]},
     )
     def get(self, request, engagement_id: int):
         """Live-decision metrics of the engagement (volume, escalation, override and accuracy
-        rates, open and overdue review tasks) and the economics per process. Rates are 0–1,
-        null when there is nothing to measure yet."""
+        rates, open and overdue review tasks) and the economics per process. Rates are shares
+        (fractions as 4-place decimal strings, "0.1250"), null when there is nothing to
+        measure yet. Test decisions (a test key's) never count."""
         engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
         rows = selectors.process_economics(engagement=engagement)
         data = selectors.deployment_metrics(engagement=engagement) | {

@@ -98,21 +98,22 @@ def _feedback_one(decision: Decision | None, item: Mapping[str, Any]) -> Decisio
 
 
 def decision_outcomes_feedback(
-    *, engagement: Engagement, items: Sequence[Mapping[str, Any]]
+    *, engagement: Engagement, items: Sequence[Mapping[str, Any]], is_test: bool = False
 ) -> list[FeedbackResult]:
     """Record the true outcomes the agent's system learned later (for auto-routed decisions,
     so their accuracy can be scored). One result per item; a refused item carries its error
     (unknown_decision 404, decision_under_review 409, outcome_already_recorded 409) and the
-    others are still recorded. Decisions are looked up in one query, scoped to the engagement.
+    others are still recorded. Decisions are looked up in one query, scoped to the engagement
+    and the key's mode: a test key reaches its test decisions only, a live key live ones only.
     """
     condition = Q()
     for item in items:
         condition |= Q(process_id=item["process"], case_ref=item["case_ref"])
     found = {
         (d.process_id, d.case_ref): d
-        for d in Decision.objects.filter(condition, engagement=engagement).select_related(
-            "review_task"
-        )
+        for d in Decision.objects.filter(
+            condition, engagement=engagement, is_test=is_test
+        ).select_related("review_task")
     }
     results = []
     for item in items:

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.engagements.models import Engagement, Phase, PhaseTransition
-from maestro.lib.serializers import DecimalField, StrictInputSerializer
+from maestro.lib.serializers import ShareField, StrictInputSerializer
 from maestro.tenancy.models import Client, User
 
 
@@ -34,6 +34,7 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
     client = ClientOutputSerializer(read_only=True)
     lead = UserSummarySerializer(read_only=True)
     members = UserSummarySerializer(many=True, read_only=True)
+    target_accuracy = ShareField(stored_as="percent", read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -61,14 +62,7 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
 
 class _EngagementFieldsMixin(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
-    target_accuracy = DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=0,
-        max_value=100,
-        required=False,
-        help_text="Percent, 0–100. Default 85.",
-    )
+    target_accuracy = ShareField(stored_as="percent", required=False, help_text='Default "0.8500".')
 
 
 class EngagementCreateInputSerializer(_EngagementFieldsMixin, StrictInputSerializer):

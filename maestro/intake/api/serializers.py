@@ -9,31 +9,13 @@ from maestro.decisions.api.serializers import MAX_BATCH, BatchItemField
 from maestro.decisions.models import Decision
 from maestro.intake.services import payload_errors
 from maestro.lib.numbers import parse_decimal
-from maestro.lib.serializers import AmountField, IdField, StrictInputSerializer
-
-CONFIDENCE_STEP = Decimal("0.0001")
-
-
-class ConfidenceField(serializers.FloatField):
-    """0–1, any precision: models emit 0.873456…; stored rounded to 4 decimals. The range is
-    checked before rounding (1e24 could not be rounded to 4 decimals: that was a 500), and only
-    numbers count: not `true`, "NaN", "Infinity" or full-width digits (maestro.lib.numbers)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", 1)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        try:
-            number = parse_decimal(data)
-        except ValueError:
-            self.fail("invalid")
-        if number < self.min_value:
-            self.fail("min_value", min_value=self.min_value)
-        if number > self.max_value:
-            self.fail("max_value", max_value=self.max_value)
-        return number.quantize(CONFIDENCE_STEP, rounding=ROUND_HALF_EVEN)
+from maestro.lib.serializers import (
+    SHARE_PLACES,
+    AmountField,
+    IdField,
+    ShareField,
+    StrictInputSerializer,
+)
 
 
 class PayloadField(serializers.JSONField):
@@ -58,7 +40,10 @@ class DecisionIntakeInputSerializer(StrictInputSerializer):
     )
     category = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     proposed_outcome = serializers.CharField(max_length=200)
-    confidence = ConfidenceField(help_text="The agent's confidence, 0–1 (stored to 4 decimals).")
+    # Any precision: models emit 0.873456…; kept to 4 places (rounded half to even).
+    confidence = ShareField(
+        round_input=True, help_text="The agent's confidence; more than 4 places are rounded."
+    )
     amount = AmountField(
         required=False,
         allow_null=True,
@@ -96,6 +81,7 @@ _UNSURE = object()
 _AMOUNT_TEXT = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
 _MAX_WHOLE_AMOUNT = 9_999_999_999_999
 _CENTS = Decimal("0.01")
+_SHARE_STEP = Decimal(10) ** -SHARE_PLACES
 
 
 def _text(value: Any, *, blank: bool) -> Any:
@@ -114,16 +100,16 @@ def _text(value: Any, *, blank: bool) -> Any:
 
 
 def _confidence(value: Any) -> Any:
-    # ConfidenceField for a JSON number: the number's shortest text, 0–1, 4 decimals.
-    if type(value) is float:
-        number = Decimal(repr(value))
-    elif type(value) is int:
-        number = Decimal(value)
-    else:
+    # ShareField(round_input=True): a decimal string or a JSON number, 0–1, rounded to 4 places.
+    if type(value) not in (str, float, int):
         return _UNSURE
-    if not number.is_finite() or not 0 <= number <= 1:
+    try:
+        number = parse_decimal(value)
+    except ValueError:
         return _UNSURE
-    return number.quantize(CONFIDENCE_STEP, rounding=ROUND_HALF_EVEN)
+    if not 0 <= number <= 1:
+        return _UNSURE
+    return number.quantize(_SHARE_STEP, rounding=ROUND_HALF_EVEN)
 
 
 def _amount(value: Any) -> Any:

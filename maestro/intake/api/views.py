@@ -1,11 +1,13 @@
 from django.conf import settings
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import exceptions, status
 from rest_framework import serializers as drf_serializers
-from rest_framework import status
 from rest_framework.response import Response
 
+from maestro.audit.services import Actor
 from maestro.decisions.api.serializers import MAX_BATCH, not_an_envelope_error
-from maestro.decisions.api.views import AGENT_ERRORS, AgentApiView, batch_item_errors
+from maestro.decisions.api.views import AGENT_ERRORS, DecisionListApi, batch_item_errors
+from maestro.decisions.auth import AgentApiKeyAuthentication, AgentKeyThrottle, IsAgent
 from maestro.intake import services
 from maestro.intake.api import serializers as s
 
@@ -28,8 +30,9 @@ and nothing is stored.
 repeated inside one batch. The first post's facts win; a retry cannot change them.
 
 **Limits**: `payload` is a JSON object of at most 16 KiB serialized; the body nests at most
-{settings.JSON_MAX_DEPTH} levels (`MAESTRO_JSON_MAX_DEPTH`); confidence a number 0–1 (rounded
-to 4 decimals); amount from 0 to 9999999999999.99 (13 digits and 2 decimals, what every
+{settings.JSON_MAX_DEPTH} levels (`MAESTRO_JSON_MAX_DEPTH`); confidence a share, 0–1, as a
+decimal string like every share in the API (`"0.8734"`; a JSON number is taken too; more than 4
+decimals are rounded); amount from 0 to 9999999999999.99 (13 digits and 2 decimals, what every
 database stores exactly). Numbers are JSON numbers or ASCII decimal text: not `true`, "NaN",
 "Infinity" or full-width digits.
 """
@@ -93,7 +96,33 @@ def _answer(result: services.IntakeResult) -> dict:
     }
 
 
-class DecisionIntakeApi(AgentApiView):
+class DecisionIntakeApi(DecisionListApi):
+    """`/api/decisions/`, one path for two callers: people read the decision record (GET, with
+    their session or token: DecisionListApi), the live agent posts decisions (POST, with its
+    API key only). Each method takes its own credentials, permission and throttle."""
+
+    intake = False
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Decided before DRF asks for the authenticators (the schema generator goes this way too).
+        self.intake = request.method == "POST"
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_authenticators(self):
+        return [AgentApiKeyAuthentication()] if self.intake else super().get_authenticators()
+
+    def get_permissions(self):
+        return [IsAgent()] if self.intake else super().get_permissions()
+
+    def get_throttles(self):
+        return [AgentKeyThrottle()] if self.intake else super().get_throttles()
+
+    def permission_denied(self, request, message=None, code=None):
+        # Say which credential is expected, not DRF's generic "credentials were not provided".
+        if self.intake and not request.successful_authenticator:
+            raise exceptions.NotAuthenticated(IsAgent.message, code="api_key_required")
+        super().permission_denied(request, message, code)
+
     @extend_schema(
         operation_id="decisions_intake",
         description=INTAKE_DESCRIPTION,
@@ -114,12 +143,18 @@ class DecisionIntakeApi(AgentApiView):
     )
     def post(self, request):
         engagement = request.user.engagement
+        is_test = request.user.key.is_test
+        agent = Actor.for_key(request.user.key)  # who opens the review tasks, for the audit trail
         data = request.data
         if not isinstance(data, dict):
             raise drf_serializers.ValidationError(not_an_envelope_error())
         if "decisions" not in data:
             (result,) = services.decisions_intake(
-                engagement=engagement, items=[_validated(data)], payloads_checked=True
+                engagement=engagement,
+                items=[_validated(data)],
+                actor=agent,
+                is_test=is_test,
+                payloads_checked=True,
             )
             if result.errors:
                 raise drf_serializers.ValidationError(result.errors)
@@ -128,7 +163,7 @@ class DecisionIntakeApi(AgentApiView):
 
         items, indexes, rows = _validated_batch(_envelope(data))
         results = services.decisions_intake(
-            engagement=engagement, items=items, payloads_checked=True
+            engagement=engagement, items=items, actor=agent, is_test=is_test, payloads_checked=True
         )
         for index, result in zip(indexes, results, strict=True):
             if result.errors:

@@ -14,8 +14,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from maestro.audit.services import Actor
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
+from maestro.intake.services.assignments import review_tasks_assigned_record
 from maestro.intake.services.lookups import (
     decision_types_by_name,
     processes_and_known_counterparties,
@@ -54,9 +56,15 @@ def decisions_intake(
     *,
     engagement: Engagement,
     items: Sequence[Mapping[str, Any]],
+    actor: Actor,
+    is_test: bool = False,
     payloads_checked: bool = False,
 ) -> list[IntakeResult]:
     """Route and store decisions posted by the engagement's agent; one result per item, in order.
+    `actor` is the agent's API key (`Actor.for_key`): the audit trail names it as who assigned
+    the review tasks. `is_test`: posted with a test key — routed and answered the same way,
+    stored as test decisions, and never added to the process's known counterparties (a test
+    key changes nothing a live decision is routed by).
 
     `items` are field-validated dicts (process id, case_ref, proposed_outcome, confidence as a
     Decimal 0–1, and optional decision_type name, category, amount, currency, counterparty,
@@ -65,9 +73,9 @@ def decisions_intake(
     item, as the API's validation does). A bad item gets its errors and the others are still
     accepted.
 
-    Idempotent per (process, case_ref): a case ref seen before — in an earlier call, earlier in
-    the same batch, or by a concurrent call that won the insert — answers with the first
-    decision (`created=False`) and writes nothing.
+    Idempotent per (process, case_ref) and mode: a case ref seen before — in an earlier call,
+    earlier in the same batch, or by a concurrent call that won the insert — answers with the
+    first decision (`created=False`) and writes nothing.
     """
     results = [IntakeResult() for _item in items]
     process_ids = {item["process"] for item in items}
@@ -115,10 +123,14 @@ def decisions_intake(
         known=known,
         compiled=compiled,
         type_ids=type_ids,
+        is_test=is_test,
+        actor=actor,
     )
 
 
-def _intake_valid(*, engagement, items, valid, results, processes, known, compiled, type_ids):
+def _intake_valid(
+    *, engagement, items, valid, results, processes, known, compiled, type_ids, is_test, actor
+):
     # Filled by _insert with the decisions an earlier call already stored for our case refs.
     # Inserting first and reading back only on a conflict keeps the common case (a new case
     # ref) one query cheaper than looking first.
@@ -145,7 +157,7 @@ def _intake_valid(*, engagement, items, valid, results, processes, known, compil
         )
         process_known = known[item["process"]]
         route_, reasons = _route(playbook, facts, process_known)
-        if counterparty and counterparty not in process_known:
+        if counterparty and counterparty not in process_known and not is_test:
             # Seen from now on: later decisions of this batch treat it as known, as if posted
             # one by one.
             process_known.add(counterparty)
@@ -167,21 +179,23 @@ def _intake_valid(*, engagement, items, valid, results, processes, known, compil
             route=route_,
             reasons=reasons,
             playbook_version_id=playbook.version_id if playbook is not None else None,
+            is_test=is_test,
         )
 
     tasks: dict[int, ReviewTask] = {}
     if not seen_counterparties and all(d.route == Decision.Route.AUTO for d in new.values()):
         # The common case: the insert is the only write, so it needs no outer transaction.
-        created = decisions_insert(new, earlier)
+        created = decisions_insert(new, earlier, is_test=is_test)
     else:
         with transaction.atomic():
-            created = decisions_insert(new, earlier)
+            created = decisions_insert(new, earlier, is_test=is_test)
             # Only counterparties of decisions stored now (not of retries answered earlier).
             seen = [seen_counterparties[k] for k in new if k in seen_counterparties]
             if seen:
                 KnownCounterparty.objects.bulk_create(seen, ignore_conflicts=True)
             human = [d for d in created if d.route == Decision.Route.HUMAN]
             tasks = review_tasks_open_for_decisions(decisions=human) if human else {}
+            review_tasks_assigned_record(engagement=engagement, tasks=tasks, actor=actor)
             decisions_escalated_emit(
                 engagement=engagement, decisions=human, processes=processes, tasks=tasks
             )

@@ -30,9 +30,9 @@ def _task_id(decision: Decision) -> int | None:
         return None
 
 
-def _earlier(*, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Decision]:
-    """Decisions already stored for these (process id, case ref) pairs, with what their answer
-    needs (version number, review task), in one query."""
+def _earlier(*, keys: set[tuple[int, str]], is_test: bool) -> dict[tuple[int, str], Decision]:
+    """Decisions already stored for these (process id, case ref) pairs in this mode (live or
+    test), with what their answer needs (version number, review task), in one query."""
     if not keys:
         return {}
     condition = Q()
@@ -42,7 +42,7 @@ def _earlier(*, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Decision]:
     for process_id, case_refs in by_process.items():
         condition |= Q(process_id=process_id, case_ref__in=case_refs)
     found = (
-        Decision.objects.filter(condition)
+        Decision.objects.filter(condition, is_test=is_test)
         .select_related("playbook_version", "review_task")
         .order_by()
     )
@@ -80,12 +80,15 @@ def answer_of_new(
 
 
 def decisions_insert(
-    new: dict[tuple[int, str], Decision], earlier: dict[tuple[int, str], Decision]
+    new: dict[tuple[int, str], Decision],
+    earlier: dict[tuple[int, str], Decision],
+    *,
+    is_test: bool = False,
 ) -> list[Decision]:
-    """Bulk-insert the new decisions. Case refs stored before — by an earlier call, or by a
-    concurrent one (an agent retrying before our answer came back) — are refused by the unique
-    constraint: we roll back to the savepoint, take the stored ones as the first answers
-    (moved from `new` to `earlier`) and insert the rest.
+    """Bulk-insert the new decisions (all of one mode, `is_test`). Case refs stored before — by
+    an earlier call, or by a concurrent one (an agent retrying before our answer came back) —
+    are refused by the unique constraint: we roll back to the savepoint, take the stored ones
+    as the first answers (moved from `new` to `earlier`) and insert the rest.
 
     One decision outside a transaction (the intake's common case: a lone auto-routed decision)
     is one INSERT in autocommit: no BEGIN, no savepoint, no COMMIT round trips. A refused one
@@ -101,7 +104,7 @@ def decisions_insert(
             with transaction.atomic():
                 return bulk_insert(list(new.values()))
         except IntegrityError:
-            won = _earlier(keys=set(new))
+            won = _earlier(keys=set(new), is_test=is_test)
             if not won:
                 raise  # not a duplicate case ref: a real error
             earlier.update(won)

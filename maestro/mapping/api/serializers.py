@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from maestro.lib.serializers import AmountField, DecimalField, StrictInputSerializer
+from maestro.lib.serializers import AmountField, ShareField, StrictInputSerializer
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.mapping.selectors import EXPORT_FORMAT
 
@@ -128,6 +128,7 @@ class StepReorderInputSerializer(StrictInputSerializer):
 
 class DecisionTypeOutputSerializer(serializers.ModelSerializer):
     decision_point_count = serializers.IntegerField(read_only=True)
+    confidence_threshold = ShareField(read_only=True, allow_null=True)
 
     class Meta:
         model = DecisionType
@@ -150,14 +151,11 @@ class DecisionTypeCreateInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     autonomy = serializers.ChoiceField(choices=DecisionType.Autonomy.choices)
-    confidence_threshold = DecimalField(
-        max_digits=3,
-        decimal_places=2,
-        min_value=0,
-        max_value=1,
+    confidence_threshold = ShareField(
+        places=2,
         required=False,
         allow_null=True,
-        help_text="0–1; required for review_below_threshold, refused otherwise.",
+        help_text="Required for review_below_threshold, refused otherwise; 2 decimal places.",
     )
     exposure_amount = AmountField(max_digits=14, required=False, allow_null=True)
     exposure_currency = serializers.RegexField(
@@ -257,9 +255,7 @@ class _MapDecisionTypeSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True)
     autonomy = serializers.ChoiceField(choices=DecisionType.Autonomy.choices)
-    confidence_threshold = DecimalField(
-        max_digits=3, decimal_places=2, min_value=0, max_value=1, allow_null=True
-    )
+    confidence_threshold = ShareField(places=2, allow_null=True)
     exposure_amount = AmountField(max_digits=14, allow_null=True)
     exposure_currency = serializers.CharField(max_length=3, allow_blank=True)
     compliance = serializers.BooleanField()

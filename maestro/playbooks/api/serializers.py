@@ -1,24 +1,25 @@
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.engagements.api.serializers import UserSummarySerializer
+from maestro.lib.accepted import StatusUrlField
 from maestro.lib.serializers import (
-    DecimalField,
     IdField,
     JobStatusDisplayField,
     JobStatusField,
     NumberField,
+    ShareField,
     StrictInputSerializer,
 )
-from maestro.playbooks.models import DryRunJob, PlaybookVersion
+from maestro.playbooks.models import DryRunJob, KnownCounterparty, PlaybookVersion
 from maestro.playbooks.routing import MAX_RULES, RULE_KINDS
-from maestro.playbooks.services import dry_run_job_result
+from maestro.playbooks.services import MAX_IMPORT_ROWS, dry_run_job_result
 
 RULES_HELP = (
     "Ordered rules; each is an object with a `kind` and its parameters: "
     + ", ".join(f"`{kind}`" for kind in RULE_KINDS)
-    + ". `confidence_below` takes an optional `threshold` (0–1); `category_in` takes "
+    + ". `confidence_below` takes an optional `threshold` (a share: a fraction from 0 to 1 as "
+    'a decimal string, e.g. "0.8000"; at most 4 places); `category_in` takes '
     "`categories` (list of names, case-insensitive); `amount_above` takes `amount` (decimal "
     "string) and `currency` (3 letters). Every matching rule sends the decision to a human."
 )
@@ -31,9 +32,27 @@ class PlaybookDocumentSerializer(serializers.Serializer):
     chain = serializers.CharField()
 
 
+class RulesOutputField(serializers.ListField):
+    """The stored rules, with each `threshold` written as a share ("0.7000" whether it was
+    saved as "0.7" or 0.70), like every other share in the API."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.DictField(), **kwargs)
+
+    def to_representation(self, data):
+        share = ShareField()
+        return [
+            {**rule, "threshold": share.to_representation(rule["threshold"])}
+            if rule.get("threshold") not in (None, "")
+            else rule
+            for rule in data
+        ]
+
+
 class PlaybookVersionOutputSerializer(serializers.ModelSerializer):
     created_by = UserSummarySerializer(read_only=True)
-    rules = serializers.ListField(child=serializers.DictField(), help_text=RULES_HELP)
+    default_threshold = ShareField(read_only=True)
+    rules = RulesOutputField(help_text=RULES_HELP)
     escalation_chain = serializers.ListField(child=serializers.IntegerField())
     process = serializers.IntegerField(source="playbook.process_id", read_only=True)
 
@@ -71,7 +90,7 @@ class PlaybookOutputSerializer(serializers.Serializer):
 
 
 class PlaybookVersionCreateInputSerializer(StrictInputSerializer):
-    default_threshold = DecimalField(max_digits=3, decimal_places=2, min_value=0, max_value=1)
+    default_threshold = ShareField(places=2, help_text="Stored with 2 decimal places.")
     rules = serializers.ListField(
         child=serializers.DictField(), max_length=MAX_RULES, allow_empty=True, help_text=RULES_HELP
     )
@@ -102,7 +121,7 @@ class DryRunReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField()
-    share = serializers.FloatField(allow_null=True)
+    share = ShareField(stored_as="percent", allow_null=True, help_text="Share of the cases.")
 
 
 class PlaybookDryRunOutputSerializer(serializers.Serializer):
@@ -110,12 +129,14 @@ class PlaybookDryRunOutputSerializer(serializers.Serializer):
     round_id = serializers.IntegerField()
     cases = serializers.IntegerField()
     human = serializers.IntegerField()
-    human_share = serializers.FloatField(allow_null=True, help_text="Percent of cases.")
+    human_share = ShareField(stored_as="percent", allow_null=True, help_text="Share of the cases.")
     auto = serializers.IntegerField()
-    auto_share = serializers.FloatField(allow_null=True)
+    auto_share = ShareField(stored_as="percent", allow_null=True, help_text="Share of the cases.")
     auto_correct = serializers.IntegerField()
-    auto_accuracy = serializers.FloatField(
-        allow_null=True, help_text="Percent of auto-routed cases the agent got right."
+    auto_accuracy = ShareField(
+        stored_as="percent",
+        allow_null=True,
+        help_text="Share of the auto-routed cases the agent got right.",
     )
     reasons = DryRunReasonSerializer(many=True)
 
@@ -133,7 +154,10 @@ class PlaybookDryRunJobOutputSerializer(serializers.ModelSerializer):
     result = serializers.SerializerMethodField(
         help_text="The dry run's figures once `status` is `done`; null before and on failure."
     )
-    status_url = serializers.SerializerMethodField(help_text="Poll this URL (GET) for progress.")
+    status_url = StatusUrlField(
+        view_name="playbooks-api:playbook-dry-run-job",
+        url_kwargs=lambda job: {"process_id": job.version.playbook.process_id, "job_id": job.pk},
+    )
 
     class Meta:
         model = DryRunJob
@@ -159,10 +183,41 @@ class PlaybookDryRunJobOutputSerializer(serializers.ModelSerializer):
         result = dry_run_job_result(job=job)
         return PlaybookDryRunOutputSerializer(result).data if result is not None else None
 
-    def get_status_url(self, job: DryRunJob) -> str:
-        path = reverse(
-            "playbooks-api:playbook-dry-run-job",
-            kwargs={"process_id": job.version.playbook.process_id, "job_id": job.pk},
-        )
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+
+# --- known counterparties -----------------------------------------------------------------------
+
+
+class KnownCounterpartyOutputSerializer(serializers.ModelSerializer):
+    added_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = KnownCounterparty
+        fields = ["id", "process", "name", "source", "added_by", "first_seen_at"]
+        extra_kwargs = {
+            "source": {
+                "help_text": "Where it is known from: `live` (the process's first live "
+                "decision with it), `dataset` (an evaluation dataset's cases), `added` (a "
+                "consultant, one by one or from a CSV file)."
+            },
+            "first_seen_at": {"help_text": "Known since."},
+        }
+
+
+class KnownCounterpartyCreateInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(
+        max_length=KnownCounterparty.MAX_NAME_LENGTH,
+        help_text="Exactly as the agent posts it (`counterparty`); surrounding spaces are dropped.",
+    )
+
+
+class KnownCounterpartyImportInputSerializer(StrictInputSerializer):
+    file = serializers.FileField(
+        help_text="CSV, UTF-8 (a BOM is fine), a header line with a `name` column (other "
+        f"columns are ignored), at most {MAX_IMPORT_ROWS:,} rows."
+    )
+
+
+class KnownCounterpartyImportOutputSerializer(serializers.Serializer):
+    rows = serializers.IntegerField(help_text="Data rows in the file.")
+    added = serializers.IntegerField(help_text="Names that were not known before.")
+    already_known = serializers.IntegerField(help_text="Names known before (left as they were).")

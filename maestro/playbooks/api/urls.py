@@ -24,4 +24,19 @@ urlpatterns = [
         views.PlaybookDryRunJobApi.as_view(),
         name="playbook-dry-run-job",
     ),
+    path(
+        "processes/<int:process_id>/known-counterparties/",
+        views.KnownCounterpartyListApi.as_view(),
+        name="known-counterparties",
+    ),
+    path(
+        "processes/<int:process_id>/known-counterparties/import/",
+        views.KnownCounterpartyImportApi.as_view(),
+        name="known-counterparties-import",
+    ),
+    path(
+        "known-counterparties/<int:counterparty_id>/",
+        views.KnownCounterpartyDetailApi.as_view(),
+        name="known-counterparty",
+    ),
 ]

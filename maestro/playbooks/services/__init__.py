@@ -1,6 +1,14 @@
-"""Playbook services: saving versions (versions.py) and dry runs, run inline or as background
-jobs (dry_runs.py)."""
+"""Playbook services: saving versions (versions.py), dry runs, run inline or as background
+jobs (dry_runs.py), and the known counterparties routing reads (counterparties.py)."""
 
+from maestro.playbooks.services.counterparties import (
+    MAX_IMPORT_ROWS,
+    CounterpartyImport,
+    known_counterparties_import,
+    known_counterparties_seed,
+    known_counterparty_add,
+    known_counterparty_remove,
+)
 from maestro.playbooks.services.dry_runs import (
     NO_OUTPUT,
     PROGRESS_EVERY,
@@ -20,6 +28,12 @@ from maestro.playbooks.services.versions import (
 
 __all__ = [
     "MAX_CHAIN",
+    "MAX_IMPORT_ROWS",
+    "CounterpartyImport",
+    "known_counterparties_import",
+    "known_counterparties_seed",
+    "known_counterparty_add",
+    "known_counterparty_remove",
     "MAX_SLA_MINUTES",
     "NO_OUTPUT",
     "PROGRESS_EVERY",

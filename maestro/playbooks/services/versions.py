@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import audit_record
+from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.exceptions import StateConflict
 from maestro.lib.numbers import parse_decimal
@@ -127,12 +130,8 @@ def playbook_version_create(
     playbook, _created = EscalationPlaybook.objects.get_or_create(process=process)
     # The lock serialises concurrent saves of one playbook, so numbers stay 1, 2, 3 ...
     EscalationPlaybook.objects.select_for_update().filter(pk=playbook.pk).first()
-    current = (
-        PlaybookVersion.objects.filter(playbook=playbook)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    ) or 0
+    previous = PlaybookVersion.objects.filter(playbook=playbook).order_by("-number").first()
+    current = previous.number if previous is not None else 0
     if base_version is not None and base_version != current:
         raise StateConflict(
             _(
@@ -156,4 +155,49 @@ def playbook_version_create(
     # the JSONField's blank check would refuse.
     version.full_clean(exclude=["rules"], validate_unique=False, validate_constraints=False)
     version.save()
+    _record_version(version=version, previous=previous, engagement=process.engagement, by=by)
     return version
+
+
+def _record_version(
+    *,
+    version: PlaybookVersion,
+    previous: PlaybookVersion | None,
+    engagement: Engagement,
+    by: User,
+) -> None:
+    """The new version against the one it replaces. The newest version routes at once (there
+    is no separate publishing step), so this entry is also when the rules went live. Rules are
+    counted, not copied: a playbook may hold 50 rules of 100 categories each."""
+    chains = [*version.escalation_chain, *(previous.escalation_chain if previous else [])]
+    names = (
+        {user.pk: str(user) for user in User.objects.filter(pk__in=set(chains))} if chains else {}
+    )
+
+    def chain(ids: list[int] | None) -> list[str] | None:
+        return None if ids is None else [names.get(pk, f"user {pk}") for pk in ids]
+
+    audit_record(
+        AuditEvent.PLAYBOOK_VERSION_CREATED,
+        actor=by,
+        client=engagement.client_id,
+        engagement=engagement,
+        target=version,
+        changes={
+            "default_threshold": (
+                previous.default_threshold if previous else None,
+                version.default_threshold,
+            ),
+            "sla_minutes": (previous.sla_minutes if previous else None, version.sla_minutes),
+            "escalation_chain": (
+                chain(previous.escalation_chain if previous else None),
+                chain(version.escalation_chain),
+            ),
+            "rule_count": (len(previous.rules) if previous else None, len(version.rules)),
+        },
+        data={
+            "version": version.number,
+            "message": version.message,
+            "rules_changed": previous is None or previous.rules != version.rules,
+        },
+    )

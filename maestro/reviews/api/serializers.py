@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from maestro.decisions.models import Decision
 from maestro.engagements.api.serializers import UserSummarySerializer
-from maestro.lib.serializers import StrictInputSerializer
+from maestro.lib.serializers import ShareField, StrictInputSerializer
 from maestro.reviews.models import EdgeCase, ReviewTask, ReviewTaskEvent
 from maestro.tenancy.models import User
 
@@ -17,6 +17,7 @@ class DecisionSummarySerializer(serializers.ModelSerializer):
     process = serializers.IntegerField(source="process_id")
     process_name = serializers.CharField(source="process.name")
     reasons = ReasonSerializer(many=True)
+    confidence = ShareField(read_only=True, help_text="The agent's confidence.")
     playbook_version = serializers.SerializerMethodField()
 
     class Meta:

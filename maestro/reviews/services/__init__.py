@@ -10,6 +10,7 @@ from maestro.reviews.services.assignment import (
 )
 from maestro.reviews.services.edge_cases import edge_case_flag, edge_case_mark_reviewed
 from maestro.reviews.services.escalation import review_tasks_escalate_overdue
+from maestro.reviews.services.handover import HandedOver, review_tasks_hand_over
 from maestro.reviews.services.resolution import (
     review_task_reassign,
     review_task_resolve,
@@ -18,6 +19,7 @@ from maestro.reviews.services.resolution import (
 
 __all__ = [
     "DEFAULT_SLA_MINUTES",
+    "HandedOver",
     "edge_case_flag",
     "edge_case_mark_reviewed",
     "review_task_reassign",
@@ -27,5 +29,6 @@ __all__ = [
     "review_operator_loads",
     "review_task_title",
     "review_tasks_escalate_overdue",
+    "review_tasks_hand_over",
     "review_tasks_open_for_decisions",
 ]

@@ -9,6 +9,8 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import Actor, audit_record
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services.assignment import DEFAULT_SLA_MINUTES
 from maestro.reviews.services.common import notify_assignee
@@ -16,6 +18,9 @@ from maestro.reviews.webhooks import review_task_overdue_emit
 from maestro.tenancy.models import Membership, User
 
 # --- Escalation along the playbook's chain --------------------------------------------------
+
+# Who the audit trail names for an escalation: the periodic job, not a person.
+ESCALATION_SWEEP = Actor.system("escalation sweep")
 
 
 class _EscalationContext:
@@ -71,7 +76,9 @@ class _EscalationContext:
         return task.engagement.lead_id
 
 
-def review_tasks_escalate_overdue(*, now: datetime | None = None) -> int:
+def review_tasks_escalate_overdue(
+    *, now: datetime | None = None, actor: Actor = ESCALATION_SWEEP
+) -> int:
     """Escalate every open task past its due time one step (see `_EscalationContext`).
 
     Safe to run twice and from two schedulers at once: each step is a conditional update on
@@ -92,7 +99,7 @@ def review_tasks_escalate_overdue(*, now: datetime | None = None) -> int:
     escalated = 0
     for task in tasks:
         to_user = users[targets[task.pk]]
-        if _review_task_escalate(task=task, to_user=to_user, now=now):
+        if _review_task_escalate(task=task, to_user=to_user, now=now, actor=actor):
             escalated += 1
             if to_user.pk in context.loads:
                 context.loads[to_user.pk] += 1
@@ -102,7 +109,9 @@ def review_tasks_escalate_overdue(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def _review_task_escalate(*, task: ReviewTask, to_user: User, now: datetime) -> bool:
+def _review_task_escalate(
+    *, task: ReviewTask, to_user: User, now: datetime, actor: Actor = ESCALATION_SWEEP
+) -> bool:
     version = task.decision.playbook_version if task.decision else None
     sla = version.sla_minutes if version else DEFAULT_SLA_MINUTES
     due_at = now + timedelta(minutes=sla)
@@ -120,6 +129,18 @@ def _review_task_escalate(*, task: ReviewTask, to_user: User, now: datetime) -> 
         to_user=to_user,
         note=_("Overdue since %(due)s; escalation step %(level)s.")
         % {"due": f"{overdue_since:%Y-%m-%d %H:%M} UTC", "level": task.escalation_level},
+    )
+    audit_record(
+        AuditEvent.TASK_ESCALATED,
+        actor=actor,
+        client=task.engagement.client_id,
+        engagement=task.engagement,
+        target=task,
+        changes={
+            "assignee": (str(previous) if previous else None, str(to_user)),
+            "escalation_level": (task.escalation_level - 1, task.escalation_level),
+            "due_at": (overdue_since, due_at),
+        },
     )
     notify_assignee(
         task=task,

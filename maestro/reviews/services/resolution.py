@@ -1,10 +1,14 @@
 """Reassigning and resolving review tasks."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import audit_record
 from maestro.decisions.models import Decision
 from maestro.decisions.services import decision_outcome_record
 from maestro.engagements.scoping import can_work_engagement, require_engagement_worker
@@ -61,6 +65,15 @@ def review_task_reassign(
         by=by,
         note=note,
     )
+    audit_record(
+        AuditEvent.TASK_REASSIGNED,
+        actor=by,
+        client=engagement.client_id,
+        engagement=engagement,
+        target=task,
+        changes={"assignee": (str(previous) if previous else None, str(to_user))},
+        data={"note": note},
+    )
     notify_assignee(
         task=task,
         assignee=to_user,
@@ -115,8 +128,35 @@ def review_task_resolve(
             decision=decision, outcome=final_outcome, source=Decision.OutcomeSource.REVIEW, by=by
         )
         overridden = decision.overridden
+    _record_resolution(task=task, decision=decision, by=by)
     review_task_resolved_emit(task=task, decision=decision, overridden=overridden, by=by, at=now)
     return task
+
+
+def _record_resolution(*, task: ReviewTask, decision: Decision | None, by: User) -> None:
+    common: dict[str, Any] = {
+        "actor": by,
+        "client": task.engagement.client_id,
+        "engagement": task.engagement,
+    }
+    audit_record(
+        AuditEvent.TASK_RESOLVED,
+        target=task,
+        changes={
+            "status": (ReviewTask.Status.OPEN, task.status),
+            "final_outcome": ("", task.final_outcome),
+        },
+        data={"note": task.note, "decision": task.decision_id},
+        **common,
+    )
+    if decision is not None and decision.overridden:
+        audit_record(
+            AuditEvent.DECISION_OVERRIDDEN,
+            target=decision,
+            changes={"outcome": (decision.proposed_outcome, decision.final_outcome)},
+            data={"review_task": task.pk, "case_ref": decision.case_ref},
+            **common,
+        )
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from maestro.lib.serializers import FloatField, JobStatusField, StrictInputSerializer
+from maestro.lib.accepted import StatusUrlField
+from maestro.lib.serializers import JobStatusField, ShareField, StrictInputSerializer
 from maestro.training.importers import FORMATS
 from maestro.training.models import (
     EvaluationCase,
@@ -26,9 +27,12 @@ class DatasetCreateInputSerializer(StrictInputSerializer):
 
 
 class ImportInputSerializer(StrictInputSerializer):
-    file = serializers.FileField(help_text="CSV (with a header line) or JSONL, UTF-8.")
+    file = serializers.FileField(
+        help_text="CSV (with a header line) or JSONL, UTF-8, named .csv, .jsonl, .ndjson or "
+        ".json (or give `format`); at most MAESTRO_UPLOAD_MAX_BYTES."
+    )
     format = serializers.ChoiceField(
-        choices=FORMATS, required=False, help_text="Guessed from the file name if left out."
+        choices=FORMATS, required=False, help_text="Taken from the file name if left out."
     )
 
 
@@ -46,6 +50,9 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
         required=False,
     )
     status = JobStatusField(published=IMPORT_JOB_PUBLISHED_STATUSES)
+    status_url = StatusUrlField(
+        view_name="training-api:import-job", url_kwargs=lambda job: {"job_id": job.pk}
+    )
 
     class Meta:
         model = ImportJob
@@ -60,6 +67,7 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
             "rows_done",
             "rows_written",
             "errors",
+            "status_url",
             "created_at",
             "finished_at",
         ]
@@ -85,7 +93,7 @@ class CategoryMetricSerializer(serializers.Serializer):
     correct = serializers.IntegerField()
     misses = serializers.IntegerField()
     with_output = serializers.IntegerField()
-    accuracy = serializers.FloatField(allow_null=True)
+    accuracy = ShareField(stored_as="percent", allow_null=True)
 
 
 class ConfusionCellSerializer(serializers.Serializer):
@@ -107,19 +115,19 @@ class ConfusionSerializer(serializers.Serializer):
 
 
 class CalibrationBandSerializer(serializers.Serializer):
-    low = serializers.FloatField()
-    high = serializers.FloatField()
+    low = ShareField(help_text="The band's lowest confidence.")
+    high = ShareField(help_text="The confidence the band stops below (1 included in the last).")
     n = serializers.IntegerField()
     correct = serializers.IntegerField()
-    accuracy = serializers.FloatField(allow_null=True)
+    accuracy = ShareField(stored_as="percent", allow_null=True)
 
 
 class SweepPointSerializer(serializers.Serializer):
-    threshold = serializers.FloatField()
+    threshold = ShareField()
     auto = serializers.IntegerField()
     human = serializers.IntegerField()
-    escalation_rate = serializers.FloatField(allow_null=True)
-    auto_accuracy = serializers.FloatField(allow_null=True)
+    escalation_rate = ShareField(stored_as="percent", allow_null=True)
+    auto_accuracy = ShareField(stored_as="percent", allow_null=True)
 
 
 class CauseCountSerializer(serializers.Serializer):
@@ -132,7 +140,7 @@ class RoundMetricsOutputSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     correct = serializers.IntegerField()
     with_output = serializers.IntegerField()
-    accuracy = serializers.FloatField(allow_null=True)
+    accuracy = ShareField(stored_as="percent", allow_null=True)
     categories = CategoryMetricSerializer(many=True)
     confusion = ConfusionSerializer()
     calibration = CalibrationBandSerializer(many=True)
@@ -142,7 +150,7 @@ class RoundMetricsOutputSerializer(serializers.Serializer):
 
 class FailureOutputSerializer(serializers.ModelSerializer):
     predicted = serializers.CharField(allow_null=True, read_only=True)
-    confidence = serializers.FloatField(allow_null=True, read_only=True)
+    confidence = ShareField(allow_null=True, read_only=True)
     cause = serializers.CharField(allow_null=True, read_only=True)
     note = serializers.CharField(allow_null=True, read_only=True)
 
@@ -184,6 +192,10 @@ class FailureReviewOutputSerializer(serializers.ModelSerializer):
 
 
 class GateCriteriaSerializer(serializers.ModelSerializer):
+    category_minimums = serializers.DictField(
+        child=ShareField(stored_as="percent"), help_text="Minimum accuracy per category."
+    )
+
     class Meta:
         model = GateCriteria
         fields = ["category_minimums", "critical_categories", "max_critical_misses"]
@@ -191,9 +203,9 @@ class GateCriteriaSerializer(serializers.ModelSerializer):
 
 class GateCriteriaInputSerializer(StrictInputSerializer):
     category_minimums = serializers.DictField(
-        child=FloatField(min_value=0, max_value=100),
+        child=ShareField(stored_as="percent"),
         required=False,
-        help_text='Minimum accuracy (%) per category, e.g. {"purchase over $10,000": 90}.',
+        help_text='Minimum accuracy per category, e.g. {"purchase over $10,000": "0.9000"}.',
     )
     critical_categories = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=200

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError
+from maestro.lib.accepted import accepted
 from maestro.lib.openapi import ERROR_RESPONSES
 from maestro.lib.uploads import MultiPartParser
 from maestro.mapping.selectors import process_get_for_user
@@ -13,9 +14,13 @@ from maestro.training import filters, selectors, services
 from maestro.training.api import serializers as s
 
 NOT_FOUND = {404: ERROR_RESPONSES[404]}
-UPLOAD_TOO_LARGE = OpenApiResponse(
-    description="The file is over the upload limit (MAESTRO_UPLOAD_MAX_BYTES): {detail, code}."
+UPLOAD_REFUSED = OpenApiResponse(
+    description="The request is refused at once, nothing stored: field errors on `file` (none "
+    "sent, empty, over MAESTRO_UPLOAD_MAX_BYTES, not a .csv/.jsonl/.ndjson/.json file without "
+    "`format`) or `format`. Problems in the rows are reported by the job (`status` failed, "
+    "`errors` by line)."
 )
+UPLOAD_RESPONSES = {**ERROR_RESPONSES, 400: UPLOAD_REFUSED}
 
 
 # --- datasets ----------------------------------------------------------------------------------
@@ -59,15 +64,16 @@ class DatasetDetailApi(APIView):
 
 
 class DatasetImportApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]  # 413 for a file over the upload limit
+    parser_classes = [MultiPartParser, FormParser]  # 400 for a file over the upload limit
 
     @extend_schema(
         request={"multipart/form-data": s.ImportInputSerializer},
-        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES, 413: UPLOAD_TOO_LARGE},
+        responses={202: s.ImportJobOutputSerializer, **UPLOAD_RESPONSES},
     )
     def post(self, request, dataset_id: int):
-        """Upload cases (CSV or JSONL). The import runs as a background job: poll the job for
-        its progress, and for the error report (by line and field) if the file is refused."""
+        """Upload cases (CSV or JSONL). The import runs as a background job: 202 with the job
+        and a `Location` header; poll its `status_url` for its progress, and for the error
+        report (by line and field) if the file is refused."""
         dataset = selectors.dataset_get_for_user(user=request.user, pk=dataset_id)
         serializer = s.ImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -77,7 +83,7 @@ class DatasetImportApi(APIView):
             fmt=serializer.validated_data.get("format"),
             by=request.user,
         )
-        return Response(s.ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return accepted(s.ImportJobOutputSerializer(job, context={"request": request}).data)
 
 
 class ImportJobDetailApi(APIView):
@@ -85,7 +91,7 @@ class ImportJobDetailApi(APIView):
     def get(self, request, job_id: int):
         """An import job: status, progress (rows done of rows total) and its error report."""
         job = selectors.import_job_get_for_user(user=request.user, pk=job_id)
-        return Response(s.ImportJobOutputSerializer(job).data)
+        return Response(s.ImportJobOutputSerializer(job, context={"request": request}).data)
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -133,11 +139,11 @@ class RoundDetailApi(APIView):
 
 
 class RoundOutputsImportApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]  # 413 for a file over the upload limit
+    parser_classes = [MultiPartParser, FormParser]  # 400 for a file over the upload limit
 
     @extend_schema(
         request={"multipart/form-data": s.ImportInputSerializer},
-        responses={202: s.ImportJobOutputSerializer, **ERROR_RESPONSES, 413: UPLOAD_TOO_LARGE},
+        responses={202: s.ImportJobOutputSerializer, **UPLOAD_RESPONSES},
     )
     def post(self, request, round_id: int):
         """Upload the agent's outputs for the round (case_ref, predicted_outcome, confidence);
@@ -152,7 +158,7 @@ class RoundOutputsImportApi(APIView):
             fmt=serializer.validated_data.get("format"),
             by=request.user,
         )
-        return Response(s.ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return accepted(s.ImportJobOutputSerializer(job, context={"request": request}).data)
 
 
 class RoundMetricsApi(APIView):

@@ -4,14 +4,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import Actor, audit_record
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.mapping.models import Process
 from maestro.tenancy.models import User
-from maestro.training import importers
+from maestro.training import hooks, importers
 from maestro.training.models import (
     EvaluationCase,
     EvaluationDataset,
     StagedCase,
+    TrainingRound,
 )
 from maestro.training.services.staging import BATCH_SIZE, Progress, staged_import
 
@@ -19,6 +22,33 @@ from maestro.training.services.staging import BATCH_SIZE, Progress, staged_impor
 TRAINING_MANAGERS_ONLY = gettext_lazy(
     "Only the engagement's consultants can change its training data."
 )
+
+
+# Who the audit trail names for an import nobody signed in started (a management command).
+IMPORT_JOB = "training import"
+
+
+def import_record(
+    event: AuditEvent,
+    *,
+    target: EvaluationDataset | TrainingRound,
+    process: Process,
+    by: User | None,
+    actor: Actor | User | None,
+    data: dict,
+) -> None:
+    """An import's entry, in the transaction that moves its rows in. The actor is the person
+    who started it: `by` for an import run on their behalf, `actor` for one the worker runs
+    (by=None: it checks no permission, the upload already did)."""
+    engagement = process.engagement
+    audit_record(
+        event,
+        actor=by or actor or Actor.system(IMPORT_JOB),
+        client=engagement.client_id,
+        engagement=engagement,
+        target=target,
+        data=data,
+    )
 
 
 def dataset_create(*, process: Process, name: str, by: User) -> EvaluationDataset:
@@ -39,12 +69,15 @@ def dataset_import_cases(
     path: str,
     fmt: str,
     by: User | None,
+    actor: Actor | User | None = None,
     batch_size: int = BATCH_SIZE,
     on_progress: Progress | None = None,
 ) -> int:
     """Add the file's cases in one parse: batches are staged as rows validate, then moved in.
 
-    `by=None` is the system (management command, demo). Raises ImportFailed; nothing written."""
+    `by=None` is the system (import job, management command, demo), which checks no
+    permission; `actor` is then who the audit trail names. Raises ImportFailed; nothing
+    written."""
     if by is not None:
         require_engagement_manager(by, dataset.process.engagement, message=TRAINING_MANAGERS_ONLY)
     taken = set(EvaluationCase.objects.filter(dataset=dataset).values_list("case_ref", flat=True))
@@ -66,11 +99,24 @@ def dataset_import_cases(
                 ]
             )
 
+    def refuse_clashes_and_announce(stage: int) -> None:
+        refuse_clashes(stage)
+        # In the move's transaction: the layers above learn the file's counterparties
+        # (maestro.playbooks makes them known to routing) with the cases, or not at all.
+        hooks.cases_imported(
+            dataset=dataset,
+            counterparties=StagedCase.objects.filter(stage=stage)
+            .exclude(counterparty="")
+            .values_list("counterparty", flat=True)
+            .order_by()
+            .distinct(),
+        )
+
     return staged_import(
         staged_model=StagedCase,
         model=EvaluationCase,
         staged_row=lambda stage, cleaned: {"stage": stage, "dataset_id": dataset.pk, **cleaned},
-        before_move=refuse_clashes,
+        before_move=refuse_clashes_and_announce,
         path=path,
         fmt=fmt,
         required=importers.CASE_REQUIRED,
@@ -78,4 +124,12 @@ def dataset_import_cases(
         batch_size=batch_size,
         taken_refs=taken,
         on_progress=on_progress,
+        on_moved=lambda rows: import_record(
+            AuditEvent.DATASET_IMPORTED,
+            target=dataset,
+            process=dataset.process,
+            by=by,
+            actor=actor,
+            data={"rows": rows, "file_format": fmt},
+        ),
     )

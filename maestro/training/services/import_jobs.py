@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.lib.jobs import job_claim, job_finish, jobs_recover
-from maestro.lib.uploads import UploadTooLarge, upload_max_bytes
+from maestro.lib.uploads import upload_check
 from maestro.tenancy.models import User
 from maestro.training import importers
 from maestro.training.models import (
@@ -62,14 +62,15 @@ def import_job_create(
     by: User,
     training_round: TrainingRound | None = None,
 ) -> ImportJob:
-    """Store the upload on disk (in chunks) and enqueue its import once the job row commits."""
+    """Store the upload on disk (in chunks) and enqueue its import once the job row commits.
+
+    What the request gets wrong (no file, an empty or oversized one, an unknown type) is a
+    ValidationError on `file` before anything is stored; what the rows get wrong, the job
+    reports (README, "API conventions")."""
     require_engagement_manager(by, dataset.process.engagement, message=TRAINING_MANAGERS_ONLY)
-    name = getattr(upload, "name", "") or "upload"
-    fmt = fmt or importers.guess_format(name)
-    if fmt not in importers.FORMATS:
+    if fmt is not None and fmt not in importers.FORMATS:
         raise ValidationError({"format": [_("Use csv or jsonl.")]})
-    if getattr(upload, "size", 0) > upload_max_bytes():
-        raise UploadTooLarge()  # the upload handler drops such files first; this is a backstop
+    fmt = upload_check(upload, formats=importers.EXTENSIONS, fmt=fmt)
     path = _upload_dir() / f"{uuid.uuid4().hex}.{fmt}"
     with open(path, "wb") as out:
         for chunk in upload.chunks():
@@ -100,7 +101,9 @@ def import_job_run(
     then the outcome to the job row; `on_progress` is told after each cache update."""
     if not job_claim(ImportJob, job_id=job_id, phase="validating"):
         return None
-    job = ImportJob.objects.select_related("dataset", "training_round").get(pk=job_id)
+    job = ImportJob.objects.select_related(
+        "dataset__process__engagement", "training_round", "created_by"
+    ).get(pk=job_id)
     rows_done = 0
 
     def progress(phase: str, rows: int) -> None:
@@ -119,6 +122,7 @@ def import_job_run(
                 path=job.file_path,
                 fmt=job.file_format,
                 by=None,
+                actor=job.created_by,  # who uploaded the file, for the audit trail
                 batch_size=batch_size,
                 on_progress=progress,
             )
@@ -128,6 +132,7 @@ def import_job_run(
                 path=job.file_path,
                 fmt=job.file_format,
                 by=None,
+                actor=job.created_by,  # who uploaded the file, for the audit trail
                 batch_size=batch_size,
                 on_progress=progress,
             )

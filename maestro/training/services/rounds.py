@@ -1,12 +1,15 @@
 """Training rounds: agent outputs, failure reviews, and the engagement's gate criteria."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import Actor
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.tenancy.models import User
@@ -20,7 +23,7 @@ from maestro.training.models import (
     StagedOutput,
     TrainingRound,
 )
-from maestro.training.services.datasets import TRAINING_MANAGERS_ONLY
+from maestro.training.services.datasets import TRAINING_MANAGERS_ONLY, import_record
 from maestro.training.services.staging import BATCH_SIZE, Progress, staged_import
 
 
@@ -44,11 +47,12 @@ def round_import_outputs(
     path: str,
     fmt: str,
     by: User | None,
+    actor: Actor | User | None = None,
     batch_size: int = BATCH_SIZE,
     on_progress: Progress | None = None,
 ) -> int:
     """Replace the round's outputs with the file's. Unknown or duplicate case refs are errors;
-    cases without an output count as failures."""
+    cases without an output count as failures. `by` and `actor` as for dataset_import_cases."""
     if by is not None:
         require_engagement_manager(
             by, training_round.dataset.process.engagement, message=TRAINING_MANAGERS_ONLY
@@ -60,8 +64,11 @@ def round_import_outputs(
     )
     unknown = _("is not a case of this dataset")
 
+    replaced = 0
+
     def drop_old_outputs(stage: int) -> None:
-        AgentOutput.objects.filter(round=training_round).delete()
+        nonlocal replaced
+        replaced = AgentOutput.objects.filter(round=training_round).delete()[0]
 
     def drop_fixed_failure_tags() -> None:
         # A failure tag explains a miss; once the new outputs get that case right it would
@@ -91,6 +98,14 @@ def round_import_outputs(
         batch_size=batch_size,
         check_ref=lambda ref: None if ref in case_ids else unknown,
         on_progress=on_progress,
+        on_moved=lambda rows: import_record(
+            AuditEvent.ROUND_IMPORTED,
+            target=training_round,
+            process=training_round.dataset.process,
+            by=by,
+            actor=actor,
+            data={"rows": rows, "replaced": replaced, "file_format": fmt},
+        ),
     )
 
 
@@ -118,15 +133,16 @@ def failure_review_set(
 def gate_criteria_set(
     *,
     engagement: Engagement,
-    category_minimums: dict[str, float],
+    category_minimums: dict[str, float | Decimal],
     critical_categories: list[str],
     max_critical_misses: int,
     by: User,
 ) -> GateCriteria:
+    """Minimums are percent (the API reads them as fractions and converts them)."""
     require_engagement_manager(by, engagement, message=TRAINING_MANAGERS_ONLY)
     errors: dict[str, list[str]] = {}
     for category, minimum in category_minimums.items():
-        if not isinstance(minimum, int | float) or isinstance(minimum, bool):
+        if not isinstance(minimum, int | float | Decimal) or isinstance(minimum, bool):
             errors.setdefault("category_minimums", []).append(
                 _("%(category)s: the minimum must be a number.") % {"category": category}
             )

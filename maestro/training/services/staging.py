@@ -44,12 +44,14 @@ def staged_import(
     staged_row: Callable[[int, importers.Record], dict[str, Any]],
     before_move: Callable[[int], None] = lambda stage: None,
     after_move: Callable[[], None] = lambda: None,
+    on_moved: Callable[[int], None] = lambda rows: None,
     **import_options: Any,
 ) -> int:
     """`importers.import_file` with its batches staged (`staged_row(stage, cleaned)` gives a
     staged row's values by attribute name), then moved into `model` in one short transaction,
-    between `before_move(stage)` (checks, rows the file replaces) and `after_move()`. Returns
-    the file's row count; the stage's rows are deleted whatever the outcome.
+    between `before_move(stage)` (checks, rows the file replaces) and `after_move()`;
+    `on_moved(rows)` ends that transaction (the audit trail's entry). Returns the file's row
+    count; the stage's rows are deleted whatever the outcome.
 
     Staged rows are written as plain values (bulk_insert_rows: a binary COPY on PostgreSQL),
     never as model objects: building and saving 100,000 of those cost more than the import's
@@ -69,6 +71,7 @@ def staged_import(
             before_move(stage)
             _staging_move(staged_model, model, stage=stage, expected=staged)
             after_move()
+            on_moved(rows)
         return rows
     finally:
         _staging_discard(staged_model, stage=stage)

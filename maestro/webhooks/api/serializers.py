@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from maestro.lib.accepted import StatusUrlField
 from maestro.lib.serializers import StrictInputSerializer
 from maestro.webhooks.models import (
     SUBSCRIBABLE_EVENT_CHOICES,
@@ -67,6 +68,12 @@ class WebhookEndpointUpdateInputSerializer(StrictInputSerializer):
 
 
 class WebhookDeliveryOutputSerializer(serializers.ModelSerializer):
+    status_url = StatusUrlField(
+        view_name="webhooks-api:delivery-detail",
+        url_kwargs=lambda delivery: {"delivery_id": delivery.pk},
+        help_text="This delivery's own URL: poll it (GET) for its status and attempts.",
+    )
+
     class Meta:
         model = WebhookDelivery
         fields = [
@@ -82,6 +89,7 @@ class WebhookDeliveryOutputSerializer(serializers.ModelSerializer):
             "delivered_at",
             "created_at",
             "payload",
+            "status_url",
         ]
 
 

@@ -36,6 +36,11 @@ urlpatterns = [
         name="delivery-list",
     ),
     path(
+        "webhook-deliveries/<int:delivery_id>/",
+        views.WebhookDeliveryDetailApi.as_view(),
+        name="delivery-detail",
+    ),
+    path(
         "webhook-deliveries/<int:delivery_id>/retry/",
         views.WebhookDeliveryRetryApi.as_view(),
         name="delivery-retry",

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from maestro.engagements.selectors import engagement_get_for_user
+from maestro.lib.accepted import accepted
 from maestro.lib.openapi import ERROR_RESPONSES
 from maestro.webhooks import selectors, services
 from maestro.webhooks.api import serializers as s
@@ -12,6 +13,10 @@ RETRY_CONFLICT = OpenApiResponse(
     description="Not a failed delivery (code `delivery_not_failed`), or its endpoint is "
     "switched off (code `endpoint_inactive`); nothing changed."
 )
+
+
+def _delivery(delivery, request) -> dict:
+    return s.WebhookDeliveryOutputSerializer(delivery, context={"request": request}).data
 
 
 class EngagementWebhookEndpointListApi(generics.ListAPIView):
@@ -110,12 +115,11 @@ class WebhookEndpointPingApi(APIView):
         },
     )
     def post(self, request, endpoint_id: int):
-        """Queue a signed `ping` event to this endpoint (consultants); follow it in the log."""
+        """Queue a signed `ping` event to this endpoint (consultants): 202 with the delivery
+        and a `Location` header; poll its `status_url`, or follow it in the log."""
         endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
         delivery = services.webhook_test_ping(endpoint=endpoint, by=request.user)
-        return Response(
-            s.WebhookDeliveryOutputSerializer(delivery).data, status=status.HTTP_202_ACCEPTED
-        )
+        return accepted(_delivery(delivery, request))
 
 
 class WebhookEndpointDeliveryListApi(generics.ListAPIView):
@@ -147,6 +151,14 @@ class WebhookEndpointDeliveryListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class WebhookDeliveryDetailApi(APIView):
+    @extend_schema(responses={200: s.WebhookDeliveryOutputSerializer, 404: ERROR_RESPONSES[404]})
+    def get(self, request, delivery_id: int):
+        """One delivery: its status (pending, delivered, failed), attempts and last answer."""
+        delivery = selectors.webhook_delivery_get_for_user(user=request.user, pk=delivery_id)
+        return Response(_delivery(delivery, request))
+
+
 class WebhookDeliveryRetryApi(APIView):
     @extend_schema(
         request=None,
@@ -156,4 +168,4 @@ class WebhookDeliveryRetryApi(APIView):
         """Retry a failed delivery now: one more attempt, sent by the worker shortly."""
         delivery = selectors.webhook_delivery_get_for_user(user=request.user, pk=delivery_id)
         delivery = services.webhook_delivery_retry(delivery=delivery, by=request.user)
-        return Response(s.WebhookDeliveryOutputSerializer(delivery).data)
+        return Response(_delivery(delivery, request))

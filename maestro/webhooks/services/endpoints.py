@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import audit_record
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.tenancy.models import User
@@ -52,6 +54,18 @@ def _clean_url(url: str) -> str:
     return url
 
 
+def _record(event: AuditEvent, *, endpoint: WebhookEndpoint, by: User, **facts: Any) -> None:
+    # The signing secret is never recorded, only that it was rotated.
+    audit_record(
+        event,
+        actor=by,
+        client=endpoint.engagement.client_id,
+        engagement=endpoint.engagement_id,
+        target=endpoint,
+        **facts,
+    )
+
+
 def webhook_secret_generate() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
@@ -71,6 +85,12 @@ def webhook_endpoint_create(
     )
     endpoint.full_clean()
     endpoint.save()
+    _record(
+        AuditEvent.WEBHOOK_CREATED,
+        endpoint=endpoint,
+        by=by,
+        changes={field: (None, getattr(endpoint, field)) for field in ("url", "events", "active")},
+    )
     return endpoint
 
 
@@ -84,6 +104,7 @@ def webhook_endpoint_update(
     unknown = set(changes) - {"url", "events", "active"}
     if unknown:
         raise ValueError(f"webhook_endpoint_update cannot change {sorted(unknown)}")
+    before = {field: getattr(endpoint, field) for field in changes}
     if "url" in changes:
         endpoint.url = _clean_url(changes["url"])
     if "events" in changes:
@@ -92,6 +113,13 @@ def webhook_endpoint_update(
         endpoint.active = changes["active"]
     endpoint.full_clean()
     endpoint.save()
+    changed = {
+        field: (old, getattr(endpoint, field))
+        for field, old in before.items()
+        if getattr(endpoint, field) != old
+    }
+    if changed:
+        _record(AuditEvent.WEBHOOK_CHANGED, endpoint=endpoint, by=by, changes=changed)
     return endpoint
 
 
@@ -99,6 +127,13 @@ def webhook_endpoint_update(
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, by: User) -> None:
     """Deletes the endpoint and its delivery log; to keep the log, deactivate it instead."""
     require_engagement_manager(by, endpoint.engagement, message=WEBHOOKS_MANAGERS_ONLY)
+    # Recorded first: the entry names the endpoint by its id, which the delete clears.
+    _record(
+        AuditEvent.WEBHOOK_DELETED,
+        endpoint=endpoint,
+        by=by,
+        changes={field: (getattr(endpoint, field), None) for field in ("url", "events", "active")},
+    )
     endpoint.delete()
 
 
@@ -119,4 +154,5 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, by: User) -> We
     require_engagement_manager(by, endpoint.engagement, message=WEBHOOKS_MANAGERS_ONLY)
     endpoint.secret = webhook_secret_generate()
     endpoint.save(update_fields=["secret"])
+    _record(AuditEvent.WEBHOOK_CHANGED, endpoint=endpoint, by=by, data={"secret_rotated": True})
     return endpoint

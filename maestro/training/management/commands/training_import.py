@@ -8,6 +8,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from maestro.audit.services import Actor
 from maestro.training import importers, services
 from maestro.training.models import EvaluationDataset, TrainingRound
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                     path=path,
                     fmt=fmt,
                     by=None,
+                    actor=Actor.system("manage.py training_import"),
                     batch_size=batch_size,
                     on_progress=progress,
                 )
@@ -54,6 +56,7 @@ class Command(BaseCommand):
                     path=path,
                     fmt=fmt,
                     by=None,
+                    actor=Actor.system("manage.py training_import"),
                     batch_size=batch_size,
                     on_progress=progress,
                 )

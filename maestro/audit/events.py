@@ -1,0 +1,49 @@
+"""Every kind of state change the audit trail records: one line per event type.
+
+The value is stored ("area.verb"), so it never changes once published; the label is what pages
+show. The stored column has no database choices, so adding a line needs no migration.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.TextChoices):
+    # Engagements
+    ENGAGEMENT_CREATED = "engagement.created", _("Engagement created")
+    ENGAGEMENT_CHANGED = "engagement.changed", _("Engagement changed")
+    PHASE_CHANGED = "engagement.phase_changed", _("Phase changed")
+    GATE_OVERRIDDEN = "engagement.gate_overridden", _("Gate overridden")
+    STANCE_CHANGED = "engagement.stance_changed", _("Stance changed")
+    # People
+    INVITATION_SENT = "invitation.sent", _("Invitation sent")
+    INVITATION_RESENT = "invitation.resent", _("Invitation re-sent")
+    INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    ROLE_CHANGED = "membership.role_changed", _("Role changed")
+    MEMBERSHIP_DEACTIVATED = "membership.deactivated", _("Membership deactivated")
+    # Playbooks and runbooks
+    # A saved playbook version routes at once: there is no separate publish step.
+    PLAYBOOK_VERSION_CREATED = "playbook.version_created", _("Playbook version created")
+    RUNBOOK_VERSION_CREATED = "runbook.version_created", _("Runbook version created")
+    RUNBOOK_PUBLISHED = "runbook.published", _("Runbook published")
+    RUNBOOK_RETIRED = "runbook.retired", _("Runbook retired")
+    COUNTERPARTY_ADDED = "counterparty.added", _("Known counterparty added")
+    COUNTERPARTY_REMOVED = "counterparty.removed", _("Known counterparty removed")
+    COUNTERPARTIES_IMPORTED = "counterparty.imported", _("Known counterparties imported")
+    # Review tasks
+    TASK_ASSIGNED = "task.assigned", _("Review task assigned")
+    TASK_REASSIGNED = "task.reassigned", _("Review task reassigned")
+    TASK_ESCALATED = "task.escalated", _("Review task escalated")
+    TASK_RESOLVED = "task.resolved", _("Review task resolved")
+    DECISION_OVERRIDDEN = "decision.overridden", _("Agent's decision overridden")
+    # Integrations
+    API_KEY_CREATED = "api_key.created", _("Agent API key created")
+    API_KEY_REVOKED = "api_key.revoked", _("Agent API key revoked")
+    TEST_DECISIONS_REMOVED = "decisions.test_removed", _("Test decisions removed")
+    WEBHOOK_CREATED = "webhook.created", _("Webhook endpoint created")
+    WEBHOOK_CHANGED = "webhook.changed", _("Webhook endpoint changed")
+    WEBHOOK_DELETED = "webhook.deleted", _("Webhook endpoint deleted")
+    # Training data
+    DATASET_IMPORTED = "dataset.imported", _("Evaluation dataset imported")
+    ROUND_IMPORTED = "round.imported", _("Training round imported")

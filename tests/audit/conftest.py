@@ -1,0 +1,2 @@
+# The agent, process and playbook fixtures are the decisions app's (tests/decisions/conftest.py).
+from tests.decisions.conftest import key_a, playbook_a, process_a  # noqa: F401
