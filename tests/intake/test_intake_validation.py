@@ -16,7 +16,8 @@ CHOICES = {
     "category": ["office supplies", "", "\t", "é" * 200, "é" * 201, False, MISSING],
     "proposed_outcome": ["approve", " reject ", "", None, 1.5, MISSING],
     "confidence": [
-        *(0.93, 0, 1, 0.873456789, 0.99995, 0.00004999, 1e-9, 1.0000001, -0.1, -0.0, "0.5"),
+        *(0.93, "0.8734", 0, 1, 0.873456789, 0.99995, 0.00004999, 1e-9, 1.0000001, -0.1, -0.0),
+        *("0.5", " 0.25 ", "0.87345", "1", "1.00001", "-0", "1e-1", "１", "0,5", "", "NaN"),
         *(True, None, 1e24, float("nan"), float("inf"), 2, -1),
     ],
     "amount": [
@@ -76,6 +77,8 @@ def test_the_quick_check_answers_what_the_serializer_answers():
     "item",
     [
         {"process": 3, "case_ref": "C-1", "proposed_outcome": "approve", "confidence": 0.93},
+        # A share as the API writes shares: a decimal string, rounded to 4 places.
+        {"process": 3, "case_ref": "C-3", "proposed_outcome": "approve", "confidence": "0.87345"},
         {
             "process": 3,
             "case_ref": "C-2",
@@ -101,7 +104,9 @@ def test_decisions_as_agents_send_them_take_the_quick_path(item):
     [
         [],
         {"process": "3", "case_ref": "C", "proposed_outcome": "a", "confidence": 0.5},
-        {"process": 3, "case_ref": "C", "proposed_outcome": "a", "confidence": "0.5"},
+        {"process": 3, "case_ref": "C", "proposed_outcome": "a", "confidence": "1.5"},
+        {"process": 3, "case_ref": "C", "proposed_outcome": "a", "confidence": "NaN"},
+        {"process": 3, "case_ref": "C", "proposed_outcome": "a", "confidence": True},
         {"process": 3, "case_ref": "C", "proposed_outcome": "a", "confidence": 2},
         {"process": 3, "case_ref": "C", "proposed_outcome": "a", "confidence": 0.5, "x": 1},
         {"process": 3, "case_ref": "C", "confidence": 0.5},

@@ -144,7 +144,9 @@ class DecisionOutcomeFeedbackApi(AgentApiView):
 
 
 class DecisionRecordPagination(CursorPagination):
-    ordering = ("-received_at", "-pk")
+    # The cursor needs a unique key: a batch's decisions share one received_at, and a cursor
+    # on it repeated and skipped rows. Ids grow in the order decisions are stored.
+    ordering = ("-pk",)
 
 
 RECORD_DESCRIPTION = """The decision record: every decision of the engagements you may see
