@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from maestro.audit.services import Actor
 from maestro.intake.services import decisions_intake
 from maestro.intake.services import intake as intake_module
 from maestro.reviews.models import ReviewTask
@@ -140,7 +141,9 @@ def test_concurrent_escalations_spread_evenly_over_the_operators(monkeypatch):
             "proposed_outcome": "approve",
             "confidence": Decimal("0.1000"),
         }
-        (result,) = decisions_intake(engagement=engagement, items=[item])
+        (result,) = decisions_intake(
+            engagement=engagement, items=[item], actor=Actor.system("test agent")
+        )
         return result.review_task_id
 
     results = run_at_once(*(lambda n=n: escalate(n) for n in range(agents)))
