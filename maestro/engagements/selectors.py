@@ -4,12 +4,31 @@ from django.shortcuts import get_object_or_404
 from maestro.engagements import lifecycle
 from maestro.engagements.models import Engagement, PhaseTransition
 from maestro.engagements.scoping import engagements_for
+from maestro.lib.prepared import PreparedValues
 from maestro.tenancy.models import Client, Membership, User
+
+
+def _visible_ids_query(user_id: int) -> QuerySet:
+    reader = User(pk=user_id, is_active=True, is_staff=False)
+    return engagements_for(reader).order_by().values("pk")
+
+
+# engagements_for's rule for a user who is neither staff nor inactive, compiled to SQL once and
+# reused with each user's id: building and compiling its three subqueries cost more than the
+# database spent on them, twice per list page (count and page).
+_visible_ids = PreparedValues(_visible_ids_query)
+
+
+def _visible_to(user: User) -> QuerySet[Engagement]:
+    """engagements_for(user), as one prepared subquery where it can be."""
+    if not (isinstance(user, User) and user.pk and user.is_active and not user.is_staff):
+        return engagements_for(user)
+    return Engagement.objects.filter(pk__in=_visible_ids.subquery(user.pk))
 
 
 def engagement_list_for_user(*, user: User) -> QuerySet[Engagement]:
     return (
-        engagements_for(user)
+        _visible_to(user)
         .select_related("client", "lead")
         .prefetch_related(Prefetch("members", queryset=User.objects.order_by("username")))
     )

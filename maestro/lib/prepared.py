@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 MAX_SHAPES = 64
 MAX_CACHED_LIST = 8  # longer lists are compiled per call: their shapes are too many to keep
@@ -62,7 +63,8 @@ def _markers(args: Sequence[Any]) -> tuple[list[Any], list[Any]]:
 
 
 class PreparedValues:
-    """`build(*args)` returns a `.values(...)` queryset; `rows(*args)` runs it as dicts."""
+    """`build(*args)` returns a `.values(...)` queryset; `rows(*args)` runs it as dicts,
+    `subquery(*args)` hands it to another queryset."""
 
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self._build = build
@@ -73,18 +75,7 @@ class PreparedValues:
         connection = connections[using]
         if any(isinstance(a, list | tuple) and len(a) > MAX_CACHED_LIST for a in args):
             return list(self._build(*args).using(using))
-        key = (using, connection.vendor, _shape(args))
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compile(args, using)
-            with self._lock:
-                if len(self._compiled) >= MAX_SHAPES:
-                    self._compiled.clear()
-                self._compiled[key] = compiled
-        flat = [v for a in args for v in (a if isinstance(a, list | tuple) else (a,))]
-        params = list(compiled.params)
-        for position, index in compiled.slots:
-            params[position] = flat[index]
+        compiled, params = self._prepared(args, using)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
@@ -101,6 +92,27 @@ class PreparedValues:
                 row[column] = value
             rows.append(dict(zip(columns, row, strict=True)))
         return rows
+
+    def subquery(self, *args: Any, using: str = DEFAULT_DB_ALIAS) -> RawSQL:
+        """The query as an expression for another queryset (`filter(pk__in=…)`), compiled once
+        per shape like `rows`: the outer query then compiles it as plain text."""
+        compiled, params = self._prepared(args, using)
+        return RawSQL(compiled.sql, params)
+
+    def _prepared(self, args: Sequence[Any], using: str) -> tuple[_Compiled, list[Any]]:
+        key = (using, connections[using].vendor, _shape(args))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compile(args, using)
+            with self._lock:
+                if len(self._compiled) >= MAX_SHAPES:
+                    self._compiled.clear()
+                self._compiled[key] = compiled
+        flat = [v for a in args for v in (a if isinstance(a, list | tuple) else (a,))]
+        params = list(compiled.params)
+        for position, index in compiled.slots:
+            params[position] = flat[index]
+        return compiled, params
 
     def _compile(self, args: Sequence[Any], using: str) -> _Compiled:
         shaped, flat = _markers(args)

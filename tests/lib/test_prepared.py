@@ -75,3 +75,11 @@ def test_a_value_the_queryset_does_not_pass_through_is_refused(two):
     prepared = PreparedValues(lambda name: Process.objects.filter(name=name.upper()).values("pk"))
     with pytest.raises(ValueError, match="not found in the SQL"):
         prepared.rows(first.name)
+
+
+def test_a_prepared_subquery_filters_as_the_queryset_would(two):
+    engagement, first, second = two
+    named = PreparedValues(lambda name: Process.objects.filter(name=name).order_by().values("pk"))
+    for process in (first, second):
+        assert list(Process.objects.filter(pk__in=named.subquery(process.name))) == [process]
+    assert len(named._compiled) == 1

@@ -2,11 +2,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maestro.engagements.models import Engagement, Phase, PhaseTransition
-from maestro.lib.serializers import ShareField, StrictInputSerializer
+from maestro.lib.serializers import (
+    OutputModelSerializer,
+    RepresentOnceMixin,
+    ShareField,
+    StrictInputSerializer,
+)
 from maestro.tenancy.models import Client, User
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(RepresentOnceMixin, OutputModelSerializer):
     # A method field, not source="get_full_name": DRF inspects a callable source's signature
     # on every row, which doubled the engagement list's serialisation time.
     name = serializers.SerializerMethodField()
@@ -19,7 +24,7 @@ class UserSummarySerializer(serializers.ModelSerializer):
         return obj.get_full_name()
 
 
-class ClientOutputSerializer(serializers.ModelSerializer):
+class ClientOutputSerializer(RepresentOnceMixin, OutputModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "name", "slug", "created_at"]
@@ -30,7 +35,7 @@ class ClientCreateInputSerializer(StrictInputSerializer):
     slug = serializers.SlugField(max_length=80)
 
 
-class EngagementOutputSerializer(serializers.ModelSerializer):
+class EngagementOutputSerializer(OutputModelSerializer):
     client = ClientOutputSerializer(read_only=True)
     lead = UserSummarySerializer(read_only=True)
     members = UserSummarySerializer(many=True, read_only=True)
@@ -57,7 +62,13 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_url(self, obj: Engagement) -> str:
-        return obj.get_absolute_url()
+        # Resolved once per response: the page's other URLs differ only in the id.
+        template = self.__dict__.get("_url_template")
+        if template is None:
+            marker = 918273645
+            template = Engagement(pk=marker).get_absolute_url().replace(str(marker), "{}")
+            self._url_template = template
+        return template.format(obj.pk)
 
 
 class _EngagementFieldsMixin(serializers.Serializer):
