@@ -32,7 +32,8 @@ DEPLOY_ENV = env -u DJANGO_DEBUG -u DJANGO_SETTINGS_MODULE \
 	DJANGO_ALLOWED_HOSTS=maestro.example.com
 
 .PHONY: help venv demo test pip-check pip-audit lint format migrations-check deploy-check \
-	test-embedded test-real api-fuzz imports bench clean distclean system-deps-demo system-deps-test
+	test-embedded test-real api-fuzz imports bench bench-load clean distclean system-deps-demo \
+	system-deps-test
 
 help:
 	@echo "make demo           run web + Celery worker + beat on http://127.0.0.1:$(PORT)/ (PORT=...)"
@@ -48,6 +49,8 @@ help:
 	@echo "make format         ruff format + ruff check --fix"
 	@echo "make bench          benchmarks vs bare baselines on SQLite and a throwaway PostgreSQL,"
 	@echo "                    3 interleaved runs, one table of ratios (BENCH_RUNS=, BENCH_BACKENDS=)"
+	@echo "make bench-load     intake vs bare DRF under load: gunicorn + throwaway PostgreSQL + Redis,"
+	@echo "                    locust on loopback, 10 and 50 agents (BENCH_LOAD_SECONDS=30)"
 	@echo "make venv           create/update .venv (automatic for the targets above)"
 	@echo "make clean          remove var/ (demo database, broker folder) and caches"
 	@echo "make distclean      clean + remove .venv"
@@ -162,6 +165,10 @@ api-fuzz: $(STAMP)
 # (BENCH_DATABASE_URL=... points the PostgreSQL side at a database on purpose).
 bench: $(STAMP) system-deps-test
 	$(TEST_ENV) $(PY) bench/run.py
+
+# Loopback only, bounded in time (BENCH_LOAD_SECONDS per run); its own servers, as bench.
+bench-load: $(STAMP) system-deps-test
+	$(TEST_ENV) $(PY) bench/load.py
 
 # --- Cleaning ---------------------------------------------------------------------------------
 

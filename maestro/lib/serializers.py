@@ -1,3 +1,4 @@
+import copy
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
@@ -29,11 +30,22 @@ class DateTimeField(serializers.DateTimeField):
 # ModelSerializer for answers: model DateTimeFields become the DateTimeField above. (Comments,
 # not docstrings, here and below: the API schema would show a base class's docstring as the
 # description of every serializer without one of its own.)
+# Its fields are built from the model once per class (ModelSerializer inspects the model for
+# every instance, i.e. for each nested serializer of every response) and each instance gets its
+# own copies, as DRF gives a plain Serializer copies of its declared fields.
 class OutputModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: DateTimeField,
     }
+
+    def get_fields(self):
+        cls = type(self)
+        prototypes = cls.__dict__.get("_field_prototypes")
+        if prototypes is None:
+            prototypes = super().get_fields()
+            setattr(cls, "_field_prototypes", prototypes)  # noqa: B010 - per class, not inherited
+        return copy.deepcopy(prototypes)
 
 
 # For a serializer nested in lists: each object (by pk) is represented once per response and

@@ -3,7 +3,7 @@ import hashlib
 import pytest
 
 from maestro.decisions import keys
-from maestro.decisions.auth import AgentApiKeyAuthentication
+from maestro.decisions.auth import AgentApiKeyAuthentication, _key_with_engagement
 from maestro.decisions.models import AgentApiKey
 from maestro.decisions.services import agent_api_key_create, agent_api_key_revoke
 from maestro.exceptions import NotPermitted
@@ -102,3 +102,18 @@ def test_last_used_is_written_at_most_once_a_minute(world, django_assert_num_que
     with django_assert_num_queries(1):  # lookup only
         auth.authenticate(request)
     assert AgentApiKey.objects.get(pk=key.pk).last_used_at == first
+
+
+def test_the_authentication_loads_the_key_and_its_engagement_in_one_query(
+    world, django_assert_num_queries
+):
+    key, secret = agent_api_key_create(
+        engagement=world.engagement_a, name="Agent", by=world.consultant
+    )
+    with django_assert_num_queries(1):
+        loaded = _key_with_engagement(key.prefix)
+        assert loaded.engagement.client_id == world.engagement_a.client_id
+        assert loaded.engagement.lead_id == world.consultant.pk
+    assert loaded == key and loaded.key_hash == key.key_hash
+    assert not loaded._state.adding
+    assert _key_with_engagement("mk_000000000000") is None

@@ -131,3 +131,26 @@ def test_open_costs_the_same_queries_for_any_batch_size(size, django_assert_num_
         tasks = review_tasks_open_for_decisions(decisions=decisions)
 
     assert len(tasks) == size
+
+
+def test_fresh_decisions_with_their_slas_skip_the_lookups(django_assert_num_queries):
+    engagement = EngagementFactory()
+    _operators(engagement.client, 2)
+    process = ProcessFactory(engagement=engagement)
+    version = PlaybookVersionFactory(playbook__process=process, sla_minutes=15)
+    ids = [DecisionFactory(process=process, playbook_version=version).pk for _ in range(3)]
+    decisions = list(Decision.objects.filter(pk__in=ids).select_related("engagement", "process"))
+    before = timezone.now()
+
+    # the client's assignment lock, operator loads, tasks, events: no look for earlier tasks
+    # (the caller just stored them) and none for the SLA (the caller has it)
+    with django_assert_num_queries(4):
+        tasks = review_tasks_open_for_decisions(
+            decisions=decisions, fresh=True, sla_minutes={version.pk: 15}
+        )
+
+    assert len(tasks) == 3
+    assert all(
+        before + timedelta(minutes=15) <= t.due_at <= timezone.now() + timedelta(minutes=15)
+        for t in tasks.values()
+    )

@@ -194,7 +194,17 @@ def _intake_valid(
             if seen:
                 KnownCounterparty.objects.bulk_create(seen, ignore_conflicts=True)
             human = [d for d in created if d.route == Decision.Route.HUMAN]
-            tasks = review_tasks_open_for_decisions(decisions=human) if human else {}
+            # Stored just now, so none has a task yet; the SLAs come with the compiled playbooks.
+            sla_minutes = {
+                p.version_id: p.sla_minutes for p in compiled.values() if p and p.version_id
+            }
+            tasks = (
+                review_tasks_open_for_decisions(
+                    decisions=human, fresh=True, sla_minutes=sla_minutes
+                )
+                if human
+                else {}
+            )
             review_tasks_assigned_record(engagement=engagement, tasks=tasks, actor=actor)
             decisions_escalated_emit(
                 engagement=engagement, decisions=human, processes=processes, tasks=tasks

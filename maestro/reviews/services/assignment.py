@@ -1,7 +1,7 @@
 """Opening review tasks for escalated decisions and choosing who gets them."""
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from django.db import transaction
@@ -87,9 +87,11 @@ class _LeastLoaded:
         return user_id
 
 
-def _sla_minutes_by_version(decisions: Sequence[Decision]) -> dict[int, int]:
+def _sla_minutes_by_version(
+    decisions: Sequence[Decision], given: Mapping[int, int] | None = None
+) -> dict[int, int]:
     # The intake has the versions in hand already; fetch only those it did not load.
-    known: dict[int, int] = {}
+    known: dict[int, int] = dict(given or {})
     missing: set[int] = set()
     for decision in decisions:
         version_id = decision.playbook_version_id
@@ -129,7 +131,12 @@ def review_task_title(*, process_name: str, case_ref: str) -> str:
 
 
 @transaction.atomic(savepoint=False)
-def review_tasks_open_for_decisions(*, decisions: Sequence[Decision]) -> dict[int, ReviewTask]:
+def review_tasks_open_for_decisions(
+    *,
+    decisions: Sequence[Decision],
+    fresh: bool = False,
+    sla_minutes: Mapping[int, int] | None = None,
+) -> dict[int, ReviewTask]:
     """Open one review task per human-routed decision of ONE engagement; decision id → task.
 
     Called by the intake inside its transaction. Assignment goes to the client's operators,
@@ -137,7 +144,9 @@ def review_tasks_open_for_decisions(*, decisions: Sequence[Decision]) -> dict[in
     client's assignment lock, the tasks of concurrent calls; with no operator,
     to the engagement's lead consultant. Due = now + the playbook version's SLA (240 minutes
     without a version). Decisions that already have a task (an agent retry) get that task
-    back. A constant number of queries whatever the batch size.
+    back. A constant number of queries whatever the batch size; fewer when the caller knows
+    more: `fresh` (the decisions were created in this transaction, so none has a task yet) and
+    `sla_minutes` (playbook version id → its SLA, for the versions it has in hand).
     """
     human = [d for d in decisions if d.route == Decision.Route.HUMAN]
     if not human:
@@ -146,16 +155,20 @@ def review_tasks_open_for_decisions(*, decisions: Sequence[Decision]) -> dict[in
     if any(d.engagement_id != engagement.pk for d in human):
         raise ValueError("review_tasks_open_for_decisions takes decisions of one engagement")
 
-    existing: dict[int, ReviewTask] = {
-        task.decision_id: task  # type: ignore[misc]
-        for task in ReviewTask.objects.filter(decision_id__in=[d.pk for d in human])
-    }
+    existing: dict[int, ReviewTask] = (
+        {}
+        if fresh
+        else {
+            task.decision_id: task  # type: ignore[misc]
+            for task in ReviewTask.objects.filter(decision_id__in=[d.pk for d in human])
+        }
+    )
     new = [d for d in human if d.pk not in existing]
     if not new:
         return existing
 
     operators = _LeastLoaded(review_operator_loads(engagement=engagement))
-    sla_by_version = _sla_minutes_by_version(new)
+    sla_by_version = _sla_minutes_by_version(new, sla_minutes)
     process_names = _process_names(new)
     now = timezone.now()
     tasks = []
