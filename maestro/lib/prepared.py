@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -75,7 +76,10 @@ class PreparedValues:
         connection = connections[using]
         if any(isinstance(a, list | tuple) and len(a) > MAX_CACHED_LIST for a in args):
             return list(self._build(*args).using(using))
-        compiled, params = self._prepared(args, using)
+        try:
+            compiled, params = self._prepared(args, using)
+        except EmptyResultSet:
+            return []  # e.g. `pk__in=[]`: Django answers nothing without asking the database
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()

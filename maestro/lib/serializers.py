@@ -52,6 +52,8 @@ class OutputModelSerializer(serializers.ModelSerializer):
 # the same answer reused, e.g. the client and lead shared by a page of engagements.
 class RepresentOnceMixin:
     def to_representation(self, instance):
+        if instance.pk is None:  # unsaved: nothing tells two of them apart
+            return super().to_representation(instance)  # type: ignore[misc]
         memo = self.__dict__.setdefault("_represented", {})
         found = memo.get(instance.pk)
         if found is None:

@@ -391,3 +391,12 @@ def test_queries_do_not_grow_with_batch_size_when_webhooks_listen(
     # assignment lock, and on PostgreSQL 1 for the ids taken before the decisions are copied in.
     assert fifty <= 17 + (connection.vendor == "postgresql")
     assert WebhookDelivery.objects.count() == 56
+
+
+def test_a_batch_of_only_rejected_items_is_200_with_each_rejection(agent_a, process_a):
+    r = agent_a.post(URL, {"decisions": [None, 1, {"process": process_a.pk}]}, format="json")
+    assert r.status_code == 200, r.content[:300]
+    body = r.json()
+    assert (body["accepted"], body["rejected"]) == (0, 3)
+    assert [row["status"] for row in body["results"]] == ["rejected"] * 3
+    assert not Decision.objects.exists()

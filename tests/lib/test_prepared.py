@@ -83,3 +83,11 @@ def test_a_prepared_subquery_filters_as_the_queryset_would(two):
     for process in (first, second):
         assert list(Process.objects.filter(pk__in=named.subquery(process.name))) == [process]
     assert len(named._compiled) == 1
+
+
+def test_an_empty_list_answers_nothing_without_a_query(two, django_assert_num_queries):
+    engagement, first, _second = two
+    prepared = PreparedValues(_processes)
+    with django_assert_num_queries(0):
+        assert prepared.rows(engagement.pk, [], [first.name]) == []
+    assert prepared.rows(engagement.pk, [first.pk], [first.name])[0]["pk"] == first.pk

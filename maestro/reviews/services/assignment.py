@@ -31,6 +31,7 @@ def _assignment_lock(*, client_id: int) -> None:
     list(
         Client.objects.select_for_update(no_key=True)
         .filter(pk=client_id)
+        .order_by()
         .values_list("pk", flat=True)
     )
 
