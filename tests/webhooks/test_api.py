@@ -158,6 +158,7 @@ def test_other_tenants_endpoint_is_404_everywhere(world, endpoint_b):
             ("get", base + "secret/"),
             ("post", base + "rotate-secret/"),
             ("get", base + "deliveries/"),
+            ("get", f"/api/webhook-deliveries/{delivery.pk}/"),
             ("post", f"/api/webhook-deliveries/{delivery.pk}/retry/"),
             ("get", f"/api/engagements/{world.engagement_b.pk}/webhook-endpoints/"),
         ],
