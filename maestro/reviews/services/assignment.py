@@ -68,10 +68,10 @@ def review_operator_least_loaded(
     (ties: the lowest user id), or None when the client has no other operator. Call it inside
     `transaction.atomic()` and assign in the same transaction (see review_operator_loads)."""
     loads = review_operator_loads(engagement=engagement, exclude=exclude)
-    return _LeastLoaded(loads).pick() if loads else None
+    return LeastLoaded(loads).pick() if loads else None
 
 
-class _LeastLoaded:
+class LeastLoaded:
     """Hands out assignees least-loaded first, ties by user id, counting each pick so a batch
     spreads evenly (10 decisions over 2 idle operators → 5/5)."""
 
@@ -168,7 +168,7 @@ def review_tasks_open_for_decisions(
     if not new:
         return existing
 
-    operators = _LeastLoaded(review_operator_loads(engagement=engagement))
+    operators = LeastLoaded(review_operator_loads(engagement=engagement))
     sla_by_version = _sla_minutes_by_version(new, sla_minutes)
     process_names = _process_names(new)
     now = timezone.now()

@@ -9,7 +9,7 @@ from django.db import transaction
 from maestro.audit.events import AuditEvent
 from maestro.audit.services import audit_entry, audit_record_many
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
-from maestro.reviews.services.assignment import _LeastLoaded, review_operator_loads
+from maestro.reviews.services.assignment import LeastLoaded, review_operator_loads
 from maestro.reviews.services.common import notify_assignee
 from maestro.tenancy.models import User
 
@@ -51,7 +51,7 @@ def review_tasks_hand_over(
         return []
     # The operators' load counts every open task at the client, so one picker serves all of
     # the client's engagements.
-    operators = _LeastLoaded(
+    operators = LeastLoaded(
         review_operator_loads(engagement=tasks[0].engagement, exclude=[from_user.pk])
     )
     targets: dict[int, int | None] = {}
