@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "maestro.reviews",
     "maestro.intake",
     "maestro.people",
+    "maestro.monitoring",
     "handoff",
     "runbooks",
     # Demo seed data and `seed_demo`: reads every app above, none reads it.

@@ -126,6 +126,8 @@ class Decision(models.Model):
         indexes = [
             models.Index(fields=["engagement", "-received_at"]),
             models.Index(fields=["process", "-received_at"]),
+            # Scoring finds the days whose decisions got a late outcome since its last run.
+            models.Index(fields=["process", "outcome_at"]),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,15 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from maestro.lib.timezones import time_zone_validate
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE or "UTC"
 
 
 class User(AbstractUser):
@@ -19,6 +27,15 @@ class Client(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    # The client's local day and ISO week are what scoring, weekly reviews and check-ins count
+    # in (maestro/lib/timezones.py); an IANA name such as "Europe/Lisbon".
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[time_zone_validate],
+        help_text=_("IANA name, such as Europe/Lisbon: the client's days and weeks."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -26,6 +43,10 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class MembershipQuerySet(models.QuerySet):

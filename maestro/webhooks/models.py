@@ -11,6 +11,8 @@ class WebhookEvent(models.TextChoices):
     TASK_RESOLVED = "task.resolved", _("Review task resolved")
     TASK_OVERRIDDEN = "task.overridden", _("Review task resolved with an override")
     TASK_OVERDUE = "task.overdue", _("Review task overdue")
+    DRIFT_ALERT_FIRED = "drift_alert.fired", _("Drift alert fired")
+    DRIFT_ALERT_RESOLVED = "drift_alert.resolved", _("Drift alert resolved")
     # Sent on a consultant's request to one endpoint, whatever it subscribes to.
     PING = "ping", _("Test ping")
 
