@@ -295,3 +295,20 @@ def test_edge_case_log_pages_and_keeps_refs_and_notes_readable(world, browser):
     assert '<code class="case-ref" title="RF-2026-000123">RF-2026-000123</code>' in first
     assert 'class="edge-note">Line one &lt;script&gt;x&lt;/script&gt;<br>https://' in first
     assert "<script>x" not in first
+
+
+def test_form_labels_have_no_trailing_colon_on_the_work_pages(world, task_a, browser):
+    # The filter bars, the task's forms and the activity filters render labels through
+    # includes/field.html, like every other form: "Route", not "Route:".
+    page = browser(world.consultant)
+    engagement = world.engagement_a.pk
+    for url in (
+        f"/engagements/{engagement}/decisions/",
+        f"/engagements/{engagement}/review-tasks/",
+        f"/engagements/{engagement}/activity/",
+        f"/review-tasks/{task_a.pk}/",
+    ):
+        html = page.get(url).content.decode()
+        labels = re.findall(r"<label[^>]*>([^<]*)</label>", html)
+        assert labels, url
+        assert [label for label in labels if label.strip().endswith(":")] == [], url
