@@ -300,7 +300,6 @@ REST_FRAMEWORK = {
         # call from that address answers 429 until the window has passed.
         "bad_credentials": env_str("MAESTRO_THROTTLE_BAD_CREDENTIALS", "20/min"),
     },
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # Lifetime of a person's API token (POST /api/auth/token/); an older token answers 401
 # `token_expired`. POST /api/auth/token/rotate/ swaps a live one for a new one.
