@@ -106,7 +106,10 @@ def test_a_stale_second_scheduler_loses_the_conditional_update(
     stale = ReviewTask.objects.get()
     _escalate(setup.late, django_capture_on_commit_callbacks)
 
-    assert _review_task_escalate(task=stale, to_user=other, now=setup.late) is False
+    won = _review_task_escalate(
+        task=stale, chain_next=other.pk, skip=set(), users={other.pk: other}, now=setup.late
+    )
+    assert won is False
     assert ReviewTaskEvent.objects.filter(kind=ReviewTaskEvent.Kind.ESCALATED).count() == 1
 
 
@@ -148,6 +151,26 @@ def test_empty_chain_goes_to_the_least_loaded_other_operator(
     _escalate(setup.late, django_capture_on_commit_callbacks)
 
     assert ReviewTask.objects.get(decision__isnull=False).assignee == idle
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fallback_counts_loads_under_the_clients_assignment_lock(setup):
+    # The intake counts operators' open tasks under a row lock on the client; the sweep's
+    # fallback must take the same lock before it counts, or a concurrent escalation at intake
+    # and this sweep could both hand their task to the operator each saw as idle.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _member(setup.client, Membership.Role.OPERATOR)
+    with CaptureQueriesContext(connection) as queries:
+        assert review_tasks_escalate_overdue(now=setup.late) == 1
+    sql = [q["sql"] for q in queries.captured_queries]
+    lock = next(i for i, q in enumerate(sql) if 'FROM "tenancy_client"' in q)
+    count = next(i for i, q in enumerate(sql) if 'COUNT(U0."id")' in q)
+    update = next(i for i, q in enumerate(sql) if q.startswith('UPDATE "handoff_reviewtask"'))
+    assert lock < count < update
+    if connection.vendor == "postgresql":
+        assert "FOR NO KEY UPDATE" in sql[lock]
 
 
 def test_no_other_operator_goes_to_the_lead(setup, django_capture_on_commit_callbacks):

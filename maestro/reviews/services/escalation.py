@@ -5,14 +5,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.audit.events import AuditEvent
 from maestro.audit.services import Actor, audit_record
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
-from maestro.reviews.services.assignment import DEFAULT_SLA_MINUTES
+from maestro.reviews.services.assignment import (
+    DEFAULT_SLA_MINUTES,
+    review_operator_least_loaded,
+)
 from maestro.reviews.services.common import notify_assignee
 from maestro.reviews.webhooks import review_task_overdue_emit
 from maestro.tenancy.models import Membership, User
@@ -25,7 +28,9 @@ ESCALATION_SWEEP = Actor.system("escalation sweep")
 
 class _EscalationContext:
     """Everything the escalation job needs about the people around a batch of overdue tasks,
-    loaded in a handful of queries for the whole batch."""
+    loaded in a handful of queries for the whole batch. Operators' loads are not among them:
+    they change with every intake, so each fallback counts them under the client's assignment
+    lock, when it assigns (`_review_task_escalate`)."""
 
     def __init__(self, tasks: Sequence[ReviewTask]) -> None:
         client_ids = {task.engagement.client_id for task in tasks}
@@ -43,14 +48,6 @@ class _EscalationContext:
             task__in=list(tasks), to_user__isnull=False
         ).values_list("task_id", "to_user_id"):
             self.held[task_id].add(user_id)
-        all_operators = set().union(*self.operators.values()) if self.operators else set()
-        self.loads: dict[int, int] = dict.fromkeys(all_operators, 0)
-        self.loads.update(
-            ReviewTask.objects.filter(status=ReviewTask.Status.OPEN, assignee_id__in=all_operators)
-            .values("assignee_id")
-            .annotate(n=Count("pk"))
-            .values_list("assignee_id", "n")
-        )
 
     def eligible(self, user_id: int, task: ReviewTask) -> bool:
         """Still at the client as an operator or consultant (engagements.scoping's rule: a lead or
@@ -58,22 +55,27 @@ class _EscalationContext:
         client_id = task.engagement.client_id
         return user_id in self.operators[client_id] or user_id in self.consultants[client_id]
 
-    def next_assignee(self, task: ReviewTask) -> int:
-        """The chain first (skipping the current assignee, anyone who already held the task
-        and anyone no longer at the client), then the least-loaded other operator, then the
-        lead consultant. A task already with the lead and nowhere to go stays with the lead."""
-        skip = self.held[task.pk] | {task.assignee_id}
+    def skip(self, task: ReviewTask) -> set[int]:
+        """The current assignee and everyone who already held the task."""
+        return self.held[task.pk] | {task.assignee_id}
+
+    def chain_next(self, task: ReviewTask) -> int | None:
+        """The first person of the playbook's chain who may take the task (not held before,
+        still at the client), or None: then the least-loaded other operator takes it, else
+        the lead consultant."""
+        skip = self.skip(task)
         version = task.decision.playbook_version if task.decision else None
         for user_id in version.escalation_chain if version else []:
             if isinstance(user_id, int) and user_id not in skip and self.eligible(user_id, task):
                 return user_id
-        others = sorted(
-            (self.loads.get(user_id, 0), user_id)
-            for user_id in self.operators[task.engagement.client_id] - skip
-        )
-        if others:
-            return others[0][1]
-        return task.engagement.lead_id
+        return None
+
+    def candidates(self, tasks: Sequence[ReviewTask]) -> set[int]:
+        """Everyone a task of the batch may go to, to load them in one query."""
+        people = {task.engagement.lead_id for task in tasks}
+        for ids in self.operators.values():
+            people |= ids
+        return people | {user_id for task in tasks if (user_id := self.chain_next(task))}
 
 
 def review_tasks_escalate_overdue(
@@ -94,24 +96,39 @@ def review_tasks_escalate_overdue(
     if not tasks:
         return 0
     context = _EscalationContext(tasks)
-    targets = {task.pk: context.next_assignee(task) for task in tasks}
-    users = User.objects.in_bulk(set(targets.values()))
+    users = User.objects.in_bulk(context.candidates(tasks))
     escalated = 0
     for task in tasks:
-        to_user = users[targets[task.pk]]
-        if _review_task_escalate(task=task, to_user=to_user, now=now, actor=actor):
-            escalated += 1
-            if to_user.pk in context.loads:
-                context.loads[to_user.pk] += 1
-            if task.assignee_id in context.loads:
-                context.loads[task.assignee_id] -= 1
+        escalated += _review_task_escalate(
+            task=task,
+            chain_next=context.chain_next(task),
+            skip=context.skip(task),
+            users=users,
+            now=now,
+            actor=actor,
+        )
     return escalated
 
 
 @transaction.atomic
 def _review_task_escalate(
-    *, task: ReviewTask, to_user: User, now: datetime, actor: Actor = ESCALATION_SWEEP
+    *,
+    task: ReviewTask,
+    chain_next: int | None,
+    skip: set[int],
+    users: dict[int, User],
+    now: datetime,
+    actor: Actor = ESCALATION_SWEEP,
 ) -> bool:
+    # Off the chain, the least-loaded other operator: counted under the client's assignment
+    # lock, as the intake counts, so an escalation and a concurrent intake never both pick
+    # the operator they each saw as idle.
+    to_user_id = (
+        chain_next
+        or review_operator_least_loaded(engagement=task.engagement, exclude=skip)
+        or task.engagement.lead_id
+    )
+    to_user = users[to_user_id]
     version = task.decision.playbook_version if task.decision else None
     sla = version.sla_minutes if version else DEFAULT_SLA_MINUTES
     due_at = now + timedelta(minutes=sla)
