@@ -1,5 +1,9 @@
 """Shared API plumbing: the exception handler and pagination (HS api/exception_handlers.py)."""
 
+import base64
+import binascii
+from urllib import parse
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -124,15 +128,55 @@ def exception_handler(exc, context):
 
 
 class CursorPagination(pagination.CursorPagination):
-    """For lists that grow by thousands a day (the decision record): `?cursor=` from the
-    `next`/`previous` links, and `?page_size=` as in Pagination. No count and no OFFSET, so a
-    page costs the same on the millionth row as on the first, and a row arriving meanwhile
-    neither repeats nor skips one. The view sets `ordering` (newest first, the primary key
-    last). A cursor that was not made here is a 404 (`not_found`)."""
+    """For lists that grow by thousands a day (the decision record, the audit trail):
+    `?cursor=` from the `next`/`previous` links, and `?page_size=` as in Pagination. No count
+    and no OFFSET, so a page costs the same on the millionth row as on the first, and a row
+    arriving meanwhile neither repeats nor skips one. The view (or a subclass) sets `ordering`:
+    newest first, ending on a unique key.
+
+    A cursor this list did not give is a 400 naming `cursor`, like any other bad parameter:
+    it must decode, carry only the offset/reverse/position keys, and its position must be a
+    value of the ordering's first field (so nothing else ever reaches the query)."""
 
     page_size_query_param = "page_size"
     max_page_size = Pagination.max_page_size
     get_page_size = Pagination.get_page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._model = queryset.model  # decode_cursor checks the position against its field
+        return super().paginate_queryset(queryset, request, view)
+
+    def _position_field(self):
+        name = self.ordering[0] if isinstance(self.ordering, list | tuple) else self.ordering
+        name = name.lstrip("-")
+        model = self._model
+        return model._meta.pk if name == "pk" else model._meta.get_field(name)
+
+    def decode_cursor(self, request):
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
+        refused = exceptions.ValidationError(
+            {self.cursor_query_param: ["Not a cursor of this list: follow its next or previous."]}
+        )
+        try:
+            tokens = parse.parse_qs(
+                base64.b64decode(raw.encode("ascii"), validate=True).decode("ascii"),
+                keep_blank_values=True,
+                max_num_fields=3,
+            )
+            if not tokens or set(tokens) - {"o", "r", "p"}:
+                raise ValueError(raw)
+            offset = int(tokens.get("o", ["0"])[0])
+            reverse = tokens.get("r", ["0"])[0] == "1"
+            position = tokens.get("p", [None])[0]
+            if position is not None:
+                self._position_field().to_python(position)
+        except (UnicodeError, binascii.Error, ValueError, DjangoValidationError):
+            raise refused from None
+        if not 0 <= offset <= self.offset_cutoff:
+            raise refused
+        return pagination.Cursor(offset=offset, reverse=reverse, position=position)
 
     def get_schema_operation_parameters(self, view):
         return [
@@ -142,7 +186,7 @@ class CursorPagination(pagination.CursorPagination):
                 "in": "query",
                 "description": (
                     "Where to continue: take it from the `next` or `previous` link. A value "
-                    "that was not made here is a 404."
+                    "that was not made here is a 400."
                 ),
                 "schema": {"type": "string"},
             },

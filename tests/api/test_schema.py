@@ -35,7 +35,7 @@ def test_run_with_unticked_steps_conforms(demo):
         ("/api/runbooks/", {"engagement": "-5e259"}, 400),
         ("/api/runbooks/", {"process": "1e30"}, 400),
         ("/api/runbooks/", {"process": "0.8"}, 400),
-        ("/api/decisions/", {"cursor": "not-made-here"}, 404),
+        ("/api/decisions/", {"cursor": "not-made-here"}, 400),
         ("/api/decisions/", {"overridden": "yes"}, 400),
         ("/api/decisions/", {"received_after": "0001-01-01"}, 200),
         ("/api/decisions/", {"reason": "amount_above", "page_size": 10000}, 200),

@@ -191,7 +191,7 @@ def test_pages_follow_the_cursor_without_gaps_or_repeats(world):
 
 
 def test_a_page_size_over_the_most_returns_the_most(world, monkeypatch):
-    monkeypatch.setattr(activity, "MAX_PAGE_SIZE", 2)  # 500 in the product
+    monkeypatch.setattr(activity.ActivityPagination, "max_page_size", 2)  # 500 in the product
     for _ in range(3):
         record(engagement=world.engagement_a)
     r = client_for(world.consultant).get(url(world.engagement_a, "?page_size=900"))

@@ -259,12 +259,21 @@ def test_cursor_pages_walk_the_record_once_even_as_decisions_arrive(
     assert newest == "NEW"
 
 
-def test_page_size_caps_at_500_and_a_made_up_cursor_is_404(record, world):
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        "cD1ub3QtYW4taWQ=",  # p=not-an-id: the position must be a decision id
+        "bz0tMQ==",  # o=-1
+        "eD0x",  # x=1: not a key of ours
+    ],
+)
+def test_page_size_caps_at_500_and_a_made_up_cursor_is_a_400_naming_it(record, world, cursor):
     client = client_for(world.consultant)
     assert len(client.get(URL, {"page_size": 10_000}).json()["results"]) == 5
-    r = client.get(URL, {"cursor": "not-a-cursor"})
-    assert r.status_code == 404
-    assert r.json()["code"] == "not_found"
+    r = client.get(URL, {"cursor": cursor})
+    assert r.status_code == 400
+    assert r.json()["cursor"] == ["Not a cursor of this list: follow its next or previous."]
 
 
 # --- constant queries ---------------------------------------------------------------------------

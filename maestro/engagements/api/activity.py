@@ -2,22 +2,16 @@
 the API and as CSV. Who may read it is scoping's rule for the engagement or client itself:
 its consultants, the client's operators and sponsors, staff; anyone else gets a 404."""
 
-import base64
-import binascii
-from urllib import parse
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.renderers import JSONRenderer
 
+from maestro.api import CursorPagination
 from maestro.audit import export
 from maestro.audit.events import AuditEvent
 from maestro.audit.filters import AuditEntryFilter
@@ -27,72 +21,11 @@ from maestro.engagements.scoping import clients_for
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.csv_export import csv_response
 
-PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
-
 
 class ActivityPagination(CursorPagination):
-    """Newest first, by cursor: a page costs one query however long the trail grows, and
-    entries added meanwhile never shift a page. `page_size` follows the other lists' rule
-    (a whole number from 1; above 500 counts as 500); a cursor this list did not give is a 400
-    naming it."""
+    """Newest first: entries added meanwhile never shift a page."""
 
     ordering = ("-at", "-id")
-    page_size = PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-    cursor_query_description = "Where a page starts: the `next` or `previous` link's cursor."
-
-    def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param, "")
-        if raw == "":
-            return self.page_size
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-            raise ValidationError(
-                {
-                    self.page_size_query_param: [
-                        f"Enter a whole number from 1 (at most {MAX_PAGE_SIZE} are returned "
-                        "per page)."
-                    ]
-                }
-            )
-        return min(int(raw), MAX_PAGE_SIZE)
-
-    def decode_cursor(self, request):
-        raw = request.query_params.get(self.cursor_query_param)
-        if raw is None:
-            return None
-        refused = ValidationError(
-            {self.cursor_query_param: ["Not a cursor of this list: follow its next or previous."]}
-        )
-        try:
-            tokens = parse.parse_qs(
-                base64.b64decode(raw.encode("ascii"), validate=True).decode("ascii"),
-                keep_blank_values=True,
-            )
-            if not tokens or set(tokens) - {"o", "r", "p"}:
-                raise ValueError(raw)
-            offset = int(tokens.get("o", ["0"])[0])
-            reverse = tokens.get("r", ["0"])[0] == "1"
-            position = tokens.get("p", [None])[0]
-            # The position is an entry's `at`; anything else would reach the query.
-            moment = parse_datetime(position) if position is not None else None
-        except (UnicodeError, binascii.Error, ValueError):
-            raise refused from None
-        if not 0 <= offset <= self.offset_cutoff or (position is not None and moment is None):
-            raise refused
-        return Cursor(offset=offset, reverse=reverse, position=position)
-
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["description"] = (
-                    f"Results per page, from 1 (default {PAGE_SIZE}). Values above "
-                    f"{MAX_PAGE_SIZE} return {MAX_PAGE_SIZE}. Another value is a 400."
-                )
-                parameter["schema"]["minimum"] = 1
-        return parameters
 
 
 class AuditActorOutputSerializer(serializers.Serializer):

@@ -57,7 +57,10 @@ class _EscalationContext:
 
     def skip(self, task: ReviewTask) -> set[int]:
         """The current assignee and everyone who already held the task."""
-        return self.held[task.pk] | {task.assignee_id}
+        held = set(self.held[task.pk])
+        if task.assignee_id is not None:
+            held.add(task.assignee_id)
+        return held
 
     def chain_next(self, task: ReviewTask) -> int | None:
         """The first person of the playbook's chain who may take the task (not held before,
