@@ -29,4 +29,11 @@ BEAT_SCHEDULE = {
         "task": "maestro.playbooks.tasks.dry_run_jobs_recover_task",
         "schedule": crontab(minute="*/5"),
     },
+    # 7 * * * *  — hourly: each live engagement scores its client's yesterday (in the client's
+    # time zone, so every zone's day is scored soon after it ends) and the late outcomes' days.
+    # Re-running is idempotent.
+    "monitoring-scoring": {
+        "task": "maestro.monitoring.tasks.scoring_runs_enqueue_task",
+        "schedule": crontab(minute=7),
+    },
 }

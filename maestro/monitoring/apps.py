@@ -7,3 +7,13 @@ class MonitoringConfig(AppConfig):
 
     name = "maestro.monitoring"
     label = "monitoring"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from maestro.lib.percentiles import sqlite_functions_register
+
+        # Scoring's percentiles on SQLite (PostgreSQL has percentile_cont).
+        connection_created.connect(
+            sqlite_functions_register, dispatch_uid="maestro-sqlite-percentile"
+        )
