@@ -229,5 +229,7 @@ def test_queries_grow_with_batches_only(monkeypatch):
 
     per_batch = (three_batches - one_batch) // 2
     assert three_batches == one_batch + 2 * per_batch
-    assert per_batch <= 8
+    # cursors (create, lock), late days, two aggregates, delete, insert, cursor update, and
+    # the savepoint around them (inside the test's transaction).
+    assert per_batch <= 10
     assert DailyScore.objects.filter(day=JAN_10).count() == 15
