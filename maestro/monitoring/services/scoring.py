@@ -175,20 +175,17 @@ def _cursors_lock(process_ids: list[int]) -> dict[int, datetime | None]:
     )
 
 
-def late_outcome_days(
-    *, cursors: dict[int, datetime | None], tz: ZoneInfo, before: date
-) -> dict[int, set[date]]:
-    """The local days (before `before`) of decisions that received an outcome after their
-    process's cursor: one query, served by the (process, outcome_at) index. A process never
-    scored (no cursor time) has none: its history is backfilled with monitoring_rescore."""
+def late_outcomes_query(*, cursors: dict[int, datetime | None], tz: ZoneInfo):
+    """(process id, local day) of the live decisions that received an outcome after their
+    process's cursor, or None when no process has a cursor time yet. One query; each process's
+    condition is a range of the (process, outcome_at) index (a BitmapOr on PostgreSQL)."""
     since = Q()
     for pid, until in cursors.items():
         if until is not None:
             since |= Q(process_id=pid, outcome_at__gt=until)
-    found: dict[int, set[date]] = {}
     if not since:
-        return found
-    rows = (
+        return None
+    return (
         Decision.objects.live()
         .filter(since)
         .annotate(local_day=TruncDate("received_at", tzinfo=tz))
@@ -196,7 +193,17 @@ def late_outcome_days(
         .order_by()
         .distinct()
     )
-    for pid, day in rows:
+
+
+def late_outcome_days(
+    *, cursors: dict[int, datetime | None], tz: ZoneInfo, before: date
+) -> dict[int, set[date]]:
+    """The local days (before `before`) whose decisions received an outcome since their
+    process's cursor. A process never scored (no cursor time) has none: its history is
+    backfilled with monitoring_rescore."""
+    found: dict[int, set[date]] = {}
+    query = late_outcomes_query(cursors=cursors, tz=tz)
+    for pid, day in query if query is not None else ():
         if day < before:
             found.setdefault(pid, set()).add(day)
     return found
