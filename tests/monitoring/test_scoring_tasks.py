@@ -10,6 +10,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Phase
@@ -38,6 +39,11 @@ def _engagement_scored_yesterday(processes: int = 2):
         process = ProcessFactory(engagement=engagement)
         day_of_decisions(process, client.tzinfo, day.year, day.month, day.day)
     return engagement, day
+
+
+def _scored_once(engagement) -> None:
+    # The cursors and rows exist, so two runs meet on the same rows, not on new cursors.
+    scoring.engagement_scoring_run(engagement=engagement, now=timezone.now() - timedelta(hours=1))
 
 
 def _one_row_each(engagement, day) -> None:
@@ -100,6 +106,7 @@ def _held_at_start(parties: int):
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_leave_one_row_per_process_day_and_category():
     engagement, day = _engagement_scored_yesterday()
+    _scored_once(engagement)
 
     with _held_at_start(2):
         results = run_at_once(
@@ -118,6 +125,7 @@ def test_real_worker_running_the_job_twice_at_once_leaves_one_row_each(
     # transactional_db: the worker's threads have their own connections and see committed
     # rows only. Two threads take the two messages; both reach the batch before either locks.
     engagement, day = _engagement_scored_yesterday()
+    _scored_once(engagement)
     finished: list[object] = []
     original = scoring._scoring_batch
     both = barrier(2)
