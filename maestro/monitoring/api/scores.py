@@ -1,0 +1,165 @@
+"""Daily scores through the API: the engagement's rows (paginated) and their CSV export.
+Anyone who may see the engagement may read them (scoping's rule); anyone else gets a 404."""
+
+import django_filters
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+
+from maestro.engagements.selectors import engagement_get_for_user
+from maestro.lib.csv_export import csv_response
+from maestro.lib.filters import IdFilter
+from maestro.lib.serializers import ShareField
+from maestro.monitoring.models import DailyScore
+from maestro.monitoring.selectors import scores as selectors
+
+ALL_CATEGORIES = "all"  # ?category=all (or empty): the process-wide row
+
+
+class DailyScoreFilter(django_filters.FilterSet):
+    process = IdFilter(field_name="process_id")
+    category = django_filters.CharFilter(
+        method="filter_category",
+        max_length=200,
+        help_text="A category's rows; `all` or empty for the process-wide row only "
+        "(category `\"\"`); absent for every row.",
+    )
+    date_from = django_filters.DateFilter(
+        field_name="day", lookup_expr="gte", help_text="From this local day (YYYY-MM-DD)."
+    )
+    date_to = django_filters.DateFilter(
+        field_name="day", lookup_expr="lte", help_text="Until this local day, included."
+    )
+
+    class Meta:
+        model = DailyScore
+        fields: list[str] = []
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category="" if value == ALL_CATEGORIES else value)
+
+    def filter_queryset(self, queryset):
+        start, end = self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
+        if start and end and end < start:
+            raise serializers.ValidationError({"date_to": ["date_to is before date_from."]})
+        queryset = super().filter_queryset(queryset)
+        # An empty value is skipped by django-filter; here it names the process-wide row.
+        if self.data.get("category", None) == "":
+            queryset = queryset.filter(category="")
+        return queryset
+
+
+class DailyScoreOutputSerializer(serializers.ModelSerializer):
+    process_name = serializers.CharField(source="process.name")
+    accuracy = ShareField(read_only=True, allow_null=True, help_text="correct / with_outcome.")
+    automation_rate = ShareField(
+        read_only=True, allow_null=True, help_text="auto_routed / volume."
+    )
+    escalation_rate = ShareField(read_only=True, allow_null=True, help_text="escalated / volume.")
+    override_rate = ShareField(
+        read_only=True, allow_null=True, help_text="overridden / human_resolved."
+    )
+
+    class Meta:
+        model = DailyScore
+        fields = [
+            "id",
+            "process",
+            "process_name",
+            "day",
+            "category",
+            "volume",
+            "with_outcome",
+            "correct",
+            "auto_routed",
+            "escalated",
+            "human_resolved",
+            "overridden",
+            "accuracy",
+            "automation_rate",
+            "escalation_rate",
+            "override_rate",
+            "resolution_median_seconds",
+            "resolution_p90_seconds",
+            "computed_at",
+        ]
+
+
+class _Scores:
+    def get_queryset(self):
+        self.engagement = engagement_get_for_user(
+            user=self.request.user, pk=self.kwargs["engagement_id"]
+        )
+        return selectors.daily_score_list(engagement=self.engagement)
+
+
+class DailyScoreListApi(_Scores, generics.ListAPIView):
+    """The engagement's daily scores, oldest day first: per process and client-local day,
+    one row per category and a process-wide row (`category` ""). Rates are shares of the
+    counts; null when there is nothing to divide by."""
+
+    queryset = DailyScore.objects.none()  # for the schema; get_queryset scopes every request
+    serializer_class = DailyScoreOutputSerializer
+    filterset_class = DailyScoreFilter
+
+
+class _JSONErrors(BaseContentNegotiation):
+    """The export answers CSV itself; its errors are JSON whatever the Accept header says."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+
+TRUNCATED_HEADER = "X-Export-Truncated"
+
+
+class DailyScoreExportApi(_Scores, generics.GenericAPIView):
+    queryset = DailyScore.objects.none()
+    filterset_class = DailyScoreFilter
+    pagination_class = None
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _JSONErrors
+
+    @extend_schema(
+        operation_id="engagements_daily_scores_export",
+        filters=True,
+        description=(
+            "The engagement's daily scores as CSV (same filters as the list), oldest day "
+            f"first, at most {selectors.EXPORT_MAX_ROWS:,} rows: when there are more, "
+            f"`{TRUNCATED_HEADER}: true` says so; narrow the dates. Columns: "
+            f"{', '.join(selectors.EXPORT_HEADER)}; `category` is `all` on the process-wide "
+            "row; rates are fractions from 0 to 1 (empty when there is nothing to divide by)."
+        ),
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+        },
+        parameters=[
+            OpenApiParameter(
+                TRUNCATED_HEADER,
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                response=[200],
+                enum=["true", "false"],
+                description=f"`true` when more than {selectors.EXPORT_MAX_ROWS:,} rows matched.",
+            )
+        ],
+    )
+    def get(self, request, engagement_id: int):
+        scores = self.filter_queryset(self.get_queryset())
+        day = timezone.localdate().isoformat()
+        return csv_response(
+            filename=f"daily-scores-engagement-{self.engagement.pk}-{day}.csv",
+            header=selectors.EXPORT_HEADER,
+            rows=selectors.daily_score_export_rows(scores),
+            headers={
+                TRUNCATED_HEADER: "true"
+                if selectors.daily_score_export_truncated(scores)
+                else "false"
+            },
+        )
