@@ -11,7 +11,7 @@ from rest_framework.renderers import JSONRenderer
 
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.csv_export import csv_response
-from maestro.lib.filters import IdFilter
+from maestro.lib.filters import FilterBackend, IdFilter
 from maestro.lib.serializers import ShareField
 from maestro.monitoring.models import DailyScore
 from maestro.monitoring.selectors import scores as selectors
@@ -89,6 +89,9 @@ class DailyScoreOutputSerializer(serializers.ModelSerializer):
 
 
 class _Scores:
+    # The filters below only: rows come in one fixed order (day, process, category).
+    filter_backends = [FilterBackend]
+
     def get_queryset(self):
         self.engagement = engagement_get_for_user(
             user=self.request.user, pk=self.kwargs["engagement_id"]
