@@ -15,6 +15,7 @@ class AuditEvent(models.TextChoices):
     PHASE_CHANGED = "engagement.phase_changed", _("Phase changed")
     GATE_OVERRIDDEN = "engagement.gate_overridden", _("Gate overridden")
     STANCE_CHANGED = "engagement.stance_changed", _("Stance changed")
+    CLIENT_TIME_ZONE_CHANGED = "client.time_zone_changed", _("Client time zone changed")
     # People
     INVITATION_SENT = "invitation.sent", _("Invitation sent")
     INVITATION_RESENT = "invitation.resent", _("Invitation re-sent")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement, Phase
 from maestro.lib.forms import DecimalField
+from maestro.lib.timezones import time_zone_choices
 from maestro.tenancy.models import Client, User
 
 
@@ -216,3 +217,14 @@ class EngagementEditForm(_EngagementFieldsForm):
             },
         )
         super().__init__(*args, **kwargs)
+
+
+class ClientTimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_("The client's days and weeks: daily scores, weekly reviews and check-ins."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()

@@ -68,8 +68,9 @@ def _check_name_free(*, client: Client, name: str, exclude_pk: int | None = None
 
 
 @transaction.atomic
-def client_create(*, name: str, slug: str, by: User) -> Client:
-    """Consultancy staff open a new client; the creator becomes its consultant."""
+def client_create(*, name: str, slug: str, by: User, time_zone: str | None = None) -> Client:
+    """Consultancy staff open a new client; the creator becomes its consultant. The time zone
+    defaults to DJANGO_TIME_ZONE."""
     if not is_consultant(by):
         raise NotPermitted(_("Only consultants can add clients."), code="not_consultant")
     errors = {}
@@ -80,10 +81,37 @@ def client_create(*, name: str, slug: str, by: User) -> Client:
     if errors:
         raise ValidationError(errors)
     client = Client(name=name, slug=slug)
+    if time_zone is not None:
+        client.time_zone = time_zone
     client.full_clean()
     client.save()
     if not by.is_staff:
         Membership.objects.create(user=by, client=client, role=Membership.Role.CONSULTANT)
+    return client
+
+
+@transaction.atomic
+def client_time_zone_set(*, client: Client, time_zone: str, by: User) -> Client:
+    """The client's consultants (and staff) set its IANA time zone: its days and weeks for
+    scoring, weekly reviews and check-ins. Audited with the before and after."""
+    if not is_consultant_at(by, client):
+        raise NotPermitted(
+            _("Only consultants at %(client)s can change its time zone.") % {"client": client},
+            code="not_consultant",
+        )
+    before = client.time_zone
+    client.time_zone = time_zone
+    client.full_clean(exclude=["name", "slug"])
+    if time_zone == before:
+        return client
+    client.save(update_fields=["time_zone"])
+    audit_record(
+        AuditEvent.CLIENT_TIME_ZONE_CHANGED,
+        actor=by,
+        client=client,
+        target=client,
+        changes={"time_zone": (before, time_zone)},
+    )
     return client
 
 

@@ -15,6 +15,11 @@ urlpatterns = [
         name="transition",
     ),
     path(
+        "clients/<int:client_id>/time-zone/",
+        views.client_time_zone_edit,
+        name="client-time-zone",
+    ),
+    path(
         "engagements/<int:engagement_id>/activity/",
         activity.engagement_activity,
         name="activity",

@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from maestro.engagements import hooks, selectors, services
 from maestro.engagements.forms import (
+    ClientTimeZoneForm,
     EngagementCreateForm,
     EngagementEditForm,
     EngagementFilterForm,
@@ -19,6 +21,7 @@ from maestro.engagements.scoping import (
     clients_consulted_by,
     clients_for,
     is_consultant,
+    is_consultant_at,
     require_engagement_manager,
 )
 from maestro.exceptions import DomainError
@@ -108,6 +111,7 @@ def engagement_detail(request, engagement_id: int):
             "stance_hint": STANCE_HINTS[engagement.stance],
             "transitions": transitions,
             "can_manage": can_manage_engagement(request.user, engagement),
+            "can_set_time_zone": is_consultant_at(request.user, engagement.client),
             # The process maps and training charts, from the layers above
             # (maestro.engagements.hooks).
             **hooks.engagement_overview_context(engagement=engagement),
@@ -226,5 +230,40 @@ def engagement_edit(request, engagement_id: int):
         request,
         "engagements/edit.html",
         {"engagement": engagement, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_time_zone_edit(request, client_id: int):
+    """The client's time zone, for its consultants; `?next=` an engagement page to go back to."""
+    client = get_object_or_404(clients_for(request.user), pk=client_id)
+    if not is_consultant_at(request.user, client):
+        raise PermissionDenied(_("Only the client's consultants can change its time zone."))
+    form = ClientTimeZoneForm(request.POST or None, initial={"time_zone": client.time_zone})
+    status = 200
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            with form_errors(form) as call:
+                services.client_time_zone_set(
+                    client=client, time_zone=form.cleaned_data["time_zone"], by=request.user
+                )
+            if call.ok:
+                messages.success(
+                    request, _("%(client)s's time zone is %(zone)s.") % {
+                        "client": client.name, "zone": client.time_zone}
+                )  # fmt: skip
+                return redirect(back or "engagements:list")
+            client.refresh_from_db()
+            status = call.status
+    return render(
+        request,
+        "engagements/client_time_zone.html",
+        {"client": client, "form": form, "back": back},
         status=status,
     )

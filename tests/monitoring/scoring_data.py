@@ -70,9 +70,7 @@ def day_of_decisions(process, tz: ZoneInfo, y: int, m: int, d: int) -> dict[str,
         "2": decide(process, at(10), route=AUTO, final="reject", source=FEEDBACK, after=3600),
         "3": decide(process, at(11), route=AUTO),
         "4": decide(process, at(12), final="approve", source=REVIEW, after=600),
-        "5": decide(
-            process, at(13), final="reject", source=REVIEW, after=1200, overridden=True
-        ),
+        "5": decide(process, at(13), final="reject", source=REVIEW, after=1200, overridden=True),
         "6": decide(
             process,
             at(23, 30),
@@ -83,8 +81,17 @@ def day_of_decisions(process, tz: ZoneInfo, y: int, m: int, d: int) -> dict[str,
             after=60,
         ),
         "7": decide(process, at(14), category="refund", proposed="refund"),
-        "8": decide(process, at(15), category="", route=AUTO, proposed="x", final="x",
-                    source=FEEDBACK, after=60),  # fmt: skip
-        "test": decide(process, at(16), route=AUTO, final="reject", source=FEEDBACK, after=1,
-                       is_test=True),  # fmt: skip
+        "8": decide(
+            process,
+            at(15),
+            category="",
+            route=AUTO,
+            proposed="x",
+            final="x",
+            source=FEEDBACK,
+            after=60,
+        ),  # fmt: skip
+        "test": decide(
+            process, at(16), route=AUTO, final="reject", source=FEEDBACK, after=1, is_test=True
+        ),  # fmt: skip
     }

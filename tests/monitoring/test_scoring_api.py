@@ -47,7 +47,11 @@ def test_lists_the_engagements_rows_with_rates_as_shares(world, scores):
     body = r.json()
     assert body["count"] == 8
     first = body["results"][0]
-    assert (first["day"], first["process_name"], first["category"]) == ("2026-01-10", "Invoices", "")
+    assert (first["day"], first["process_name"], first["category"]) == (
+        "2026-01-10",
+        "Invoices",
+        "",
+    )
     assert first["accuracy"] == "0.9000"  # 81 of 90
     assert first["automation_rate"] == "0.7000"
     assert first["escalation_rate"] == "0.3000"

@@ -184,9 +184,7 @@ def test_late_outcome_days_are_found_on_the_outcome_index():
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Decision._meta.db_table}")
     until = start + timedelta(minutes=5990)
-    query = scoring.late_outcomes_query(
-        cursors={p.pk: until for p in processes}, tz=client.tzinfo
-    )
+    query = scoring.late_outcomes_query(cursors={p.pk: until for p in processes}, tz=client.tzinfo)
 
     plan = query.explain()
 
@@ -194,4 +192,3 @@ def test_late_outcome_days_are_found_on_the_outcome_index():
     assert index in plan, plan
     assert "Seq Scan" not in plan, plan
     assert {day.isoformat() for _pid, day in query} == {"2026-01-05"}
-

@@ -8,6 +8,7 @@ from maestro.lib.serializers import (
     ShareField,
     StrictInputSerializer,
 )
+from maestro.lib.timezones import time_zone_validate
 from maestro.tenancy.models import Client, User
 
 
@@ -27,12 +28,29 @@ class UserSummarySerializer(RepresentOnceMixin, OutputModelSerializer):
 class ClientOutputSerializer(RepresentOnceMixin, OutputModelSerializer):
     class Meta:
         model = Client
-        fields = ["id", "name", "slug", "created_at"]
+        fields = ["id", "name", "slug", "time_zone", "created_at"]
+
+
+class _TimeZoneField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("validators", [time_zone_validate])
+        kwargs.setdefault(
+            "help_text",
+            "An IANA time zone (Europe/Lisbon): the client's days and weeks. Defaults to the "
+            "server's DJANGO_TIME_ZONE.",
+        )
+        super().__init__(**kwargs)
 
 
 class ClientCreateInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=80)
+    time_zone = _TimeZoneField(required=False)
+
+
+class ClientUpdateInputSerializer(StrictInputSerializer):
+    time_zone = _TimeZoneField()
 
 
 class EngagementOutputSerializer(OutputModelSerializer):

@@ -41,6 +41,20 @@ class ClientDetailApi(generics.RetrieveAPIView):
     def get_queryset(self):
         return clients_for(self.request.user)
 
+    @extend_schema(
+        request=s.ClientUpdateInputSerializer,
+        responses={200: s.ClientOutputSerializer, **ERROR_RESPONSES},
+    )
+    def patch(self, request, client_id: int):
+        """Change the client's time zone (its consultants and staff; others 403)."""
+        client = self.get_object()
+        serializer = s.ClientUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        client = services.client_time_zone_set(
+            client=client, **serializer.validated_data, by=request.user
+        )
+        return Response(s.ClientOutputSerializer(client).data)
+
 
 class EngagementListApi(generics.ListAPIView):
     """Engagements the caller may see, filterable by client, phase, stance and lead."""

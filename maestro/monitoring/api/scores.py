@@ -25,7 +25,7 @@ class DailyScoreFilter(django_filters.FilterSet):
         method="filter_category",
         max_length=200,
         help_text="A category's rows; `all` or empty for the process-wide row only "
-        "(category `\"\"`); absent for every row.",
+        '(category `""`); absent for every row.',
     )
     date_from = django_filters.DateFilter(
         field_name="day", lookup_expr="gte", help_text="From this local day (YYYY-MM-DD)."
@@ -55,9 +55,7 @@ class DailyScoreFilter(django_filters.FilterSet):
 class DailyScoreOutputSerializer(serializers.ModelSerializer):
     process_name = serializers.CharField(source="process.name")
     accuracy = ShareField(read_only=True, allow_null=True, help_text="correct / with_outcome.")
-    automation_rate = ShareField(
-        read_only=True, allow_null=True, help_text="auto_routed / volume."
-    )
+    automation_rate = ShareField(read_only=True, allow_null=True, help_text="auto_routed / volume.")
     escalation_rate = ShareField(read_only=True, allow_null=True, help_text="escalated / volume.")
     override_rate = ShareField(
         read_only=True, allow_null=True, help_text="overridden / human_resolved."

@@ -60,7 +60,9 @@ class Command(BaseCommand):
             done += days
             filled = BAR_WIDTH * done // span
             bar = "#" * filled + "." * (BAR_WIDTH - filled)
-            self.stderr.write(f"\rrescoring [{bar}] {done / span:6.1%} {done}/{span} days", ending="")
+            self.stderr.write(
+                f"\rrescoring [{bar}] {done / span:6.1%} {done}/{span} days", ending=""
+            )
             self.stderr.flush()
 
         result = days_rescore(
