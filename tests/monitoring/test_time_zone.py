@@ -46,7 +46,9 @@ def test_setting_the_same_zone_records_nothing(world):
     assert not AuditEntry.objects.filter(event=AuditEvent.CLIENT_TIME_ZONE_CHANGED).exists()
 
 
-@pytest.mark.parametrize("zone", ["Mars/Olympus", "local", "/etc/localtime", "", "../UTC", "x" * 65])
+@pytest.mark.parametrize(
+    "zone", ["Mars/Olympus", "local", "/etc/localtime", "", "../UTC", "x" * 65]
+)
 def test_an_unknown_zone_is_a_400_naming_the_field(world, zone):
     r = client_for(world.consultant).patch(
         f"/api/clients/{world.client_a.pk}/", {"time_zone": zone}, format="json"
