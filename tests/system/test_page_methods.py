@@ -16,6 +16,7 @@ TAKES_POST = {
     "maestro.engagements.views.engagement_create",
     "maestro.engagements.views.engagement_edit",
     "maestro.engagements.views.engagement_transition",
+    "maestro.engagements.views.client_time_zone_edit",
     "maestro.mapping.views.process_list",
     "maestro.mapping.views.process_edit",
     "maestro.mapping.views.process_delete",
