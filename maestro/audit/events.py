@@ -48,3 +48,12 @@ class AuditEvent(models.TextChoices):
     # Training data
     DATASET_IMPORTED = "dataset.imported", _("Evaluation dataset imported")
     ROUND_IMPORTED = "round.imported", _("Training round imported")
+    # Drift alerts
+    ALERT_RULE_CREATED = "alert_rule.created", _("Drift alert rule created")
+    ALERT_RULE_CHANGED = "alert_rule.changed", _("Drift alert rule changed")
+    ALERT_RULE_DELETED = "alert_rule.deleted", _("Drift alert rule deleted")
+    ALERT_FIRED = "alert.fired", _("Drift alert fired")
+    ALERT_RESOLVED = "alert.resolved", _("Drift alert resolved")
+    ALERT_ACKNOWLEDGED = "alert.acknowledged", _("Drift alert acknowledged")
+    SILENCE_CREATED = "silence.created", _("Drift alerts silenced")
+    SILENCE_LIFTED = "silence.lifted", _("Silence lifted")

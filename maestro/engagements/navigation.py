@@ -27,6 +27,7 @@ SECTIONS: list[tuple[str, Promise, str, bool]] = [
     ("decisions", _("Live decisions"), "decisions:list", False),
     ("review-tasks", _("Review tasks"), "reviews:engagement-tasks", False),
     ("edge-cases", _("Edge-case log"), "reviews:edge-cases", False),
+    ("alerts", _("Drift alerts"), "monitoring:alerts", False),
     ("runbooks", _("Runbooks"), "runbooks:list", False),
     ("webhooks", _("Webhooks"), "webhooks:list", False),
     ("api-keys", _("Agent API keys"), "decisions:api-keys", True),

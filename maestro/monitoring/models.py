@@ -127,6 +127,9 @@ class AlertRule(models.Model):
         _("for (scored days)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+    # The last scored day the evaluation has read for this rule (services.alerts): the next run
+    # reads only later days. None until its first evaluation, and again once re-enabled.
+    evaluated_through = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
