@@ -10,10 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from maestro.audit.models import AuditEntry
-from maestro.monitoring.models import AlertEpisode, AlertRule, DailyScore, Silence
+from maestro.monitoring.models import AlertEpisode, DailyScore, Silence
 from maestro.monitoring.services.alert_rules import alert_rule_update
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
-from maestro.webhooks.models import WebhookDelivery
 from tests.mapping.factories import ProcessFactory
 from tests.monitoring.alert_setup import (
     BAD,
