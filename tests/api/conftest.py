@@ -34,6 +34,7 @@ from maestro.demo.people import DEMO_PASSWORD
 from maestro.demo.seed import demo_seed
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
+from maestro.monitoring.models import AlertEpisode, AlertRule, Silence
 from maestro.people.models import Invitation
 from maestro.people.services import invitation_create
 from maestro.playbooks.models import DryRunJob, KnownCounterparty, PlaybookVersion
@@ -94,6 +95,9 @@ SINGLE: dict[str, QuerySet] = {
     "run_id": RunbookRun.objects.all(),
     "membership_id": Membership.all_objects.all(),
     "invitation_id": Invitation.objects.all(),
+    "rule_id": AlertRule.objects.all(),
+    "episode_id": AlertEpisode.objects.all(),
+    "silence_id": Silence.objects.all(),
 }
 # ...and nested parameters belong together (a run's own steps, a runbook's own versions).
 NESTED: dict[str, tuple[QuerySet, tuple[str, ...]]] = {
@@ -143,6 +147,39 @@ class Demo:
     agent_engagement: Engagement  # the key's
 
 
+def _drift_alerts_seed(engagement: Engagement, *, by: User) -> None:
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from maestro.monitoring.services.alert_rules import alert_rule_create, silence_create
+
+    process = Process.objects.filter(engagement=engagement).first()
+    rule = alert_rule_create(
+        engagement=engagement,
+        by=by,
+        process=process,
+        kind="accuracy_floor",
+        threshold=Decimal("0.9"),
+    )
+    AlertEpisode.objects.create(
+        engagement=engagement,
+        rule=rule,
+        state="firing",
+        started_on=date(2026, 3, 2),
+        last_evaluated_on=date(2026, 3, 3),
+        value=Decimal("0.85"),
+    )
+    silence_create(
+        engagement=engagement,
+        by=by,
+        process=process,
+        ends_at=timezone.now() + timedelta(days=3),
+        reason="Planned policy change",
+    )
+
+
 @contextmanager
 def _connection_kept_open() -> Iterator[None]:
     """Requests sent to the WSGI handler in-process must not close the test's database
@@ -189,6 +226,9 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
         invitation_create(
             client=endpoint.engagement.client, email="new@example.com", role="operator", by=maria
         )
+        # Drift alerts, if the demo has none: a rule, its firing alert and a silence.
+        if not AlertRule.objects.exists():
+            _drift_alerts_seed(endpoint.engagement, by=maria)
         if connection.vendor == "postgresql":
             # Planner statistics for the fresh rows, as autovacuum gathers them in production:
             # without them PostgreSQL picks nested loops that take seconds on the demo's 500
