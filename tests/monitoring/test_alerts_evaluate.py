@@ -330,6 +330,8 @@ def test_disabling_a_rule_resolves_its_alert_and_re_enabling_starts_afresh(
         alert_rule_update(rule=rule, by=world.consultant, enabled=False)
     assert episodes(world) == [("resolved", _day(0), 1)]
     assert notices(world) == RESOLVED
+    entry = AuditEntry.objects.get(event="alert.resolved")
+    assert (entry.actor_user, entry.data["rule_changed"]) == (world.consultant, True)
     for n in range(1, 10):
         score(world.process, _day(n), correct=50 if n < 9 else 95)
     with django_capture_on_commit_callbacks(execute=True):

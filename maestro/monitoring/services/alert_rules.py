@@ -19,7 +19,7 @@ from maestro.engagements.scoping import require_engagement_manager, require_enga
 from maestro.exceptions import StateConflict
 from maestro.mapping.models import Process
 from maestro.monitoring.models import AlertEpisode, AlertRule, Silence
-from maestro.monitoring.services.alerts import alert_resolved_notify
+from maestro.monitoring.services.alerts import alert_episode_record, alert_resolved_notify
 from maestro.tenancy.models import User
 
 RULES_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants manage its alert rules.")
@@ -130,7 +130,9 @@ def alert_rule_create(
     return rule
 
 
-def _open_episode_close(*, rule: AlertRule, engagement: Engagement, now: datetime) -> None:
+def _open_episode_close(
+    *, rule: AlertRule, engagement: Engagement, by: User, now: datetime
+) -> None:
     """A disabled rule leaves no open episode behind: a pending one is dropped, a firing one
     resolves (its resolved notice goes out where the fired one did)."""
     AlertEpisode.objects.filter(rule=rule, state=AlertEpisode.State.PENDING).delete()
@@ -145,6 +147,9 @@ def _open_episode_close(*, rule: AlertRule, engagement: Engagement, now: datetim
     episode.resolved_on = episode.last_evaluated_on
     episode.resolved_at = now
     episode.save(update_fields=["state", "resolved_on", "resolved_at"])
+    alert_episode_record(
+        AuditEvent.ALERT_RESOLVED, episode, engagement=engagement, actor=by, rule_changed=True
+    )
     alert_resolved_notify(episode=episode, engagement=engagement, now=now)
 
 
@@ -176,7 +181,7 @@ def alert_rule_update(*, rule: AlertRule, by: User, **changes: Any) -> AlertRule
     # A rule that now watches something else (or nothing) ends the episode of what it watched.
     retargeted = any(before[name] != after[name] for name in ("process", "category", "kind"))
     if before["enabled"] and (retargeted or not rule.enabled):
-        _open_episode_close(rule=rule, engagement=engagement, now=now)
+        _open_episode_close(rule=rule, engagement=engagement, by=by, now=now)
     if rule.enabled and (retargeted or not before["enabled"]):
         rule.evaluated_through = None
     _rule_save(rule)

@@ -354,11 +354,13 @@ def alerts_evaluate(*, engagement: Engagement, now: datetime | None = None) -> A
         for episode in run.fired:
             if episode.silenced:
                 result.silenced.append(episode.pk)
-                _audit(AuditEvent.ALERT_FIRED, episode, engagement=engagement, silenced=True)
+                alert_episode_record(
+                    AuditEvent.ALERT_FIRED, episode, engagement=engagement, silenced=True
+                )
             elif alert_fired_notify(episode=episode, engagement=engagement, now=now):
                 result.fired.append(episode.pk)
         for episode in run.resolved:
-            _audit(AuditEvent.ALERT_RESOLVED, episode, engagement=engagement)
+            alert_episode_record(AuditEvent.ALERT_RESOLVED, episode, engagement=engagement)
             alert_resolved_notify(episode=episode, engagement=engagement, now=now)
             result.resolved.append(episode.pk)
         # Fired under a silence that has ended since: it still fires, so people hear now.
@@ -382,14 +384,20 @@ def alerts_evaluate(*, engagement: Engagement, now: datetime | None = None) -> A
 # --- notices -----------------------------------------------------------------------------------
 
 
-def _audit(
-    event: AuditEvent, episode: AlertEpisode, *, engagement: Engagement, **data: Any
+def alert_episode_record(
+    event: AuditEvent,
+    episode: AlertEpisode,
+    *,
+    engagement: Engagement,
+    actor: Actor | User = DRIFT_ALERTS,
+    **data: Any,
 ) -> None:
+    """The audit entry of an episode that fired or resolved."""
     rule = episode.rule
     before = PENDING if event == AuditEvent.ALERT_FIRED else FIRING
     audit_record(
         event,
-        actor=DRIFT_ALERTS,
+        actor=actor,
         client=engagement.client_id,
         engagement=engagement,
         target=episode,
@@ -533,7 +541,9 @@ def alert_fired_notify(
     AlertEpisode.objects.filter(pk=episode.pk).update(investigation_task=task)
     episode.fired_notice_at, episode.investigation_task = now, task
     extra = {"silence_ended": True} if silence_ended else {}
-    _audit(AuditEvent.ALERT_FIRED, episode, engagement=engagement, task=task.pk, **extra)
+    alert_episode_record(
+        AuditEvent.ALERT_FIRED, episode, engagement=engagement, task=task.pk, **extra
+    )
     _mail(episode=episode, engagement=engagement, template="monitoring/email/alert_fired")
     webhook_event_emit(
         engagement=engagement,
