@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from maestro.audit.models import AuditEntry
 from maestro.monitoring.models import AlertEpisode, DailyScore, Silence
 from maestro.monitoring.services.alert_rules import alert_rule_update
+from maestro.monitoring.services.alerts import FIRST_EVALUATION_LOOKBACK_DAYS
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from tests.mapping.factories import ProcessFactory
 from tests.monitoring.alert_setup import (
@@ -364,3 +365,13 @@ def test_the_evaluation_costs_the_same_queries_for_more_rules_and_days(
         return len(queries)
 
     assert run(1, 4) == run(5, 20)
+
+
+def test_a_new_rule_ignores_scores_older_than_its_lookback(django_capture_on_commit_callbacks):
+    world = alert_world()
+    score(world.process, _day(0), correct=50)
+    rule = AlertRuleFactory(process=world.process)
+    evaluate(world, _day(FIRST_EVALUATION_LOOKBACK_DAYS + 1), django_capture_on_commit_callbacks)
+    assert episodes(world) == []
+    rule.refresh_from_db()
+    assert rule.evaluated_through is None

@@ -317,7 +317,7 @@ def alerts_evaluate(*, engagement: Engagement, now: datetime | None = None) -> A
     advanced: list[AlertRule] = []
     for rule in rules:
         rule_series = series.get((rule.process_id, rule.category), {})
-        days = _days_to_evaluate(rule, sorted(rule_series))
+        days = _days_to_evaluate(rule, sorted(day for day in rule_series if day >= earliest))
         result.days += len(days)
         if rule.pk in open_episodes:
             open_episodes[rule.pk].rule = rule
