@@ -356,6 +356,8 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventEnum": "maestro.webhooks.models.WebhookEvent",
         "WebhookDeliveryStatusEnum": "maestro.webhooks.models.WebhookDelivery.Status",
         "WebhookSubscribableEventEnum": "maestro.webhooks.models.SUBSCRIBABLE_EVENT_CHOICES",
+        "AlertRuleKindEnum": "maestro.monitoring.models.AlertRule.Kind",
+        "AlertEpisodeStateEnum": "maestro.monitoring.models.AlertEpisode.State",
     },
 }
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from maestro.engagements.api.serializers import UserSummarySerializer
 from maestro.lib.serializers import (
     DateTimeField,
     IdField,
@@ -76,12 +77,6 @@ class AlertRuleUpdateInputSerializer(StrictInputSerializer):
     enabled = serializers.BooleanField(
         required=False, help_text="false: the rule stops; its open alert resolves."
     )
-
-
-class UserSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    name = serializers.CharField(source="__str__")
 
 
 class AlertEpisodeOutputSerializer(OutputModelSerializer):

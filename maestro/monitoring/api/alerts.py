@@ -77,6 +77,7 @@ class EngagementAlertRuleListApi(generics.ListAPIView):
 class AlertRuleDetailApi(APIView):
     @extend_schema(responses={200: s.AlertRuleOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, rule_id: int):
+        """One drift alert rule."""
         rule = selectors.alert_rule_get_for_user(user=request.user, pk=rule_id)
         return Response(s.AlertRuleOutputSerializer(rule).data)
 
@@ -136,6 +137,7 @@ class EngagementAlertListApi(generics.ListAPIView):
 class AlertDetailApi(APIView):
     @extend_schema(responses={200: s.AlertEpisodeOutputSerializer, 404: ERROR_RESPONSES[404]})
     def get(self, request, episode_id: int):
+        """One alert (episode): state, value, since, silenced, acknowledgement."""
         episode = selectors.alert_episode_get_for_user(user=request.user, pk=episode_id)
         return Response(s.AlertEpisodeOutputSerializer(episode).data)
 

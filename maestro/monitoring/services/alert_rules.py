@@ -45,11 +45,18 @@ def _rule_values(rule: AlertRule) -> dict[str, Any]:
     }
 
 
+def _four_places(share: Decimal | None) -> Decimal | None:
+    return None if share is None else Decimal(share).quantize(Decimal("0.0001"))
+
+
 def _rule_check(rule: AlertRule, *, engagement: Engagement) -> None:
     """The field-level rules the database checks too, said in words first."""
     if rule.process.engagement_id != engagement.pk:
         raise ValidationError({"process": _("Choose a process of this engagement.")})
     rule.category = rule.category.strip()
+    # Four places, as stored and as the API answers (the audit entry shows the same).
+    rule.threshold = _four_places(rule.threshold)
+    rule.threshold_high = _four_places(rule.threshold_high)
     if rule.kind == AlertRule.Kind.ESCALATION_BAND:
         if rule.threshold_high is None:
             raise ValidationError(
