@@ -8,12 +8,12 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from maestro.monitoring.models import DailyScore, ScoringCursor
+from maestro.monitoring.models import AlertEpisode, DailyScore, ScoringCursor
 from maestro.monitoring.services import scoring
 from maestro.monitoring.services.scoring import engagement_scoring_run
 from tests.engagements.factories import EngagementFactory
 from tests.mapping.factories import ProcessFactory
-from tests.monitoring.factories import DailyScoreFactory
+from tests.monitoring.factories import AlertRuleFactory, DailyScoreFactory
 from tests.monitoring.scoring_data import (
     FEEDBACK,
     NEW_YORK,
@@ -233,3 +233,19 @@ def test_queries_grow_with_batches_only(monkeypatch):
     # the savepoint around them (inside the test's transaction).
     assert per_batch <= 10
     assert DailyScore.objects.filter(day=JAN_10).count() == 15
+
+
+def test_the_scoring_run_evaluates_the_drift_rules_on_the_days_it_scored(process):
+    AlertRuleFactory(process=process)  # accuracy below 90% for one scored day
+    day_of_decisions(process, NEW_YORK, 2026, 1, 10)  # 4 of 6 correct: 66.7%
+    now = local(NEW_YORK, 2026, 1, 11, 9)
+
+    engagement_scoring_run(engagement=process.engagement, now=now)
+    engagement_scoring_run(engagement=process.engagement, now=now + timedelta(hours=1))
+
+    episode = AlertEpisode.objects.get()
+    assert (episode.state, episode.started_on, str(episode.value)) == (
+        AlertEpisode.State.FIRING,
+        JAN_10,
+        "0.6667",
+    )

@@ -30,6 +30,7 @@ from maestro.engagements.models import Engagement, Phase
 from maestro.lib.percentiles import Percentile, SecondsBetween
 from maestro.lib.timezones import local_day_bounds, local_today
 from maestro.monitoring.models import DailyScore, ScoringCursor
+from maestro.monitoring.services.alerts import alerts_evaluate
 from maestro.monitoring.tasks import engagement_scoring_run_task
 
 # Processes scored together: each batch costs the same few queries.
@@ -257,15 +258,18 @@ def _scoring_batch(
 
 def engagement_scoring_run(*, engagement: Engagement, now: datetime | None = None) -> ScoringResult:
     """Score every process of the engagement: yesterday in the client's time zone, and the
-    earlier days whose decisions got an outcome since the last run. Idempotent: running it
-    again recomputes the same rows."""
+    earlier days whose decisions got an outcome since the last run; then evaluate its drift
+    rules over the newly scored days. Idempotent: running it again recomputes the same rows,
+    and the rules find no day they have not read."""
     now = now or timezone.now()
     tz = engagement.client.tzinfo
     process_ids = list(engagement.processes.order_by("pk").values_list("pk", flat=True))
     result = ScoringResult()
     for batch in _batches(process_ids):
         result.add(_scoring_batch(engagement=engagement, tz=tz, process_ids=batch, now=now))
-    # Drift alerts are evaluated here once scored (alerts_evaluate).
+    # The days just scored are the ones the drift rules have not read yet: evaluate them now,
+    # in the same job, so an alert fires within the hour its day is scored.
+    alerts_evaluate(engagement=engagement, now=now)
     return result
 
 
