@@ -36,4 +36,10 @@ BEAT_SCHEDULE = {
         "task": "maestro.monitoring.tasks.scoring_runs_enqueue_task",
         "schedule": crontab(minute=7),
     },
+    # 5 * * * *  — hourly: engagements whose client has reached its local Monday 07:00 (or is
+    # later that Monday) get the week's edge-case review tasks and summary e-mail, once each.
+    "monitoring-weekly-reviews": {
+        "task": "maestro.monitoring.tasks_weekly.weekly_reviews_fan_out_task",
+        "schedule": crontab(minute=5),
+    },
 }

@@ -391,6 +391,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules autodiscovery misses (it imports each app's `tasks.py` only).
+CELERY_IMPORTS = ["maestro.monitoring.tasks_weekly"]
 
 # --- Email ---
 # Review-task escalations mail the new assignee. Debug default: printed to the console.

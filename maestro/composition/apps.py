@@ -21,12 +21,15 @@ class CompositionConfig(AppConfig):
 
     def ready(self) -> None:
         from maestro import gates
+        from maestro.decisions import hooks as decisions_hooks
         from maestro.decisions.overview import (
             engagement_deployment_overview,
             process_economics_overview,
         )
         from maestro.engagements import hooks
         from maestro.mapping import hooks as mapping_hooks
+        from maestro.monitoring.overview import engagement_trend_overview
+        from maestro.monitoring.selectors.trend import process_weekly_automation_rates
         from maestro.playbooks.services import known_counterparties_seed
         from maestro.training import hooks as training_hooks
         from maestro.training.overview import engagement_training_overview
@@ -38,6 +41,9 @@ class CompositionConfig(AppConfig):
         hooks.on_engagement_overview(_process_maps_overview)
         hooks.on_engagement_overview(engagement_training_overview)
         hooks.on_engagement_overview(engagement_deployment_overview)
+        hooks.on_engagement_overview(engagement_trend_overview)
+        # The economics use monitoring's measured weekly automation rate (decisions.hooks).
+        decisions_hooks.on_automation_rates(process_weekly_automation_rates)
         mapping_hooks.on_process_overview(process_economics_overview)
         # A dataset's counterparties are known to routing from the import that brings them.
         training_hooks.on_cases_imported(known_counterparties_seed)

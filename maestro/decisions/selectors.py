@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maestro.decisions import hooks
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import engagements_for, require_engagement_manager
@@ -204,6 +205,8 @@ class Economics:
     decisions: int
     hours_freed_per_day: Decimal | None
     fte_freed: Decimal | None
+    # What the automation rate was measured over (ALL_LIVE_DECISIONS, or a week's daily scores).
+    automation_basis: str = ""
 
 
 def economics_compute(
@@ -217,9 +220,15 @@ def economics_compute(
     return hours, freed, freed / HOURS_PER_FTE
 
 
+ALL_LIVE_DECISIONS = "all live decisions so far"
+
+
 def process_economics(*, engagement: Engagement) -> list[Economics]:
-    """Per process of the engagement, with the automation rate measured on its live decisions
-    (share routed auto; a test key's decisions never count), in one query."""
+    """Per process of the engagement, with the measured automation rate: the weekly figure
+    from the daily scores when the layers above provide one (decisions.hooks; monitoring: the
+    last full local week, else this week so far), else the share of all its live decisions
+    routed auto (a test key's decisions never count). One query, plus the provider's."""
+    weekly = hooks.measured_automation_rates(engagement=engagement)
     live = Q(decisions__is_test=False)
     processes = Process.objects.filter(engagement=engagement).annotate(
         decision_count=Count("decisions", filter=live),
@@ -227,7 +236,12 @@ def process_economics(*, engagement: Engagement) -> list[Economics]:
     )
     rows = []
     for process in processes.order_by("name"):
-        rate = _rate(process.auto_count, process.decision_count)
+        measured = weekly.get(process.pk)
+        if measured is not None:
+            rate, basis = measured.rate, measured.basis
+        else:
+            rate = _rate(process.auto_count, process.decision_count)
+            basis = ALL_LIVE_DECISIONS if rate is not None else ""
         hours, freed, fte = economics_compute(
             volume_per_day=process.volume_per_day,
             minutes_per_case=process.minutes_per_case,
@@ -243,6 +257,7 @@ def process_economics(*, engagement: Engagement) -> list[Economics]:
                 decisions=process.decision_count,
                 hours_freed_per_day=freed,
                 fte_freed=fte,
+                automation_basis=basis,
             )
         )
     return rows

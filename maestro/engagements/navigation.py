@@ -2,8 +2,8 @@
 page show the same row (templates/engagements/_nav.html, `{% engagement_nav %}`).
 
 A user is offered exactly the sections they may open. Everyone on the engagement reads its maps,
-decision types, training, live decisions, review tasks, edge cases, runbooks, webhooks and
-activity (operators work the tasks, sponsors watch them; only consultants see webhook
+decision types, training, live decisions, monitoring, review tasks, edge cases, runbooks,
+webhooks and activity (operators work the tasks, sponsors watch them; only consultants see webhook
 secrets); the agent API keys page is the consultants' alone (a 403 for the others), so only
 they get its link.
 """
@@ -25,6 +25,7 @@ SECTIONS: list[tuple[str, Promise, str, bool]] = [
     ("decision-types", _("Decision types"), "mapping:decision_type_list", False),
     ("training", _("Training"), "training:overview", False),
     ("decisions", _("Live decisions"), "decisions:list", False),
+    ("monitoring", _("Monitoring"), "monitoring:engagement", False),
     ("review-tasks", _("Review tasks"), "reviews:engagement-tasks", False),
     ("edge-cases", _("Edge-case log"), "reviews:edge-cases", False),
     ("alerts", _("Drift alerts"), "monitoring:alerts", False),

@@ -252,7 +252,8 @@ def test_detail_query_count_does_not_grow_with_transitions(
                 override_reason="Test." if forward else "",
             )
         client.force_login(world.consultant)
-        with django_assert_max_num_queries(15) as queries:  # and no more than today
+        # 17: the weekly trend (2) and the economics' weekly automation rates (1) joined.
+        with django_assert_max_num_queries(17) as queries:  # and no more than today
             response = client.get(detail_url(engagement))
         assert len(select(response, "table tbody tr")) == count
         return len(queries)

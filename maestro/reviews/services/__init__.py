@@ -5,6 +5,7 @@ from maestro.reviews.services.assignment import (
     DEFAULT_SLA_MINUTES,
     review_operator_least_loaded,
     review_operator_loads,
+    review_task_open,
     review_task_title,
     review_tasks_open_for_decisions,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "HandedOver",
     "edge_case_flag",
     "edge_case_mark_reviewed",
+    "review_task_open",
     "review_task_reassign",
     "review_task_resolve",
     "review_task_resolve_and_flag",

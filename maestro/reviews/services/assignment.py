@@ -2,20 +2,22 @@
 
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from maestro.audit.events import AuditEvent
+from maestro.audit.services import Actor, audit_record
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import people_at
 from maestro.mapping.models import Process
 from maestro.playbooks.models import PlaybookVersion
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
-from maestro.tenancy.models import Client, Membership
+from maestro.tenancy.models import Client, Membership, User
 
 DEFAULT_SLA_MINUTES = 240
 
@@ -193,3 +195,44 @@ def review_tasks_open_for_decisions(
         for task in created
     )
     return existing | {decision.pk: task for decision, task in zip(new, created, strict=True)}
+
+
+@transaction.atomic
+def review_task_open(
+    *,
+    engagement: Engagement,
+    kind: str,
+    title: str,
+    due_at: datetime,
+    actor: Actor,
+    note: str = "",
+) -> ReviewTask:
+    """Open one review task that is not about a decision (a weekly edge-case review, a drift
+    investigation): to the client's least-loaded operator, or the lead consultant when it has
+    none, as escalations are. Its history's first entry ("assigned") carries `note`, what the
+    task page shows under it (what to review, with links); the audit trail names `actor`.
+    Idempotency is the caller's: it claims its own unique row in the same transaction."""
+    assignee_id = review_operator_least_loaded(engagement=engagement) or engagement.lead_id
+    task = ReviewTask(
+        engagement=engagement,
+        kind=kind,
+        title=title[:300],
+        assignee_id=assignee_id,
+        due_at=due_at,
+    )
+    task.full_clean()
+    task.save()
+    ReviewTaskEvent.objects.create(
+        task=task, kind=ReviewTaskEvent.Kind.ASSIGNED, to_user_id=assignee_id, note=note
+    )
+    assignee = User.objects.filter(pk=assignee_id).first()
+    audit_record(
+        AuditEvent.TASK_ASSIGNED,
+        actor=actor,
+        client=engagement.client_id,
+        engagement=engagement,
+        target=task,
+        changes={"assignee": (None, str(assignee) if assignee else None)},
+        data={"kind": kind, "due_at": due_at},
+    )
+    return task
