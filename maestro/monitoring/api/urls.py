@@ -1,6 +1,7 @@
 from django.urls import path  # noqa: F401 - each section below adds its endpoints
 
 from maestro.monitoring.api import alerts, scores
+from maestro.monitoring.api import trend as trend_api
 
 app_name = "monitoring-api"
 
@@ -17,6 +18,11 @@ urlpatterns: list = [
         name="daily-score-export",
     ),
     # --- Weekly trend ---
+    path(
+        "engagements/<int:engagement_id>/trend/",
+        trend_api.EngagementTrendApi.as_view(),
+        name="engagement-trend",
+    ),
     # --- Alert rules, alerts (acknowledge), silences ---
     path(
         "engagements/<int:engagement_id>/alert-rules/",
