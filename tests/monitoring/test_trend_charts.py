@@ -56,7 +56,9 @@ def test_chart_parses_and_has_the_floor_line_and_the_episode_marks():
     assert len(points) == 6
     assert sum("below the floor" in p.find("s:title", NS).text for p in points) == 2
     # Self-contained: presentation attributes only, no style, no script, no external reference.
-    assert "style=" not in svg and "<script" not in svg and "http://" not in svg.replace(NS["s"], "")
+    assert (
+        "style=" not in svg and "<script" not in svg and "http://" not in svg.replace(NS["s"], "")
+    )
 
 
 def test_chart_without_floor_or_scores_still_parses():
