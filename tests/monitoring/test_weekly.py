@@ -2,7 +2,7 @@
 review task per live process with new edge cases and one summary e-mail per live engagement,
 once per week however often or concurrently the job runs; tenant-scoped."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from unittest import mock
 
