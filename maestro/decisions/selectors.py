@@ -237,6 +237,7 @@ def process_economics(*, engagement: Engagement) -> list[Economics]:
     rows = []
     for process in processes.order_by("name"):
         measured = weekly.get(process.pk)
+        rate: Decimal | None
         if measured is not None:
             rate, basis = measured.rate, measured.basis
         else:

@@ -9,10 +9,11 @@ categories or days.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 
@@ -74,7 +75,7 @@ class Counts:
         return Counts(*(getattr(self, n) + getattr(other, n) for n in COUNTS))
 
     @classmethod
-    def of(cls, row: dict) -> "Counts":
+    def of(cls, row: Mapping[str, Any]) -> "Counts":
         return cls(*(row[n] or 0 for n in COUNTS))
 
     @property
@@ -392,10 +393,10 @@ def monitoring_series(
     today, this_monday = _week_start(engagement, now=now)
     first = today - timedelta(days=days - 1)
     last_monday = this_monday - timedelta(days=7)
-    processes = Process.objects.filter(engagement=engagement).order_by("name")
+    chosen = Process.objects.filter(engagement=engagement).order_by("name")
     if process_ids is not None:
-        processes = processes.filter(pk__in=list(process_ids))
-    processes = list(processes)
+        chosen = chosen.filter(pk__in=list(process_ids))
+    processes = list(chosen)
     wanted = [p.pk for p in processes]
     # The range and last week, which may start before it (a 14-day range on a Sunday).
     scores = DailyScore.objects.filter(
