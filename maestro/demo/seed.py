@@ -11,6 +11,7 @@ from maestro.demo.engagement import (
 )
 from maestro.demo.intake import decisions_demo_seed
 from maestro.demo.mapping import mapping_demo_seed
+from maestro.demo.monitoring import monitoring_demo_seed
 from maestro.demo.people import people_demo_seed
 from maestro.demo.reviews import review_demo_seed
 from maestro.demo.runbooks import runbook_demo_seed
@@ -35,4 +36,5 @@ def demo_seed() -> dict:
         engagement=northwind, operator=people["olivia"], by=maria, live_since=live_since, now=now
     )
     review_demo_seed(engagement=northwind, operator=people["olivia"], now=now)
+    monitoring_demo_seed(engagement=northwind, by=maria, now=now)
     return {"clients": len(clients), "people": len(people)}
