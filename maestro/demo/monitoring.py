@@ -23,10 +23,11 @@ from maestro.tenancy.models import User
 
 PROCESS = "Procurement approval"
 # Last week, Monday to Sunday: (decisions with an outcome, correct); 941 of 1000 = 94.1%.
-LAST_WEEK = [(150, 143), (160, 152), (155, 146), (145, 136), (150, 141), (120, 113), (120, 110)]
+LAST_WEEK = [(150, 141), (160, 151), (155, 146), (145, 136), (150, 141), (120, 113), (120, 113)]
 # This week: 130 with an outcome a day, 120 correct on average (92.3%); the days before today
-# wobble by these, and today takes up the difference.
-THIS_WEEK_WOBBLE = [3, -1, 2, -3, 1, -2]
+# wobble by these, and today takes up the difference. Every day of last week is above the 93%
+# floor and every day of this week after Monday below it, as the alert's history says.
+THIS_WEEK_WOBBLE = [3, -1, -2, 0, 0, 0]
 FLOOR = Decimal("0.9300")
 DRIFT_ALERTS = Actor.system("drift alerts")
 

@@ -184,8 +184,8 @@ def accuracy_chart_svg(
         y = y_of(float(floor) * 100)
         svg_line(root, LEFT, y, W - RIGHT, y, stroke=FLOOR, stroke_width="2",
                  stroke_dasharray="6 4", cls="floor", data_floor=str(floor))  # fmt: skip
-        svg_text(root, W - RIGHT, y - 5, f"floor {_pct(floor)}", size=11, fill=FLOOR,
-                 anchor="end", cls="floor-label")  # fmt: skip
+        svg_text(root, LEFT + 4, y - 5, f"floor {_pct(floor)}", size=11, fill=FLOOR,
+                 cls="floor-label")  # fmt: skip
 
     # The line, broken where a day has no score.
     runs: list[list[tuple[float, float]]] = [[]]
