@@ -101,6 +101,7 @@ def engagement_list(request):
 def engagement_detail(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
     transitions = list(selectors.transition_list(engagement=engagement))
+    can_manage = can_manage_engagement(request.user, engagement)
     return render(
         request,
         "engagements/detail.html",
@@ -110,8 +111,9 @@ def engagement_detail(request, engagement_id: int):
             "stance_steps": _stance_steps(engagement),
             "stance_hint": STANCE_HINTS[engagement.stance],
             "transitions": transitions,
-            "can_manage": can_manage_engagement(request.user, engagement),
-            "can_set_time_zone": is_consultant_at(request.user, engagement.client),
+            "can_manage": can_manage,
+            # A manager is a consultant at the client (scoping's rule): no second question.
+            "can_set_time_zone": can_manage or is_consultant_at(request.user, engagement.client),
             # The process maps and training charts, from the layers above
             # (maestro.engagements.hooks).
             **hooks.engagement_overview_context(engagement=engagement),

@@ -56,6 +56,11 @@ TAKES_POST = {
     "maestro.people.views.invitation_resend",
     "maestro.people.views.invitation_revoke",
     "maestro.people.views.invitation_accept",
+    "maestro.monitoring.views.alerts.alert_acknowledge",
+    "maestro.monitoring.views.alerts.alert_rule_create",
+    "maestro.monitoring.views.alerts.alert_rule_edit",
+    "maestro.monitoring.views.alerts.silence_list",
+    "maestro.monitoring.views.alerts.silence_lift",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 

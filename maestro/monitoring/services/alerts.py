@@ -42,8 +42,8 @@ from maestro.monitoring.alert_display import (
     alert_rule_summary,
 )
 from maestro.monitoring.models import AlertEpisode, AlertRule, DailyScore, Silence
-from maestro.reviews.models import ReviewTask, ReviewTaskEvent
-from maestro.reviews.services import DEFAULT_SLA_MINUTES, review_operator_least_loaded
+from maestro.reviews.models import ReviewTask
+from maestro.reviews.services import DEFAULT_SLA_MINUTES, review_task_open
 from maestro.tenancy.models import User
 from maestro.webhooks.models import WebhookEvent
 from maestro.webhooks.services import webhook_event_emit
@@ -452,30 +452,15 @@ def investigation_task_title(episode: AlertEpisode) -> str:
 
 def _investigation_task_open(*, episode: AlertEpisode, engagement: Engagement, now: datetime):
     """A drift-investigation task for the engagement's least-loaded operator (the lead
-    consultant when the client has none), assigned as the intake assigns escalations: under
-    the client's assignment lock, with its `assigned` event and audit entry."""
-    assignee_id = review_operator_least_loaded(engagement=engagement) or engagement.lead_id
-    task = ReviewTask.objects.create(
+    consultant when the client has none), assigned as escalations are."""
+    return review_task_open(
         engagement=engagement,
         kind=ReviewTask.Kind.DRIFT_INVESTIGATION,
         title=investigation_task_title(episode),
-        assignee_id=assignee_id,
         due_at=now + timedelta(minutes=DEFAULT_SLA_MINUTES),
-    )
-    ReviewTaskEvent.objects.create(
-        task=task, kind=ReviewTaskEvent.Kind.ASSIGNED, to_user_id=assignee_id
-    )
-    assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
-    audit_record(
-        AuditEvent.TASK_ASSIGNED,
         actor=DRIFT_ALERTS,
-        client=engagement.client_id,
-        engagement=engagement,
-        target=task,
-        changes={"assignee": (None, str(assignee) if assignee else None)},
-        data={"alert_episode": episode.pk, "due_at": task.due_at},
+        data={"alert_episode": episode.pk},
     )
-    return task
 
 
 def alert_recipients(*, engagement: Engagement) -> list[User]:

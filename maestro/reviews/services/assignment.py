@@ -3,6 +3,7 @@
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -206,6 +207,7 @@ def review_task_open(
     due_at: datetime,
     actor: Actor,
     note: str = "",
+    data: dict[str, Any] | None = None,
 ) -> ReviewTask:
     """Open one review task that is not about a decision (a weekly edge-case review, a drift
     investigation): to the client's least-loaded operator, or the lead consultant when it has
@@ -233,6 +235,6 @@ def review_task_open(
         engagement=engagement,
         target=task,
         changes={"assignee": (None, str(assignee) if assignee else None)},
-        data={"kind": kind, "due_at": due_at},
+        data={"kind": kind, "due_at": due_at, **(data or {})},
     )
     return task
