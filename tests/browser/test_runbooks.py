@@ -86,7 +86,7 @@ def test_consultant_edits_a_runbook_sees_the_diff_and_runs_its_checklist(live_se
     page.get_by_role("link", name=ENGAGEMENT).click()
     page.get_by_role("link", name="Runbooks").click()
     expect(page.get_by_role("heading", name="Runbooks", level=1)).to_be_visible()
-    page.get_by_role("link", name="Monitoring", exact=True).click()
+    page.get_by_role("table").get_by_role("link", name="Monitoring", exact=True).click()
     expect(page.get_by_role("navigation", name="Contents")).to_contain_text("Every morning")
 
     page.get_by_role("link", name="Edit").click()
