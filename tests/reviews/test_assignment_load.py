@@ -151,3 +151,17 @@ def test_concurrent_escalations_spread_evenly_over_the_operators(monkeypatch):
     assert all(isinstance(r, int) for r in results), results
     loads = Counter(ReviewTask.objects.values_list("assignee_id", flat=True))
     assert loads == {operator.pk: 2 for operator in operators}
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_the_assignment_lock_is_refused_outside_a_transaction():
+    """The lock's SQL is compiled once and reused; outside a transaction it would end with its
+    own statement, so it is refused every time, as select_for_update is."""
+    engagement = EngagementFactory()
+    _operators(engagement.client, 1)
+    with transaction.atomic():
+        review_operator_loads(engagement=engagement)  # compiled here
+    for _attempt in range(2):
+        with pytest.raises(transaction.TransactionManagementError):
+            review_operator_loads(engagement=engagement)

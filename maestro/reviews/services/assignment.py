@@ -15,12 +15,42 @@ from maestro.audit.services import Actor, audit_record
 from maestro.decisions.models import Decision
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import people_at
+from maestro.lib.prepared import PreparedValues
 from maestro.mapping.models import Process
 from maestro.playbooks.models import PlaybookVersion
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.tenancy.models import Client, Membership, User
 
 DEFAULT_SLA_MINUTES = 240
+
+
+def _lock_query(client_id: int):
+    rows = Client.objects.select_for_update(no_key=True).filter(pk=client_id)
+    return rows.order_by().values("pk")
+
+
+def _loads_query(client_id: int, exclude: list[int]):
+    open_tasks = (
+        ReviewTask.objects.filter(assignee=OuterRef("pk"), status=ReviewTask.Status.OPEN)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = people_at(client_id, [Membership.Role.OPERATOR])
+    if exclude:
+        rows = rows.exclude(pk__in=exclude)
+    return (
+        rows.annotate(open_tasks=Coalesce(Subquery(open_tasks), 0))
+        .order_by()
+        .values("pk", "open_tasks")
+    )
+
+
+# Every escalated decision takes the lock and counts the loads: compiled to SQL once per shape
+# (maestro/lib/prepared.py), since building the subqueries cost more than the database's work.
+_lock = PreparedValues(_lock_query)
+_loads = PreparedValues(_loads_query)
 
 
 def _assignment_lock(*, client_id: int) -> None:
@@ -31,12 +61,13 @@ def _assignment_lock(*, client_id: int) -> None:
     the client, e.g. new memberships or engagements, do not wait for it); the count that follows
     is a new statement, so it sees the tasks the previous holder committed. SQLite lets one
     writer in at a time anyway, and Django leaves the clause out there."""
-    list(
-        Client.objects.select_for_update(no_key=True)
-        .filter(pk=client_id)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    connection = transaction.get_connection()
+    if connection.features.has_select_for_update and connection.get_autocommit():
+        # As Django refuses select_for_update there: the lock would end with the statement.
+        raise transaction.TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
+    _lock.rows(client_id)
 
 
 def review_operator_loads(*, engagement: Engagement, exclude: Iterable[int] = ()) -> dict[int, int]:
@@ -47,21 +78,8 @@ def review_operator_loads(*, engagement: Engagement, exclude: Iterable[int] = ()
     Reads only open tasks, through the (assignee, status, due_at) index: the cost follows the
     operators' open tasks, not every task they ever held."""
     _assignment_lock(client_id=engagement.client_id)
-    open_tasks = (
-        ReviewTask.objects.filter(assignee=OuterRef("pk"), status=ReviewTask.Status.OPEN)
-        .order_by()
-        .values("assignee")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    rows = (
-        people_at(engagement.client_id, [Membership.Role.OPERATOR])
-        .exclude(pk__in=list(exclude))
-        .annotate(open_tasks=Coalesce(Subquery(open_tasks), 0))
-        .order_by()
-        .values_list("pk", "open_tasks")
-    )
-    return dict(rows)
+    rows = _loads.rows(engagement.client_id, sorted(set(exclude)))
+    return {row["pk"]: row["open_tasks"] for row in rows}
 
 
 def review_operator_least_loaded(

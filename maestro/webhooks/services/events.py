@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
 from maestro.exceptions import StateConflict
+from maestro.lib.prepared import PreparedValues
 from maestro.tenancy.models import User
 from maestro.webhooks.models import (
     WebhookDelivery,
@@ -39,6 +40,17 @@ def _enqueue_on_commit(ids: list[int]) -> None:
     transaction.on_commit(enqueue)
 
 
+# Every escalated decision asks who listens: compiled to SQL once (maestro/lib/prepared.py), and
+# only the ids and subscriptions are read, since a delivery needs no more of its endpoint.
+_listening = PreparedValues(
+    lambda engagement_id: (
+        WebhookEndpoint.objects.filter(engagement_id=engagement_id, active=True)
+        .order_by("pk")
+        .values("pk", "events")
+    )
+)
+
+
 def webhook_event_emit(*, engagement: Engagement, event: str, payload: dict[str, Any]) -> int:
     """Queue `event` for every active endpoint of the engagement subscribed to it.
 
@@ -53,11 +65,7 @@ def webhook_events_emit(
 ) -> int:
     """`webhook_event_emit` for a batch of events of one kind (an intake batch's escalations):
     two queries and one on-commit hook whatever the batch size; one event id per payload."""
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(engagement=engagement, active=True)
-        if event in endpoint.events
-    ]
+    endpoints = [row["pk"] for row in _listening.rows(engagement.pk) if event in row["events"]]
     if not endpoints or not payloads:
         return 0
     now = timezone.now()
@@ -66,13 +74,13 @@ def webhook_events_emit(
         event_id = uuid.uuid4()
         rows.extend(
             WebhookDelivery(
-                endpoint=endpoint,
+                endpoint_id=endpoint_id,
                 event=event,
                 event_id=event_id,
                 payload=payload,
                 next_attempt_at=now,
             )
-            for endpoint in endpoints
+            for endpoint_id in endpoints
         )
     deliveries = WebhookDelivery.objects.bulk_create(rows)
     ids = [delivery.pk for delivery in deliveries]
