@@ -1,14 +1,25 @@
 """Authentication of live agents by their engagement's API key (the decision intake's hot path).
 
-`Authorization: Bearer mk_…` or `X-Api-Key: mk_…`. One indexed lookup by the key's prefix, a
-constant-time comparison of the SHA-256, and `last_used_at` written at most once a minute per key
-so a busy agent does not turn every call into a row update.
+`Authorization: Bearer mk_…` or `X-Api-Key: mk_…`. The key is found by its prefix — in the
+shared cache (CACHES), read in the round trip that checks the address's bad-credentials count,
+else by one indexed lookup — then a constant-time comparison of the SHA-256, and `last_used_at`
+written at most once a minute per key so a busy agent does not turn every call into a row
+update.
+
+The cache keeps live keys only, for KEY_CACHE_SECONDS, and lookups only ever add an entry, never
+overwrite one. Revoking a key (agent_api_key_revoke) puts a revocation mark in its place before
+the revocation is written and again once it commits, so no call after the revocation finds the
+key in the cache, and a lookup that read the key just before cannot put it back: the revoked
+key's next call is refused, as without the cache. A change made around the services (a key
+deleted or edited in the database by hand) is seen within KEY_CACHE_SECONDS.
 """
 
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +34,8 @@ from maestro.lib.prepared import PreparedValues
 from maestro.lib.throttling import WindowThrottle, bad_credentials_check, bad_credentials_record
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+KEY_CACHE_SECONDS = 60
+_REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,41 @@ def _key_with_engagement(prefix: str) -> AgentApiKey | None:
     return key
 
 
+def key_cache_key(prefix: str) -> str:
+    return f"agent-key:{prefix}"
+
+
+def _key_from_cache(entry: dict) -> AgentApiKey:
+    """The key as it was cached. Its engagement carries its id and client (which never
+    change); its other fields are read from the database if anything asks for them."""
+    key = AgentApiKey.from_db("default", _KEY_FIELDS, [entry[name] for name in _KEY_FIELDS])
+    engagement = Engagement.from_db(
+        "default", ["id", "client_id"], [key.engagement_id, entry["engagement__client_id"]]
+    )
+    AgentApiKey.engagement.field.set_cached_value(key, engagement)
+    return key
+
+
+def _key_cache(key: AgentApiKey) -> None:
+    if key.revoked_at is not None:
+        return
+    entry = {name: getattr(key, name) for name in _KEY_FIELDS}
+    entry["engagement__client_id"] = key.engagement.client_id
+    # add, never set: a revocation mark put there meanwhile stays.
+    cache.add(key_cache_key(key.prefix), entry, KEY_CACHE_SECONDS)
+
+
+def key_cache_forget(key: AgentApiKey) -> None:
+    """Called by the revocation, inside its transaction, before it writes: no call finds the
+    key in the cache from now on, and no lookup running meanwhile can put it back."""
+
+    def mark() -> None:
+        cache.set(key_cache_key(key.prefix), _REVOKED, KEY_CACHE_SECONDS)
+
+    mark()
+    transaction.on_commit(mark)
+
+
 class AgentApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -78,9 +126,19 @@ class AgentApiKeyAuthentication(authentication.BaseAuthentication):
         secret = self._secret(request)
         if secret is None:
             return None
-        bad_credentials_check(request)
         prefix = keys.key_prefix(secret)
-        key = _key_with_engagement(prefix) if prefix is not None else None
+        cache_key = key_cache_key(prefix) if prefix is not None else None
+        cached = bad_credentials_check(request, also=[cache_key] if cache_key else []).get(
+            cache_key or ""
+        )
+        if isinstance(cached, dict):
+            key: AgentApiKey | None = _key_from_cache(cached)
+        elif prefix is not None:
+            key = _key_with_engagement(prefix)
+            if key is not None:
+                _key_cache(key)
+        else:
+            key = None
         # Compare even when the prefix is unknown, so timing does not tell which prefixes exist.
         stored = key.key_hash if key is not None else "0" * 64
         if not hmac.compare_digest(stored, keys.key_hash(secret)) or key is None:
@@ -116,7 +174,10 @@ class AgentApiKeyAuthentication(authentication.BaseAuthentication):
     @staticmethod
     def _touch(key: AgentApiKey) -> None:
         now = timezone.now()
-        if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
+        # A cached key carries last_used_at as it was cached: this process remembers its own
+        # writes too (by prefix, which no other key ever has).
+        last = max(filter(None, (key.last_used_at, _last_used.get(key.prefix))), default=None)
+        if last is not None and now - last < LAST_USED_RESOLUTION:
             return
         # Conditional: of many concurrent calls in the same minute only one writes.
         AgentApiKey.objects.filter(
@@ -124,6 +185,13 @@ class AgentApiKeyAuthentication(authentication.BaseAuthentication):
             pk=key.pk,
         ).update(last_used_at=now)
         key.last_used_at = now
+        if len(_last_used) >= 10_000:
+            _last_used.clear()
+        _last_used[key.prefix] = now
+
+
+# Prefix → when this process last wrote (or tried to write) the key's last_used_at.
+_last_used: dict[str, datetime] = {}
 
 
 AGENT_KEY_NOT_ALLOWED = gettext_lazy(

@@ -3,7 +3,13 @@ import hashlib
 import pytest
 
 from maestro.decisions import keys
-from maestro.decisions.auth import AgentApiKeyAuthentication, _key_with_engagement
+from maestro.decisions.auth import (
+    AgentApiKeyAuthentication,
+    _key_cache,
+    _key_with_engagement,
+    _last_used,
+    key_cache_key,
+)
 from maestro.decisions.models import AgentApiKey
 from maestro.decisions.services import agent_api_key_create, agent_api_key_revoke
 from maestro.exceptions import NotPermitted
@@ -99,9 +105,102 @@ def test_last_used_is_written_at_most_once_a_minute(world, django_assert_num_que
         auth.authenticate(request)
     first = AgentApiKey.objects.get(pk=key.pk).last_used_at
     assert first is not None
-    with django_assert_num_queries(1):  # lookup only
+    with django_assert_num_queries(0):  # the key from the shared cache, no write
         auth.authenticate(request)
     assert AgentApiKey.objects.get(pk=key.pk).last_used_at == first
+
+
+def test_last_used_is_not_written_again_by_another_process_within_the_minute(
+    world, django_assert_num_queries
+):
+    """The cached key carries last_used_at as it was when cached (here: never used); another
+    web process, which has not written it itself, tries once (a conditional update that
+    changes nothing) and then remembers."""
+    key, secret = agent_api_key_create(engagement=world.engagement_a, name="a", by=world.consultant)
+    auth = AgentApiKeyAuthentication()
+    request = _Request({"HTTP_AUTHORIZATION": f"Bearer {secret}"})
+    auth.authenticate(request)
+    first = AgentApiKey.objects.get(pk=key.pk).last_used_at
+    _last_used.clear()  # as in another process
+    with django_assert_num_queries(1):
+        auth.authenticate(request)
+    with django_assert_num_queries(0):
+        auth.authenticate(request)
+    assert AgentApiKey.objects.get(pk=key.pk).last_used_at == first
+
+
+def test_a_key_is_looked_up_in_the_database_once_then_read_from_the_shared_cache(
+    world, django_assert_num_queries
+):
+    key, secret = agent_api_key_create(engagement=world.engagement_a, name="a", by=world.consultant)
+    auth = AgentApiKeyAuthentication()
+    request = _Request({"HTTP_AUTHORIZATION": f"Bearer {secret}"})
+    auth.authenticate(request)
+    with django_assert_num_queries(0):
+        agent, found = auth.authenticate(request)
+    assert found == key and found.name == "a" and found.is_test is False
+    assert agent.engagement.pk == world.engagement_a.pk
+    assert agent.engagement.client_id == world.engagement_a.client_id
+    # What the cache does not carry is read from the database when asked for, never stale.
+    with django_assert_num_queries(1):
+        assert agent.engagement.lead_id == world.engagement_a.lead_id
+
+
+def test_a_wrong_secret_of_a_cached_key_is_refused(world):
+    from rest_framework.exceptions import AuthenticationFailed
+
+    key, secret = agent_api_key_create(engagement=world.engagement_a, name="a", by=world.consultant)
+    auth = AgentApiKeyAuthentication()
+    auth.authenticate(_Request({"HTTP_AUTHORIZATION": f"Bearer {secret}"}))  # cached now
+    with pytest.raises(AuthenticationFailed) as err:
+        auth.authenticate(_Request({"HTTP_AUTHORIZATION": f"Bearer {key.prefix}_wrong"}))
+    assert err.value.get_codes() == "invalid_api_key"
+
+
+def test_a_revoked_key_is_refused_at_its_next_call_though_it_was_cached(world):
+    from rest_framework.exceptions import AuthenticationFailed
+
+    key, secret = agent_api_key_create(engagement=world.engagement_a, name="a", by=world.consultant)
+    auth = AgentApiKeyAuthentication()
+    request = _Request({"HTTP_AUTHORIZATION": f"Bearer {secret}"})
+    auth.authenticate(request)  # cached now
+    agent_api_key_revoke(key=key, by=world.consultant)
+    with pytest.raises(AuthenticationFailed) as err:
+        auth.authenticate(request)
+    assert err.value.get_codes() == "api_key_revoked"
+
+
+def test_a_lookup_that_read_the_key_before_its_revocation_cannot_cache_it_again(world):
+    """A call that read the key from the database just before the revocation, and caches it
+    just after, must not bring the revoked key back."""
+    from rest_framework.exceptions import AuthenticationFailed
+
+    key, secret = agent_api_key_create(engagement=world.engagement_a, name="a", by=world.consultant)
+    read_before = _key_with_engagement(key.prefix)
+    agent_api_key_revoke(key=key, by=world.consultant)
+    _key_cache(read_before)  # the late lookup's add
+    with pytest.raises(AuthenticationFailed) as err:
+        AgentApiKeyAuthentication().authenticate(
+            _Request({"HTTP_AUTHORIZATION": f"Bearer {secret}"})
+        )
+    assert err.value.get_codes() == "api_key_revoked"
+
+
+def test_the_revocation_mark_is_put_again_when_the_revocation_commits(
+    world, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    key, _secret = agent_api_key_create(
+        engagement=world.engagement_a, name="a", by=world.consultant
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        agent_api_key_revoke(key=key, by=world.consultant)
+    _key_cache(_key_with_engagement(key.prefix) or key)  # refused: the key is revoked
+    cache.delete(key_cache_key(key.prefix))  # as if a lookup had raced the first mark away
+    for callback in callbacks:
+        callback()
+    assert cache.get(key_cache_key(key.prefix)) == "revoked"
 
 
 def test_the_authentication_loads_the_key_and_its_engagement_in_one_query(

@@ -37,12 +37,17 @@ def test_other_tenant_gets_404(world):
 
 def test_revoke_through_the_api_locks_the_agent_out(world, key_a, process_a):
     key, secret = key_a
+    # A busy agent: its key is in the shared cache when it is revoked.
+    first = agent_client(secret).post("/api/decisions/", decision(process_a), format="json")
+    assert first.status_code == 201
     other = client_for(world.consultant_b).post(f"/api/api-keys/{key.pk}/revoke/")
     assert other.status_code == 404
     r = client_for(world.consultant).post(f"/api/api-keys/{key.pk}/revoke/")
     assert r.status_code == 200
     assert r.json()["active"] is False and r.json()["revoked_at"]
-    answer = agent_client(secret).post("/api/decisions/", decision(process_a), format="json")
+    answer = agent_client(secret).post(
+        "/api/decisions/", decision(process_a, case_ref="after"), format="json"
+    )
     assert answer.status_code == 401
     assert answer.json()["code"] == "api_key_revoked"
 

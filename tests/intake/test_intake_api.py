@@ -334,6 +334,23 @@ def test_queries_do_not_grow_with_rules(agent_a, process_a, playbook_a, world):
     assert cold_many <= 7  # and no more than today
 
 
+def test_a_busy_agents_auto_routed_decision_costs_two_queries(agent_a, process_a, playbook_a):
+    """Once the agent's key is cached and the playbook compiled: the process with its routing
+    stamp, and the insert. The key is not looked up again. (The test's own transaction adds a
+    savepoint around the insert, which a lone decision in autocommit does not take.)"""
+    from django.test.utils import CaptureQueriesContext
+
+    agent_a.post(URL, decision(process_a, case_ref="warm"), format="json")
+    with CaptureQueriesContext(connection) as ctx:
+        r = agent_a.post(URL, decision(process_a, case_ref="busy"), format="json")
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 2, statements
+    assert statements[0].startswith('SELECT "mapping_process"."id"')
+    assert statements[1].startswith('INSERT INTO "decisions_decision"')
+    assert r.status_code == 201 and r.json()["route"] == "auto"
+    assert Decision.objects.filter(case_ref="busy").count() == 1
+
+
 @pytest.mark.parametrize("route_confidence", [0.95, 0.3])
 def test_queries_do_not_grow_with_batch_size(agent_a, process_a, playbook_a, route_confidence):
     def batch(prefix, n):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from maestro.audit.events import AuditEvent
 from maestro.audit.services import audit_record
 from maestro.decisions import keys
+from maestro.decisions.auth import key_cache_forget
 from maestro.decisions.models import AgentApiKey
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import require_engagement_manager
@@ -64,6 +65,7 @@ def agent_api_key_revoke(*, key: AgentApiKey, by: User) -> AgentApiKey:
     require_engagement_manager(by, key.engagement, message=API_KEYS_MANAGERS_ONLY)
     now = timezone.now()
     with transaction.atomic():
+        key_cache_forget(key)  # before the write: see maestro/decisions/auth.py
         won = AgentApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now)
         if won:
             audit_record(
