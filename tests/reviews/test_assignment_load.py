@@ -154,7 +154,7 @@ def test_concurrent_escalations_spread_evenly_over_the_operators(monkeypatch):
 
 
 @needs_postgresql
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_assignment_lock_is_refused_outside_a_transaction():
     """The lock's SQL is compiled once and reused; outside a transaction it would end with its
     own statement, so it is refused every time, as select_for_update is."""
