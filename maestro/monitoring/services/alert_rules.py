@@ -55,7 +55,7 @@ def _rule_check(rule: AlertRule, *, engagement: Engagement) -> None:
         raise ValidationError({"process": _("Choose a process of this engagement.")})
     rule.category = rule.category.strip()
     # Four places, as stored and as the API answers (the audit entry shows the same).
-    rule.threshold = _four_places(rule.threshold)
+    rule.threshold = _four_places(rule.threshold) or Decimal(0)
     rule.threshold_high = _four_places(rule.threshold_high)
     if rule.kind == AlertRule.Kind.ESCALATION_BAND:
         if rule.threshold_high is None:

@@ -364,20 +364,20 @@ def alerts_evaluate(*, engagement: Engagement, now: datetime | None = None) -> A
             alert_resolved_notify(episode=episode, engagement=engagement, now=now)
             result.resolved.append(episode.pk)
         # Fired under a silence that has ended since: it still fires, so people hear now.
-        episode = run.open
+        still_open = run.open
         if (
-            episode is not None
-            and episode.state == FIRING
-            and episode.silenced
-            and episode not in run.fired
+            still_open is not None
+            and still_open.state == FIRING
+            and still_open.silenced
+            and still_open not in run.fired
             and not _silenced(rule, silences)
         ):
-            AlertEpisode.objects.filter(pk=episode.pk).update(silenced=False)
-            episode.silenced = False
+            AlertEpisode.objects.filter(pk=still_open.pk).update(silenced=False)
+            still_open.silenced = False
             if alert_fired_notify(
-                episode=episode, engagement=engagement, now=now, silence_ended=True
+                episode=still_open, engagement=engagement, now=now, silence_ended=True
             ):
-                result.fired.append(episode.pk)
+                result.fired.append(still_open.pk)
     return result
 
 
@@ -525,7 +525,7 @@ def alert_fired_notify(
     task = _investigation_task_open(episode=episode, engagement=engagement, now=now)
     AlertEpisode.objects.filter(pk=episode.pk).update(investigation_task=task)
     episode.fired_notice_at, episode.investigation_task = now, task
-    extra = {"silence_ended": True} if silence_ended else {}
+    extra: dict[str, Any] = {"silence_ended": True} if silence_ended else {}
     alert_episode_record(
         AuditEvent.ALERT_FIRED, episode, engagement=engagement, task=task.pk, **extra
     )

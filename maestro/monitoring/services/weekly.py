@@ -12,6 +12,7 @@ e-mail; a second run, even one racing the first, fails the insert and does nothi
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -94,7 +95,7 @@ def weekly_reviews_fan_out(*, now: datetime | None = None) -> int:
     due = weekly_reviews_due(now=now)
     for engagement_id, week in due:
         transaction.on_commit(
-            lambda e=engagement_id, w=week: weekly_reviews_run_task.delay(e, w.isoformat())
+            partial(weekly_reviews_run_task.delay, engagement_id, week.isoformat())
         )
     return len(due)
 
@@ -246,7 +247,7 @@ def weekly_summary_build(
         .order_by("due_at", "pk")
     )
     edge_cases = _edge_cases_of_week(engagement, week)
-    context = {
+    context: dict[str, Any] = {
         "engagement": engagement,
         "client": engagement.client,
         "week": week,
@@ -283,7 +284,7 @@ def weekly_summary_build(
     }
     subject = (
         f"{engagement.client.name} · {engagement.name}: week of {week:%-d %b %Y}, "
-        f"{context['sentence'].rstrip('.')}"
+        f"{str(context['sentence']).rstrip('.')}"
     )
     return WeeklySummary(
         engagement=engagement,
