@@ -306,6 +306,8 @@ def test_form_labels_have_no_trailing_colon_on_the_work_pages(world, task_a, bro
         f"/engagements/{engagement}/decisions/",
         f"/engagements/{engagement}/review-tasks/",
         f"/engagements/{engagement}/activity/",
+        f"/engagements/{engagement}/monitoring/",
+        f"/engagements/{engagement}/alerts/",
         f"/review-tasks/{task_a.pk}/",
     ):
         html = page.get(url).content.decode()
