@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
-from maestro.monitoring.models import DailyScore
+from maestro.monitoring.models import AlertEpisode, DailyScore
 from maestro.monitoring.services.scoring import engagement_scoring_run
 from tests.engagements.factories import EngagementFactory
 from tests.mapping.factories import ProcessFactory
-from tests.monitoring.scoring_data import decide, local
+from tests.monitoring.factories import AlertRuleFactory
+from tests.monitoring.scoring_data import REVIEW, day_of_decisions, decide, local
 from tests.tenancy.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,33 @@ def test_lisbon_spring_forward_day():
         engagement_scoring_run(engagement=process.engagement)
 
     assert _volumes(process) == {date(2026, 3, 29): 1}
+
+
+def test_for_k_days_counts_the_clients_days_across_the_spring_forward():
+    # Lisbon, Sunday 29 March 2026: 01:00 → 02:00 (WET → WEST), a 23-hour day. A floor rule
+    # "for 2 scored days" breached on Saturday and on Sunday fires on the run after Sunday
+    # ends locally, not on the run after Sunday ends in UTC.
+    process = _process("Europe/Lisbon")
+    tz = process.engagement.client.tzinfo
+    AlertRuleFactory(process=process, for_days=2)  # accuracy below 90%
+    for day in (28, 29):
+        day_of_decisions(process, tz, 2026, 3, day)  # 4 of 6 correct: 66.7%
+    decide(process, local(tz, 2026, 3, 29, 23, 30), final="approve", source=REVIEW, after=60)
+
+    def run(*when: int) -> AlertEpisode | None:
+        with time_machine.travel(local(tz, *when), tick=False):
+            engagement_scoring_run(engagement=process.engagement)
+        return AlertEpisode.objects.filter(rule__process=process).first()
+
+    assert run(2026, 3, 28, 12) is None  # Saturday itself is not scored yet
+    pending = run(2026, 3, 29, 0, 30)  # 00:30 WET: Saturday has ended locally
+    assert (pending.state, pending.consecutive_days) == (AlertEpisode.State.PENDING, 1)
+    # 23:40 WEST on Sunday is 22:40 UTC: UTC's Sunday is over, the client's is not.
+    assert run(2026, 3, 29, 23, 40).state == AlertEpisode.State.PENDING
+    firing = run(2026, 3, 30, 0, 10)
+    assert (firing.state, firing.started_on, firing.consecutive_days) == (
+        AlertEpisode.State.FIRING,
+        date(2026, 3, 28),
+        2,
+    )
+    assert _volumes(process)[date(2026, 3, 29)] == 9  # the 23:30 decision is Sunday's

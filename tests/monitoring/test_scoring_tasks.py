@@ -16,12 +16,14 @@ from maestro.decisions.models import Decision
 from maestro.engagements.models import Phase
 from maestro.lib.timezones import local_today
 from maestro.monitoring import tasks
-from maestro.monitoring.models import DailyScore
+from maestro.monitoring.models import AlertEpisode, DailyScore
 from maestro.monitoring.services import scoring
+from maestro.reviews.models import ReviewTask
 from maestro.schedules import BEAT_SCHEDULE
 from tests.engagements.factories import EngagementFactory
 from tests.harness.races import barrier, run_at_once
 from tests.mapping.factories import ProcessFactory
+from tests.monitoring.factories import AlertRuleFactory
 from tests.monitoring.scoring_data import day_of_decisions, local
 from tests.tenancy.factories import ClientFactory
 
@@ -119,15 +121,18 @@ def test_two_runs_at_once_leave_one_row_per_process_day_and_category():
 
 
 @pytest.mark.celery_worker
-def test_real_worker_running_the_job_twice_at_once_leaves_one_row_each(
+def test_real_worker_running_the_job_twice_at_once_leaves_one_row_each_and_one_alert(
     transactional_db, celery_test_app
 ):
     # transactional_db: the worker's threads have their own connections and see committed
-    # rows only. Two threads take the two messages; both reach the batch before either locks.
+    # rows only. Two threads take the two messages; both reach the batch before either locks,
+    # then both evaluate the new floor rule the scored day breaches (66.7% < 90%).
     engagement, day = _engagement_scored_yesterday()
     _scored_once(engagement)
+    rule = AlertRuleFactory(process=engagement.processes.order_by("pk").first())
     finished: list[object] = []
-    original = scoring._scoring_batch
+    evaluated: list[object] = []
+    original, original_evaluate = scoring._scoring_batch, scoring.alerts_evaluate
     both = barrier(2)
 
     def held(**kwargs):
@@ -140,7 +145,19 @@ def test_real_worker_running_the_job_twice_at_once_leaves_one_row_each(
         finished.append(result)
         return result
 
-    with mock.patch.object(scoring, "_scoring_batch", held):
+    def evaluate(**kwargs):
+        try:
+            result = original_evaluate(**kwargs)
+        except Exception as exc:
+            evaluated.append(exc)
+            raise
+        evaluated.append(result)
+        return result
+
+    with (
+        mock.patch.object(scoring, "_scoring_batch", held),
+        mock.patch.object(scoring, "alerts_evaluate", evaluate),
+    ):
         with start_worker(
             celery_test_app,
             pool="threads",
@@ -151,12 +168,16 @@ def test_real_worker_running_the_job_twice_at_once_leaves_one_row_each(
             tasks.engagement_scoring_run_task.delay(engagement.pk)
             tasks.engagement_scoring_run_task.delay(engagement.pk)
             deadline = time.monotonic() + WAIT_SECONDS
-            while len(finished) < 2 and time.monotonic() < deadline:
+            while len(evaluated) < 2 and time.monotonic() < deadline:
                 time.sleep(0.1)
 
     assert len(finished) == 2, f"{finished} within {WAIT_SECONDS} s via the worker"
-    assert not [r for r in finished if isinstance(r, Exception)], finished
+    assert len(evaluated) == 2, f"{evaluated} within {WAIT_SECONDS} s via the worker"
+    assert not [r for r in finished + evaluated if isinstance(r, Exception)], finished + evaluated
     _one_row_each(engagement, day)
+    episode = AlertEpisode.objects.get(rule=rule)
+    assert (episode.state, episode.started_on) == (AlertEpisode.State.FIRING, day)
+    assert ReviewTask.objects.filter(kind=ReviewTask.Kind.DRIFT_INVESTIGATION).count() == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL's plan")
