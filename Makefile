@@ -50,7 +50,8 @@ help:
 	@echo "make bench          benchmarks vs bare baselines on SQLite and a throwaway PostgreSQL,"
 	@echo "                    3 interleaved runs, one table of ratios (BENCH_RUNS=, BENCH_BACKENDS=)"
 	@echo "make bench-load     intake vs bare DRF under load: gunicorn + throwaway PostgreSQL + Redis,"
-	@echo "                    locust on loopback, 10 and 50 agents (BENCH_LOAD_SECONDS=30)"
+	@echo "                    locust on loopback, 10 and 50 agents, the two alternating in pairs of"
+	@echo "                    slices (BENCH_LOAD_SECONDS=30 per endpoint and level, BENCH_LOAD_PAIRS=6)"
 	@echo "make venv           create/update .venv (automatic for the targets above)"
 	@echo "make clean          remove var/ (demo database, broker folder) and caches"
 	@echo "make distclean      clean + remove .venv"
@@ -166,7 +167,7 @@ api-fuzz: $(STAMP)
 bench: $(STAMP) system-deps-test
 	$(TEST_ENV) $(PY) bench/run.py
 
-# Loopback only, bounded in time (BENCH_LOAD_SECONDS per run); its own servers, as bench.
+# Loopback only, bounded in time (BENCH_LOAD_SECONDS per endpoint and level); its own servers.
 bench-load: $(STAMP) system-deps-test
 	$(TEST_ENV) $(PY) bench/load.py
 
