@@ -1,9 +1,41 @@
 from django.urls import path  # noqa: F401 - each section below adds its endpoints
 
+from handoff.api import shadow as shadow_api
+
 app_name = "handoff-api"
 
 urlpatterns: list = [
     # --- Plans, competencies, readiness, stance ---
     # --- Check-ins ---
     # --- Shadow answers, agreement, evidence ---
+    path(
+        "skill-plans/<int:plan_id>/shadow-cases/",
+        shadow_api.PlanShadowCaseListApi.as_view(),
+        name="shadow-case-list",
+    ),
+    path(
+        "shadow-cases/<int:shadow_case_id>/",
+        shadow_api.ShadowCaseDetailApi.as_view(),
+        name="shadow-case",
+    ),
+    path(
+        "shadow-cases/<int:shadow_case_id>/answer/",
+        shadow_api.ShadowCaseAnswerApi.as_view(),
+        name="shadow-case-answer",
+    ),
+    path(
+        "skill-plans/<int:plan_id>/shadow-share/",
+        shadow_api.PlanShadowShareApi.as_view(),
+        name="plan-shadow-share",
+    ),
+    path(
+        "skill-plans/<int:plan_id>/agreement/",
+        shadow_api.PlanAgreementApi.as_view(),
+        name="plan-agreement",
+    ),
+    path(
+        "skill-plans/<int:plan_id>/evidence/",
+        shadow_api.PlanEvidenceApi.as_view(),
+        name="plan-evidence",
+    ),
 ]

@@ -20,6 +20,11 @@ class CompositionConfig(AppConfig):
     label = "composition"
 
     def ready(self) -> None:
+        from handoff.selectors.shadow import shadow_task_marks, shadow_task_panel
+        from handoff.services.shadow import (
+            shadow_case_operator_answer_record,
+            shadow_cases_open_for_tasks,
+        )
         from maestro import gates
         from maestro.decisions import hooks as decisions_hooks
         from maestro.decisions.overview import (
@@ -31,6 +36,7 @@ class CompositionConfig(AppConfig):
         from maestro.monitoring.overview import engagement_trend_overview
         from maestro.monitoring.selectors.trend import process_weekly_automation_rates
         from maestro.playbooks.services import known_counterparties_seed
+        from maestro.reviews import hooks as reviews_hooks
         from maestro.training import hooks as training_hooks
         from maestro.training.overview import engagement_training_overview
         from runbooks.services import runbook_create_starters
@@ -47,3 +53,10 @@ class CompositionConfig(AppConfig):
         mapping_hooks.on_process_overview(process_economics_overview)
         # A dataset's counterparties are known to routing from the import that brings them.
         training_hooks.on_cases_imported(known_counterparties_seed)
+        # Skill transfer's shadow reviews: escalated decisions drawn into shadow mode as their
+        # tasks open (in the intake's transaction), the operator's answer recorded as the task
+        # is resolved, and the badge / blind outcome on the queue and task pages.
+        reviews_hooks.on_review_tasks_opened(shadow_cases_open_for_tasks)
+        reviews_hooks.on_review_task_resolved(shadow_case_operator_answer_record)
+        reviews_hooks.on_review_task_marks(shadow_task_marks)
+        reviews_hooks.on_review_task_page(shadow_task_panel)

@@ -29,6 +29,7 @@ SECTIONS: list[tuple[str, Promise, str, bool]] = [
     ("alerts", _("Drift alerts"), "monitoring:alerts", False),
     ("review-tasks", _("Review tasks"), "reviews:engagement-tasks", False),
     ("edge-cases", _("Edge-case log"), "reviews:edge-cases", False),
+    ("agreement", _("Shadow agreement"), "handoff:agreement", False),
     ("runbooks", _("Runbooks"), "runbooks:list", False),
     ("webhooks", _("Webhooks"), "webhooks:list", False),
     ("api-keys", _("Agent API keys"), "decisions:api-keys", True),

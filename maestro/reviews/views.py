@@ -13,7 +13,7 @@ from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_errors
 from maestro.lib.pagination import page_get
-from maestro.reviews import selectors, services
+from maestro.reviews import hooks, selectors, services
 from maestro.reviews.forms import EdgeCaseFlagForm, ReassignForm, ResolveForm, TaskFilterForm
 from maestro.reviews.models import ReviewTask
 
@@ -23,6 +23,7 @@ from maestro.reviews.models import ReviewTask
 def review_queue(request):
     now = timezone.now()
     page, query = page_get(request, selectors.review_queue_for_user(user=request.user))
+    _mark(page, request.user)
     return render(
         request,
         "reviews/queue.html",
@@ -35,8 +36,21 @@ def review_queue(request):
     )
 
 
+def _mark(page, user) -> None:
+    # Apps above reviews mark rows (a shadow review's badge, its outcome hidden): one query for
+    # the page, kept on the rows the template loops over.
+    page.object_list = list(page.object_list)
+    marks = hooks.review_task_marks(tasks=page.object_list, user=user)
+    for task in page.object_list:
+        task.mark = marks.get(task.pk)
+
+
 def _task_page(request, task, *, resolve_form=None, conflict=None, status=200, **forms):
     can_work = can_work_engagement(request.user, task.engagement)
+    # Panels of apps above reviews (a shadow review's); one may hide the outcome from this
+    # viewer, who then answers blind elsewhere and is not offered the resolve form here.
+    panels = hooks.review_task_panels(task=task, user=request.user)
+    hide_outcome = any(panel.get("hide_outcome") for panel in panels)
     outcomes = selectors.decision_outcome_choices(decision=task.decision) if task.decision else []
     if resolve_form is None and task.status == ReviewTask.Status.OPEN:
         proposal = task.decision.proposed_outcome if task.decision else None
@@ -63,6 +77,8 @@ def _task_page(request, task, *, resolve_form=None, conflict=None, status=200, *
             "payload_json": json.dumps(task.decision.payload, indent=2, sort_keys=True)
             if task.decision
             else "",
+            "panels": panels,
+            "hide_outcome": hide_outcome,
         },
         status=status,
     )
@@ -187,6 +203,7 @@ def engagement_review_tasks(request, engagement_id: int):
         now=now,
     )
     page, query = page_get(request, tasks)
+    _mark(page, request.user)
     return render(
         request,
         "reviews/engagement_tasks.html",

@@ -18,6 +18,7 @@ from maestro.engagements.scoping import people_at
 from maestro.lib.prepared import PreparedValues
 from maestro.mapping.models import Process
 from maestro.playbooks.models import PlaybookVersion
+from maestro.reviews.hooks import review_tasks_opened
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.tenancy.models import Client, Membership, User
 
@@ -213,6 +214,9 @@ def review_tasks_open_for_decisions(
         ReviewTaskEvent(task=task, kind=ReviewTaskEvent.Kind.ASSIGNED, to_user_id=task.assignee_id)
         for task in created
     )
+    # Apps above follow new tasks (skill transfer's shadow reviews); a receiver with nothing to
+    # do costs no query.
+    review_tasks_opened(engagement=engagement, tasks=created)
     return existing | {decision.pk: task for decision, task in zip(new, created, strict=True)}
 
 
@@ -255,4 +259,5 @@ def review_task_open(
         changes={"assignee": (None, str(assignee) if assignee else None)},
         data={"kind": kind, "due_at": due_at, **(data or {})},
     )
+    review_tasks_opened(engagement=engagement, tasks=[task])
     return task

@@ -13,6 +13,7 @@ from maestro.decisions.models import Decision
 from maestro.decisions.services import decision_outcome_record
 from maestro.engagements.scoping import can_work_engagement, require_engagement_worker
 from maestro.exceptions import DomainError
+from maestro.reviews.hooks import review_task_resolved
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services.common import (
     notify_assignee,
@@ -129,6 +130,8 @@ def review_task_resolve(
         )
         overridden = decision.overridden
     _record_resolution(task=task, decision=decision, by=by)
+    # Apps above follow resolutions (skill transfer records a shadow case's operator answer).
+    review_task_resolved(task=task, by=by)
     review_task_resolved_emit(task=task, decision=decision, overridden=overridden, by=by, at=now)
     return task
 
