@@ -71,7 +71,7 @@ def plan_shadow_share_set(
         raise ValidationError({"shadow_share": _("The shadow share is a fraction from 0 to 1.")})
     if share != share.quantize(SHARE_PLACES):
         raise ValidationError({"shadow_share": _("The shadow share has at most 4 decimal places.")})
-    before = plan.shadow_share
+    before = Decimal(plan.shadow_share).quantize(SHARE_PLACES)
     plan.shadow_share = share.quantize(SHARE_PLACES)
     plan.full_clean()
     plan.save(update_fields=["shadow_share", "updated_at"])
