@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from handoff.models import ShadowCase, SkillTransferPlan
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create
 from maestro.demo.people import DEMO_PASSWORD
@@ -98,6 +99,8 @@ SINGLE: dict[str, QuerySet] = {
     "rule_id": AlertRule.objects.all(),
     "episode_id": AlertEpisode.objects.all(),
     "silence_id": Silence.objects.all(),
+    "plan_id": SkillTransferPlan.objects.all(),
+    "shadow_case_id": ShadowCase.objects.all(),
 }
 # ...and nested parameters belong together (a run's own steps, a runbook's own versions).
 NESTED: dict[str, tuple[QuerySet, tuple[str, ...]]] = {
@@ -180,6 +183,22 @@ def _drift_alerts_seed(engagement: Engagement, *, by: User) -> None:
     )
 
 
+def _shadow_cases_seed(engagement: Engagement, *, by: User) -> None:
+    # A skill-transfer plan for the engagement's operator and one shadow case on one of its
+    # escalated decisions' tasks, so the shadow endpoints get real ids.
+    from datetime import date
+
+    operator = User.objects.get(username=ROLES["operator"])
+    plan, _created = SkillTransferPlan.objects.get_or_create(
+        engagement=engagement,
+        operator=operator,
+        defaults={"created_by": by, "starts_on": date(2026, 1, 5)},
+    )
+    task = ReviewTask.objects.filter(engagement=engagement, decision__isnull=False).first()
+    if task is not None:
+        ShadowCase.objects.get_or_create(task=task, defaults={"plan": plan})
+
+
 @contextmanager
 def _connection_kept_open() -> Iterator[None]:
     """Requests sent to the WSGI handler in-process must not close the test's database
@@ -229,6 +248,9 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
         # Drift alerts, if the demo has none: a rule, its firing alert and a silence.
         if not AlertRule.objects.exists():
             _drift_alerts_seed(endpoint.engagement, by=maria)
+        # Shadow reviews, if the demo has none.
+        if not ShadowCase.objects.exists():
+            _shadow_cases_seed(endpoint.engagement, by=maria)
         if connection.vendor == "postgresql":
             # Planner statistics for the fresh rows, as autovacuum gathers them in production:
             # without them PostgreSQL picks nested loops that take seconds on the demo's 500
