@@ -61,6 +61,7 @@ class AuditEvent(models.TextChoices):
     SHADOW_SHARE_CHANGED = "skill_plan.shadow_share_changed", _("Shadow share changed")
     SHADOW_CASE_OPENED = "shadow_case.opened", _("Shadow review opened")
     SHADOW_CASE_ANSWERED = "shadow_case.answered", _("Shadow review answered by the consultant")
-    SHADOW_CASE_OPERATOR_ANSWERED = "shadow_case.operator_answered", _(
-        "Shadow review answered by the operator"
+    SHADOW_CASE_OPERATOR_ANSWERED = (
+        "shadow_case.operator_answered",
+        _("Shadow review answered by the operator"),
     )
