@@ -68,7 +68,9 @@ def test_queue_page_query_count_is_flat(world, browser):
             assert page.get("/queue/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert counts[1] <= 6  # and no more than today
+    # No more than today: 6, plus 1 for the page's marks from the apps above reviews (a shadow
+    # review's badge, maestro.reviews.hooks), one query for the whole page.
+    assert counts[1] <= 7
 
 
 def test_queue_page_shows_fifty_tasks_a_page_and_counts_them_all(world, browser):

@@ -61,6 +61,9 @@ TAKES_POST = {
     "maestro.monitoring.views.alerts.alert_rule_edit",
     "maestro.monitoring.views.alerts.silence_list",
     "maestro.monitoring.views.alerts.silence_lift",
+    # Skill transfer: shadow reviews
+    "handoff.views.shadow.shadow_case_detail",
+    "handoff.views.shadow.plan_shadow_share",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 
