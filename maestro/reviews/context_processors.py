@@ -5,7 +5,7 @@ from maestro.reviews.selectors import review_queue_nav
 
 
 def review_queue(request: HttpRequest) -> dict:
-    """"My queue" in base.html's navigation: `review_queue_nav` ({"show", "open"}: whether to
+    """ "My queue" in base.html's navigation: `review_queue_nav` ({"show", "open"}: whether to
     offer it and its open count) and `has_review_queue`. Asked (one query) only when a template
     reads them, and at most once per request, however many templates render."""
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -43,6 +44,16 @@ def review_task_list_for_user(*, user: User) -> QuerySet[ReviewTask]:
 def review_task_get_for_user(*, user: User, pk: int) -> ReviewTask:
     """The task if the user may see its engagement, else Http404."""
     return get_object_or_404(review_task_list_for_user(user=user), pk=pk)
+
+
+def review_tasks_get_for_user(*, user: User, ids: list[int]) -> list[ReviewTask]:
+    """The tasks with these ids, in that order, if the user may see every one of them; else
+    Http404 (naming none: an id of another client's task is as unknown as one that never
+    existed). One query."""
+    found = review_task_list_for_user(user=user).in_bulk(ids)
+    if len(found) != len(set(ids)):
+        raise Http404("No such review task.")
+    return [found[pk] for pk in ids]
 
 
 def review_queue_for_user(*, user: User) -> QuerySet[ReviewTask]:
@@ -256,6 +267,17 @@ def _clean_outcomes(outcomes) -> list[str]:
     if not isinstance(outcomes, list):
         return []
     return [o.strip() for o in outcomes if isinstance(o, str) and o.strip()]
+
+
+def review_task_assignee_choices_for_all(*, engagements: list[Engagement]) -> QuerySet[User]:
+    """Who may receive tasks of all these engagements at once (review_task_assignee_choices
+    of each, intersected). One query when evaluated."""
+    users = User.objects.all()
+    for engagement_id in {e.pk for e in engagements}:
+        engagement = next(e for e in engagements if e.pk == engagement_id)
+        choices = review_task_assignee_choices(engagement=engagement)
+        users = users.filter(pk__in=choices.values("pk"))
+    return users
 
 
 def decision_outcome_choices(*, decision: Decision) -> list[str]:

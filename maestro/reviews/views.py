@@ -22,9 +22,9 @@ from maestro.lib.forms import form_errors
 from maestro.lib.pagination import page_get
 from maestro.reviews import selectors, services
 from maestro.reviews.forms import (
+    QUEUE_SORT_CHOICES,
     BulkReassignForm,
     EdgeCaseFlagForm,
-    QUEUE_SORT_CHOICES,
     QueueFilterForm,
     ReassignForm,
     ResolveForm,

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from maestro.mapping.models import DecisionPoint
 from maestro.reviews.models import ReviewTask
 from maestro.reviews.selectors import (
     decision_outcome_choices,
@@ -22,7 +23,6 @@ from maestro.reviews.services import (
 )
 from maestro.training.models import EvaluationCase, EvaluationDataset
 from tests.decisions.factories import DecisionFactory
-from maestro.mapping.models import DecisionPoint
 from tests.mapping.factories import (
     DecisionPointFactory,
     DecisionTypeFactory,
