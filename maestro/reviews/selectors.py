@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
@@ -79,7 +80,7 @@ class QueueFilters:
 
 # Sort key → ordering; ties by due time, then id, so the order (and "next") is stable.
 _RECEIVED = Coalesce("decision__received_at", "created_at")
-QUEUE_SORTS = {
+QUEUE_SORTS: dict[str, list[Any]] = {
     "due": ["due_at", "pk"],
     "received": [_RECEIVED.asc(), "due_at", "pk"],
     "-received": [_RECEIVED.desc(), "due_at", "pk"],
