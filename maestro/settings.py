@@ -185,7 +185,8 @@ CACHES = {"default": {**_cache, "KEY_PREFIX": "maestro"}}
 # --- Auth ---
 AUTH_USER_MODEL = "tenancy.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "engagements:list"
+# Operators land on their queue, the others on the engagements (reviews.views.landing).
+LOGIN_REDIRECT_URL = "reviews:landing"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # First: refuses every log-in (page, token, admin) of a locked-out username or address.

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from maestro.mapping.models import DecisionPoint
 from maestro.reviews.models import ReviewTask
 from maestro.reviews.selectors import (
     decision_outcome_choices,
@@ -22,7 +23,12 @@ from maestro.reviews.services import (
 )
 from maestro.training.models import EvaluationCase, EvaluationDataset
 from tests.decisions.factories import DecisionFactory
-from tests.mapping.factories import DecisionPointFactory, ProcessFactory, StepFactory
+from tests.mapping.factories import (
+    DecisionPointFactory,
+    DecisionTypeFactory,
+    ProcessFactory,
+    StepFactory,
+)
 from tests.reviews.conftest import open_task
 
 pytestmark = pytest.mark.django_db
@@ -100,17 +106,65 @@ def test_engagement_list_puts_open_by_due_then_the_latest_resolved(world):
     assert [t.pk for t in tasks] == [open_early.pk, open_late.pk, second.pk, first.pk]
 
 
-def test_outcome_choices_start_with_the_proposal_then_map_data_and_decisions(world):
+def _ticket_process(world):
+    """A process whose map says billing/technical while its agent (and its training data)
+    answer finance/it-support: the demo's two taxonomies."""
     process = ProcessFactory(engagement=world.engagement_a)
-    DecisionPointFactory(step=StepFactory(process=process), outcomes=["hold", "approve"])
-    dataset = EvaluationDataset.objects.create(process=process, name="past")
-    EvaluationCase.objects.create(
-        dataset=dataset, case_ref="1", correct_outcome="reject", category="c"
+    route = DecisionTypeFactory(engagement=world.engagement_a, name="route ticket")
+    DecisionPointFactory(
+        step=StepFactory(process=process), decision_type=route, outcomes=["billing", "technical"]
     )
-    decision = DecisionFactory(process=process, proposed_outcome="approve")
-    DecisionFactory(process=process, proposed_outcome="escalate")
+    dataset = EvaluationDataset.objects.create(process=process, name="past")
+    for ref, outcome in (("1", "finance"), ("2", "it-support")):
+        EvaluationCase.objects.create(
+            dataset=dataset, case_ref=ref, correct_outcome=outcome, category="c"
+        )
+    DecisionFactory(process=process, proposed_outcome="hr")
+    return process, route
 
-    assert decision_outcome_choices(decision=decision) == ["approve", "hold", "reject", "escalate"]
+
+def test_outcome_choices_keep_to_the_agents_taxonomy_when_the_map_does_not_know_the_proposal(
+    world,
+):
+    process, _route = _ticket_process(world)
+    decision = DecisionFactory(process=process, proposed_outcome="security")
+
+    assert decision_outcome_choices(decision=decision) == [
+        "security",
+        "finance",
+        "it-support",
+        "hr",
+    ]
+
+
+def test_outcome_choices_follow_the_decision_type_the_decision_names(world):
+    process, route = _ticket_process(world)
+    decision = DecisionFactory(process=process, proposed_outcome="Billing", decision_type=route)
+
+    # "Billing" is the map's "billing" (outcomes compare case-insensitively): listed once.
+    assert decision_outcome_choices(decision=decision) == ["Billing", "technical"]
+
+
+def test_outcome_choices_take_the_type_whose_outcomes_hold_the_proposal(world):
+    process = ProcessFactory(engagement=world.engagement_a)
+    step = StepFactory(process=process)
+    DecisionPointFactory(step=step, outcomes=["approve", "reject", "ask for a second quote"])
+    DecisionPointFactory(step=StepFactory(process=process), outcomes=["grant", "refuse"])
+    decision = DecisionFactory(process=process, proposed_outcome="approve")
+
+    assert decision_outcome_choices(decision=decision) == [
+        "approve",
+        "reject",
+        "ask for a second quote",
+    ]
+
+
+def test_outcome_choices_cost_at_most_three_queries(world, django_assert_max_num_queries):
+    process, route = _ticket_process(world)
+    decision = DecisionFactory(process=process, proposed_outcome="zzz", decision_type=route)
+    DecisionPoint.objects.filter(decision_type=route).update(outcomes=[])
+    with django_assert_max_num_queries(3):
+        assert decision_outcome_choices(decision=decision) == ["zzz"]
 
 
 def test_edge_case_log_lists_unreviewed_first(world):

@@ -5,6 +5,7 @@ from maestro.decisions.models import Decision
 from maestro.engagements.api.serializers import UserSummarySerializer
 from maestro.lib.serializers import ShareField, StrictInputSerializer
 from maestro.reviews.models import EdgeCase, ReviewTask, ReviewTaskEvent
+from maestro.reviews.services import MAX_BULK_REASSIGN
 from maestro.tenancy.models import User
 
 
@@ -129,6 +130,34 @@ class ReviewTaskReassignInputSerializer(StrictInputSerializer):
         super().__init__(*args, **kwargs)
         if assignees is not None:
             self.fields["to_user"].queryset = assignees
+
+
+class ReviewTasksReassignInputSerializer(StrictInputSerializer):
+    tasks = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        min_length=1,
+        max_length=MAX_BULK_REASSIGN,
+        help_text=f"Ids of the open review tasks to reassign (1 to {MAX_BULK_REASSIGN}).",
+    )
+    to_user = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Who gets them: an operator of the client or a consultant of the engagement.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+    def validate_tasks(self, value: list[int]) -> list[int]:
+        return list(dict.fromkeys(value))
+
+
+class ReviewTasksReassignOutputSerializer(serializers.Serializer):
+    reassigned = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The tasks that moved to `to_user`."
+    )
+    unchanged = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The tasks `to_user` already held."
+    )
+    to_user = UserSummarySerializer()
 
 
 class EdgeCaseOutputSerializer(serializers.ModelSerializer):

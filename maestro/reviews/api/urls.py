@@ -11,6 +11,7 @@ urlpatterns = [
         views.EngagementReviewTaskListApi.as_view(),
         name="engagement-review-tasks",
     ),
+    path("review-tasks/reassign/", views.ReviewTasksReassignApi.as_view(), name="tasks-reassign"),
     path("review-tasks/<int:task_id>/", views.ReviewTaskDetailApi.as_view(), name="task-detail"),
     path(
         "review-tasks/<int:task_id>/resolve/",

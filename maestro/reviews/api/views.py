@@ -127,6 +127,52 @@ class ReviewTaskReassignApi(APIView):
         return Response(_detail(task))
 
 
+class ReviewTasksReassignApi(APIView):
+    @extend_schema(
+        operation_id="review_tasks_reassign_many",
+        request=s.ReviewTasksReassignInputSerializer,
+        responses={
+            200: s.ReviewTasksReassignOutputSerializer,
+            **ERROR_RESPONSES,
+            409: OpenApiResponse(
+                description="A task is no longer open (code `task_not_open`; `tasks` names "
+                "them); nothing was reassigned."
+            ),
+        },
+    )
+    def post(self, request):
+        """Reassign several open tasks to one person at once, all or nothing: operators and
+        consultants of each task's engagement may (sponsors get 403); `to_user` must be an
+        operator of the client or a consultant of every engagement concerned. Any id that is
+        not a task you may see is a 404 (as one task would be), naming none of them."""
+        serializer = s.ReviewTasksReassignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        tasks = selectors.review_tasks_get_for_user(user=request.user, ids=data["tasks"])
+        # The single-task rule for who may receive them, over every engagement concerned.
+        target = s.ReviewTaskReassignInputSerializer(
+            data={"to_user": data["to_user"], "note": data["note"]},
+            assignees=selectors.review_task_assignee_choices_for_all(
+                engagements=[task.engagement for task in tasks]
+            ),
+        )
+        target.is_valid(raise_exception=True)
+        to_user = target.validated_data["to_user"]
+        moved = services.review_tasks_reassign(
+            tasks=tasks, to_user=to_user, by=request.user, note=data["note"]
+        )
+        moved_ids = {task.pk for task in moved}
+        return Response(
+            s.ReviewTasksReassignOutputSerializer(
+                {
+                    "reassigned": [t.pk for t in tasks if t.pk in moved_ids],
+                    "unchanged": [t.pk for t in tasks if t.pk not in moved_ids],
+                    "to_user": to_user,
+                }
+            ).data
+        )
+
+
 class EdgeCaseListApi(generics.ListAPIView):
     """The edge-case log of the engagements you may see, newest first. Filter by
     `engagement`; `reviewed=false` keeps the ones still to review."""

@@ -13,13 +13,16 @@ from maestro.reviews.services.edge_cases import edge_case_flag, edge_case_mark_r
 from maestro.reviews.services.escalation import review_tasks_escalate_overdue
 from maestro.reviews.services.handover import HandedOver, review_tasks_hand_over
 from maestro.reviews.services.resolution import (
+    MAX_BULK_REASSIGN,
     review_task_reassign,
     review_task_resolve,
     review_task_resolve_and_flag,
+    review_tasks_reassign,
 )
 
 __all__ = [
     "DEFAULT_SLA_MINUTES",
+    "MAX_BULK_REASSIGN",
     "HandedOver",
     "edge_case_flag",
     "edge_case_mark_reviewed",
@@ -33,4 +36,5 @@ __all__ = [
     "review_tasks_escalate_overdue",
     "review_tasks_hand_over",
     "review_tasks_open_for_decisions",
+    "review_tasks_reassign",
 ]

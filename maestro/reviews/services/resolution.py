@@ -1,5 +1,6 @@
 """Reassigning and resolving review tasks."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -8,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maestro.audit.events import AuditEvent
-from maestro.audit.services import audit_record
+from maestro.audit.services import audit_entry, audit_record, audit_record_many
 from maestro.decisions.models import Decision
 from maestro.decisions.services import decision_outcome_record
 from maestro.engagements.scoping import can_work_engagement, require_engagement_worker
-from maestro.exceptions import DomainError
+from maestro.exceptions import DomainError, StateConflict
 from maestro.reviews.hooks import review_task_resolved
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services.common import (
@@ -83,6 +84,97 @@ def review_task_reassign(
         note=note,
     )
     return task
+
+
+# At most this many tasks in one "reassign selected" (page or API).
+MAX_BULK_REASSIGN = 200
+
+
+@transaction.atomic
+def review_tasks_reassign(
+    *, tasks: Sequence[ReviewTask], to_user: User, by: User, note: str = ""
+) -> list[ReviewTask]:
+    """Hand several open tasks to one person at once, all or nothing, by the rules of
+    review_task_reassign: `by` must work each task's engagement, and `to_user` must be an
+    operator of its client or a consultant of it. Tasks `to_user` already holds are left as
+    they are; a task no longer open refuses the whole batch (StateConflict `task_not_open`,
+    naming the tasks). Each moved task gets its REASSIGNED event, its `task.reassigned` audit
+    entry and its mail to the new assignee. Returns the tasks that moved.
+
+    The tasks are locked (in id order, so two batches cannot deadlock) before they are read
+    again, so a task resolved meanwhile is seen. Queries: a constant number, plus two per
+    distinct engagement for the permission checks."""
+    if not tasks:
+        raise ValidationError({"tasks": _("Select at least one task to reassign.")})
+    if len(tasks) > MAX_BULK_REASSIGN:
+        raise ValidationError(
+            {"tasks": _("Reassign at most %(max)d tasks at a time.") % {"max": MAX_BULK_REASSIGN}}
+        )
+    ids = sorted({task.pk for task in tasks})
+    locked = list(
+        ReviewTask.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("engagement__client", "assignee")
+        .order_by("pk")
+    )
+    engagements = {task.engagement_id: task.engagement for task in locked}
+    for engagement in engagements.values():
+        require_engagement_worker(
+            by, engagement, message=_("Only operators and consultants reassign tasks.")
+        )
+        if not can_work_engagement(to_user, engagement):
+            raise ValidationError(
+                {
+                    "to_user": _(
+                        "%(user)s is neither an operator of %(client)s nor a consultant of "
+                        "%(engagement)s."
+                    )
+                    % {"user": to_user, "client": engagement.client, "engagement": engagement}
+                }
+            )
+    closed = [task.pk for task in locked if task.status != ReviewTask.Status.OPEN]
+    if closed:
+        raise StateConflict(
+            _("Only open tasks can be reassigned; these are not open any more: %(ids)s.")
+            % {"ids": ", ".join(map(str, closed))},
+            code="task_not_open",
+            extra={"tasks": closed},
+        )
+    moving = [task for task in locked if task.assignee_id != to_user.pk]
+    if not moving:
+        return []
+    previous = {task.pk: task.assignee for task in moving}
+    ReviewTask.objects.filter(pk__in=[task.pk for task in moving]).update(assignee=to_user)
+    for task in moving:
+        task.assignee = to_user
+    ReviewTaskEvent.objects.bulk_create(
+        ReviewTaskEvent(
+            task=task,
+            kind=ReviewTaskEvent.Kind.REASSIGNED,
+            from_user=previous[task.pk],
+            to_user=to_user,
+            by=by,
+            note=note,
+        )
+        for task in moving
+    )
+    audit_record_many(
+        audit_entry(
+            AuditEvent.TASK_REASSIGNED,
+            actor=by,
+            client=task.engagement.client_id,
+            engagement=task.engagement_id,
+            target=task,
+            changes={
+                "assignee": (str(previous[task.pk]) if previous[task.pk] else None, str(to_user))
+            },
+            data={"note": note, "batch": len(moving)},
+        )
+        for task in moving
+    )
+    for task in moving:
+        notify_assignee(task=task, assignee=to_user, reason="reassigned", by=by, note=note)
+    return moving
 
 
 # --- Resolve --------------------------------------------------------------------------------
