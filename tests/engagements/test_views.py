@@ -76,7 +76,9 @@ def test_login_page_has_labelled_fields_and_logs_in(client, world):
         reverse("login"), {"username": world.consultant.username, "password": "pw"}
     )
     assert response.status_code == 302
-    assert response["Location"] == list_url()
+    # The landing sends each person where their work is: a consultant to the engagements.
+    assert response["Location"] == reverse("reviews:landing")
+    assert client.get(response["Location"])["Location"] == list_url()
 
 
 def test_login_with_a_wrong_password_shows_the_error_summary(client, world):

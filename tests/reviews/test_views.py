@@ -242,7 +242,9 @@ def test_engagement_task_and_edge_case_pages_query_counts_are_flat(world, browse
             assert page.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert counts[1] <= 11  # and no more than today (with "Reassign selected": may I work?)
+    # No more than today (with "Reassign selected": may I work?), plus 1 for the page's marks
+    # from the apps above reviews (a shadow review's badge, maestro.reviews.hooks).
+    assert counts[1] <= 12
 
 
 def test_engagement_task_pages_keep_the_filters_in_their_links(world, browser):

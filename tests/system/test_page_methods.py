@@ -46,6 +46,7 @@ TAKES_POST = {
     "maestro.playbooks.views.known_counterparty_remove",
     "maestro.decisions.views.test_decisions_remove",
     "maestro.reviews.views.review_task_detail",
+    "maestro.reviews.views.engagement_review_tasks_reassign",
     "maestro.reviews.views.review_task_reassign",
     "maestro.reviews.views.review_task_flag",
     "maestro.reviews.views.edge_case_review",
