@@ -57,3 +57,8 @@ class AuditEvent(models.TextChoices):
     ALERT_ACKNOWLEDGED = "alert.acknowledged", _("Drift alert acknowledged")
     SILENCE_CREATED = "silence.created", _("Drift alerts silenced")
     SILENCE_LIFTED = "silence.lifted", _("Silence lifted")
+    # Skill transfer: check-ins
+    CHECK_IN_RECORDED = "check_in.recorded", _("Check-in recorded")
+    CHECK_IN_MISSED = "check_in.missed", _("Check-in missed")
+    CHECK_IN_CANCELLED = "check_in.cancelled", _("Check-in cancelled")
+    CHECK_IN_RESCHEDULED = "check_in.rescheduled", _("Check-in rescheduled")
