@@ -161,16 +161,10 @@ def check_ins_create_next(*, now: datetime) -> int:
                 )
         if not rows:
             continue
-        keys = {(row.plan_id, row.scheduled_at) for row in rows}
-        existing = set(
-            CheckIn.objects.filter(
-                plan_id__in=[plan_id for plan_id, _at in keys],
-                scheduled_at__in=[at for _plan, at in keys],
-            ).values_list("plan_id", "scheduled_at")
-        )
         CheckIn.objects.bulk_create(rows, ignore_conflicts=True)
-        # Counted from what existed before: ON CONFLICT DO NOTHING does not say which won.
-        created += len(keys - existing)
+        # ON CONFLICT DO NOTHING does not say which rows went in: those that did carry the
+        # uids made here (a concurrent run's rows have their own).
+        created += CheckIn.objects.filter(uid__in=[row.uid for row in rows]).count()
     return created
 
 
