@@ -250,7 +250,7 @@ def _reminder_messages(check_in: CheckIn) -> list[EmailMultiAlternatives]:
         "plan_url": plan_url(check_in),
     }
     with timezone.override(tz):  # the date filter shows times in the active zone
-        subject = render_to_string("handoff/email/check_in_reminder_subject.txt", context)
+        subject: str = render_to_string("handoff/email/check_in_reminder_subject.txt", context)
         text = render_to_string("handoff/email/check_in_reminder.txt", context)
         html = render_to_string("handoff/email/check_in_reminder.html", context)
     subject = " ".join(subject.split())[:200]
@@ -609,7 +609,7 @@ def check_in_record(
             kind=ReviewTask.Kind.CHECK_IN_FOLLOW_UP,
             title=f"Follow-up: {follow_up.text.strip()}",
             due_at=due_at,
-            actor=by,
+            actor=Actor.for_user(by),
             assignee=plan.operator,
             note=_("Agreed at the check-in of %(when)s: %(url)s")
             % {

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from handoff.models import CheckIn, SkillTransferPlan
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create
 from maestro.demo.people import DEMO_PASSWORD
@@ -98,6 +99,8 @@ SINGLE: dict[str, QuerySet] = {
     "rule_id": AlertRule.objects.all(),
     "episode_id": AlertEpisode.objects.all(),
     "silence_id": Silence.objects.all(),
+    "plan_id": SkillTransferPlan.objects.all(),
+    "check_in_id": CheckIn.objects.all(),
 }
 # ...and nested parameters belong together (a run's own steps, a runbook's own versions).
 NESTED: dict[str, tuple[QuerySet, tuple[str, ...]]] = {
@@ -180,6 +183,29 @@ def _drift_alerts_seed(engagement: Engagement, *, by: User) -> None:
     )
 
 
+def _check_ins_seed(engagement: Engagement, *, by: User) -> None:
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from handoff.models import Competency
+
+    operator = (
+        User.objects.filter(
+            memberships__client=engagement.client, memberships__role=Membership.Role.OPERATOR
+        )
+        .order_by("pk")
+        .first()
+    )
+    plan = SkillTransferPlan.objects.create(
+        engagement=engagement, operator=operator, created_by=by, starts_on=date(2026, 1, 5)
+    )
+    Competency.objects.create(plan=plan, name="Monitoring")
+    CheckIn.objects.create(
+        plan=plan, scheduled_at=timezone.now() + timedelta(days=2), duration_minutes=45
+    )
+
+
 @contextmanager
 def _connection_kept_open() -> Iterator[None]:
     """Requests sent to the WSGI handler in-process must not close the test's database
@@ -229,6 +255,9 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
         # Drift alerts, if the demo has none: a rule, its firing alert and a silence.
         if not AlertRule.objects.exists():
             _drift_alerts_seed(endpoint.engagement, by=maria)
+        # Check-ins, if the demo has none: a plan for the client's operator and one check-in.
+        if not CheckIn.objects.exists():
+            _check_ins_seed(endpoint.engagement, by=maria)
         if connection.vendor == "postgresql":
             # Planner statistics for the fresh rows, as autovacuum gathers them in production:
             # without them PostgreSQL picks nested loops that take seconds on the demo's 500

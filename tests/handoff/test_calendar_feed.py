@@ -57,7 +57,9 @@ def test_feed_lists_the_operators_check_ins_and_keeps_uid_through_changes():
     assert f"/check-ins/{soon.pk}/" in event["description"]
 
     CheckIn.objects.filter(pk=gone.pk).update(status=CheckIn.Status.CANCELLED, sequence=1)
-    CheckIn.objects.filter(pk=soon.pk).update(scheduled_at=soon.scheduled_at + timedelta(hours=1), sequence=1)
+    CheckIn.objects.filter(pk=soon.pk).update(
+        scheduled_at=soon.scheduled_at + timedelta(hours=1), sequence=1
+    )
     second = _events(token)
     assert second[str(gone.uid)]["status"] == "CANCELLED"
     assert second[str(gone.uid)]["sequence"] == 1

@@ -106,7 +106,11 @@ def test_operator_and_sponsor_may_not_record(world, plan):
 
 def test_calendar_feed_endpoints(world):
     api = client_for(world.operator_a)
-    assert api.get("/api/calendar-feed/").json() == {"active": False, "created_at": None, "url": None}
+    assert api.get("/api/calendar-feed/").json() == {
+        "active": False,
+        "created_at": None,
+        "url": None,
+    }
     made = api.post("/api/calendar-feed/")
     assert made.status_code == 201 and made.json()["url"].endswith(".ics")
     token = made.json()["url"].rsplit("/", 1)[-1].removesuffix(".ics")

@@ -12,10 +12,10 @@ from handoff.models import CheckIn, CheckInFollowUp, CheckInStage, Stage
 from handoff.services.check_ins import MAX_FOLLOW_UPS, FollowUp, check_in_record
 from maestro.audit.events import AuditEvent
 from maestro.audit.models import AuditEntry
+from maestro.audit.services import Actor
 from maestro.exceptions import NotPermitted, StateConflict
 from maestro.reviews.models import ReviewTask
 from maestro.reviews.services import review_task_open
-from maestro.audit.services import Actor
 from tests.handoff.check_in_setup import plan_in, utc
 from tests.handoff.factories import CheckInFactory
 
@@ -61,7 +61,9 @@ def test_record_sets_stages_readiness_and_follow_up_tasks_for_the_operator():
     assert str(recorded.readiness) == "0.5000"  # 2 of 4 at target
     assert [c.current_stage for c in plan.competencies.order_by("order")] == [
         Stage.CO_PILOT, Stage.SOLO, Stage.SHADOW, Stage.SHADOW]  # fmt: skip
-    assert dict(CheckInStage.objects.filter(check_in=check_in).values_list("competency", "stage")) == {
+    assert dict(
+        CheckInStage.objects.filter(check_in=check_in).values_list("competency", "stage")
+    ) == {
         skills[0].pk: Stage.CO_PILOT,
         skills[1].pk: Stage.SOLO,
         skills[2].pk: Stage.SHADOW,

@@ -61,6 +61,8 @@ TAKES_POST = {
     "maestro.monitoring.views.alerts.alert_rule_edit",
     "maestro.monitoring.views.alerts.silence_list",
     "maestro.monitoring.views.alerts.silence_lift",
+    "handoff.views.check_ins.check_in_detail",
+    "handoff.views.check_ins.calendar_page",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 
