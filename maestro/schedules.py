@@ -42,4 +42,12 @@ BEAT_SCHEDULE = {
         "task": "maestro.monitoring.tasks_weekly.weekly_reviews_fan_out_task",
         "schedule": crontab(minute=5),
     },
+    # */5 * * * *  — every 5 minutes: each skill-transfer plan's next check-in is made (14 days
+    # ahead), reminders go out `reminder_minutes` before (at most 5 minutes late: a reminder
+    # a day or an hour ahead needs no finer step, and the run is a few batched queries), and
+    # check-ins past their grace period are flagged missed. Re-running is idempotent.
+    "handoff-check-ins": {
+        "task": "handoff.tasks.check_ins_run_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }

@@ -1,12 +1,25 @@
 from django.urls import path  # noqa: F401 - each section below adds its endpoints
 
 from handoff.api import shadow as shadow_api
+from handoff.api import check_ins
 
 app_name = "handoff-api"
 
 urlpatterns: list = [
     # --- Plans, competencies, readiness, stance ---
     # --- Check-ins ---
+    path(
+        "skill-plans/<int:plan_id>/check-ins/",
+        check_ins.PlanCheckInListApi.as_view(),
+        name="plan-check-in-list",
+    ),
+    path("check-ins/<int:check_in_id>/", check_ins.CheckInDetailApi.as_view(), name="check-in"),
+    path(
+        "check-ins/<int:check_in_id>/record/",
+        check_ins.CheckInRecordApi.as_view(),
+        name="check-in-record",
+    ),
+    path("calendar-feed/", check_ins.CalendarFeedApi.as_view(), name="calendar-feed"),
     # --- Shadow answers, agreement, evidence ---
     path(
         "skill-plans/<int:plan_id>/shadow-cases/",

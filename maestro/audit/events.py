@@ -65,3 +65,8 @@ class AuditEvent(models.TextChoices):
         "shadow_case.operator_answered",
         _("Shadow review answered by the operator"),
     )
+    # Skill transfer: check-ins
+    CHECK_IN_RECORDED = "check_in.recorded", _("Check-in recorded")
+    CHECK_IN_MISSED = "check_in.missed", _("Check-in missed")
+    CHECK_IN_CANCELLED = "check_in.cancelled", _("Check-in cancelled")
+    CHECK_IN_RESCHEDULED = "check_in.rescheduled", _("Check-in rescheduled")

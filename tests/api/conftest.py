@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from handoff.models import ShadowCase, SkillTransferPlan
+from handoff.models import CheckIn, ShadowCase, SkillTransferPlan
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create
 from maestro.demo.people import DEMO_PASSWORD
@@ -101,6 +101,7 @@ SINGLE: dict[str, QuerySet] = {
     "silence_id": Silence.objects.all(),
     "plan_id": SkillTransferPlan.objects.all(),
     "shadow_case_id": ShadowCase.objects.all(),
+    "check_in_id": CheckIn.objects.all(),
 }
 # ...and nested parameters belong together (a run's own steps, a runbook's own versions).
 NESTED: dict[str, tuple[QuerySet, tuple[str, ...]]] = {
@@ -199,6 +200,31 @@ def _shadow_cases_seed(engagement: Engagement, *, by: User) -> None:
         ShadowCase.objects.get_or_create(task=task, defaults={"plan": plan})
 
 
+def _check_ins_seed(engagement: Engagement, *, by: User) -> None:
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from handoff.models import Competency
+
+    operator = (
+        User.objects.filter(
+            memberships__client=engagement.client, memberships__role=Membership.Role.OPERATOR
+        )
+        .order_by("pk")
+        .first()
+    )
+    plan, _created = SkillTransferPlan.objects.get_or_create(
+        engagement=engagement,
+        operator=operator,
+        defaults={"created_by": by, "starts_on": date(2026, 1, 5)},
+    )
+    Competency.objects.get_or_create(plan=plan, name="Monitoring")
+    CheckIn.objects.create(
+        plan=plan, scheduled_at=timezone.now() + timedelta(days=2), duration_minutes=45
+    )
+
+
 @contextmanager
 def _connection_kept_open() -> Iterator[None]:
     """Requests sent to the WSGI handler in-process must not close the test's database
@@ -251,6 +277,9 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
         # Shadow reviews, if the demo has none.
         if not ShadowCase.objects.exists():
             _shadow_cases_seed(endpoint.engagement, by=maria)
+        # Check-ins, if the demo has none: a plan for the client's operator and one check-in.
+        if not CheckIn.objects.exists():
+            _check_ins_seed(endpoint.engagement, by=maria)
         if connection.vendor == "postgresql":
             # Planner statistics for the fresh rows, as autovacuum gathers them in production:
             # without them PostgreSQL picks nested loops that take seconds on the demo's 500

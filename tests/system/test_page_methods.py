@@ -65,6 +65,8 @@ TAKES_POST = {
     # Skill transfer: shadow reviews
     "handoff.views.shadow.shadow_case_detail",
     "handoff.views.shadow.plan_shadow_share",
+    "handoff.views.check_ins.check_in_detail",
+    "handoff.views.check_ins.calendar_page",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 

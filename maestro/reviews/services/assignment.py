@@ -230,13 +230,19 @@ def review_task_open(
     actor: Actor,
     note: str = "",
     data: dict[str, Any] | None = None,
+    assignee: User | None = None,
 ) -> ReviewTask:
     """Open one review task that is not about a decision (a weekly edge-case review, a drift
-    investigation): to the client's least-loaded operator, or the lead consultant when it has
-    none, as escalations are. Its history's first entry ("assigned") carries `note`, what the
-    task page shows under it (what to review, with links); the audit trail names `actor`.
-    Idempotency is the caller's: it claims its own unique row in the same transaction."""
-    assignee_id = review_operator_least_loaded(engagement=engagement) or engagement.lead_id
+    investigation, a check-in follow-up): to `assignee` when given (the caller has chosen who,
+    e.g. the plan's operator), else to the client's least-loaded operator, or the lead
+    consultant when it has none, as escalations are. Its history's first entry ("assigned")
+    carries `note`, what the task page shows under it (what to review, with links); the audit
+    trail names `actor`. Idempotency is the caller's: it claims its own unique row in the same
+    transaction."""
+    if assignee is not None:
+        assignee_id = assignee.pk
+    else:
+        assignee_id = review_operator_least_loaded(engagement=engagement) or engagement.lead_id
     task = ReviewTask(
         engagement=engagement,
         kind=kind,
@@ -249,7 +255,8 @@ def review_task_open(
     ReviewTaskEvent.objects.create(
         task=task, kind=ReviewTaskEvent.Kind.ASSIGNED, to_user_id=assignee_id, note=note
     )
-    assignee = User.objects.filter(pk=assignee_id).first()
+    if assignee is None:
+        assignee = User.objects.filter(pk=assignee_id).first()
     audit_record(
         AuditEvent.TASK_ASSIGNED,
         actor=actor,
