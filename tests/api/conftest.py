@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from handoff.models import Competency, SkillTransferPlan
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create
 from maestro.demo.people import DEMO_PASSWORD
@@ -98,6 +99,8 @@ SINGLE: dict[str, QuerySet] = {
     "rule_id": AlertRule.objects.all(),
     "episode_id": AlertEpisode.objects.all(),
     "silence_id": Silence.objects.all(),
+    "plan_id": SkillTransferPlan.objects.all(),
+    "competency_id": Competency.objects.all(),
 }
 # ...and nested parameters belong together (a run's own steps, a runbook's own versions).
 NESTED: dict[str, tuple[QuerySet, tuple[str, ...]]] = {
@@ -229,6 +232,15 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
         # Drift alerts, if the demo has none: a rule, its firing alert and a silence.
         if not AlertRule.objects.exists():
             _drift_alerts_seed(endpoint.engagement, by=maria)
+        # A skill-transfer plan, if the demo has none: olivia's, with the four competencies.
+        if not SkillTransferPlan.objects.exists():
+            from handoff.services.plans import plan_create
+
+            plan_create(
+                engagement=endpoint.engagement,
+                operator=User.objects.get(username=ROLES["operator"]),
+                by=maria,
+            )
         if connection.vendor == "postgresql":
             # Planner statistics for the fresh rows, as autovacuum gathers them in production:
             # without them PostgreSQL picks nested loops that take seconds on the demo's 500

@@ -61,6 +61,13 @@ TAKES_POST = {
     "maestro.monitoring.views.alerts.alert_rule_edit",
     "maestro.monitoring.views.alerts.silence_list",
     "maestro.monitoring.views.alerts.silence_lift",
+    "handoff.views.plans.plan_create",
+    "handoff.views.plans.plan_edit",
+    "handoff.views.plans.competency_create",
+    "handoff.views.plans.competency_edit",
+    "handoff.views.plans.competency_delete",
+    "handoff.views.plans.competency_move",
+    "handoff.views.plans.stance_step",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 
