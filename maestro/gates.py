@@ -140,7 +140,7 @@ def _agreement_fallback(plan: SkillTransferPlan) -> Agreement:
 
 def _plan_agreement(plan: SkillTransferPlan) -> Agreement:
     try:
-        from handoff.selectors.evidence import plan_agreement  # type: ignore[import-not-found]
+        from handoff.selectors.evidence import plan_agreement
     except ImportError:
         return _agreement_fallback(plan)
     return plan_agreement(plan)

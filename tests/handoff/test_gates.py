@@ -2,8 +2,7 @@
 handoff → advisory needs every plan at 100% readiness, kappa at the plan's bar on enough shadow
 cases, and no missed check-in among the last two. Each failing check says its figure."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -107,7 +106,7 @@ def test_a_missed_check_in_among_the_last_two_fails_with_its_day(world, agreemen
     e.phase = Phase.HANDOFF
     plan = _ready_plan(world)
     now = timezone.now()
-    missed_at = datetime(2026, 3, 12, 9, 0, tzinfo=dt_timezone.utc)
+    missed_at = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
     CheckInFactory(plan=plan, scheduled_at=missed_at, status=CheckIn.Status.MISSED)
     CheckInFactory(plan=plan, scheduled_at=now - timedelta(days=1), status=CheckIn.Status.RECORDED)
     CheckInFactory(plan=plan, scheduled_at=now + timedelta(days=6))  # upcoming: not counted

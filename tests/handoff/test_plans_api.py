@@ -73,8 +73,11 @@ def test_competencies_are_added_patched_and_deleted(world):
     assert answer.status_code == 201
     competency = answer.json()
     assert (competency["position"], competency["at_target"]) == (0, False)
-    answer = api.patch(f"/api/competencies/{competency['id']}/",
-                       {"current_stage": "solo", "evidence": "Alone for 3 weeks."}, format="json")  # fmt: skip
+    answer = api.patch(
+        f"/api/competencies/{competency['id']}/",
+        {"current_stage": "solo", "evidence": "Alone for 3 weeks."},
+        format="json",
+    )
     assert answer.status_code == 200 and answer.json()["at_target"] is True
     answer = api.patch(f"/api/competencies/{competency['id']}/", {"position": 5}, format="json")
     assert answer.status_code == 400 and "position" in answer.json()
