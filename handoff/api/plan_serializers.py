@@ -1,3 +1,5 @@
+from datetime import time
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,6 +26,28 @@ KAPPA_HELP = (
 )
 
 
+class LocalTimeField(serializers.RegexField):
+    """A wall-clock time in the client's time zone, "HH:MM": no offset, so not an RFC 3339
+    time (which the schema's `format: time` would promise)."""
+
+    default_error_messages = {"invalid": 'A local time is written HH:MM, e.g. "09:30".'}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "HH:MM in the client's time zone.")
+        super().__init__(regex=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # The pattern is checked on the text (RegexField's validator); then it becomes a time.
+        value = super().run_validation(data)
+        if not isinstance(value, str) or not value:
+            return value
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+
+    def to_representation(self, value: time) -> str:
+        return value.strftime("%H:%M")
+
+
 class CompetencyOutputSerializer(OutputModelSerializer):
     position = serializers.IntegerField(source="order", help_text="0 = first.")
     at_target = serializers.BooleanField(help_text="The current stage is at or past the target.")
@@ -46,7 +70,7 @@ class PlanOutputSerializer(OutputModelSerializer):
     operator = UserSummarySerializer()
     kappa_bar = DecimalField(max_digits=4, decimal_places=3, help_text=KAPPA_HELP)
     shadow_share = ShareField(help_text="Share of escalated decisions both answer blind.")
-    local_time = serializers.TimeField(format="%H:%M", help_text="In the client's time zone.")
+    local_time = LocalTimeField()
     readiness = serializers.SerializerMethodField()
     competencies = CompetencyOutputSerializer(many=True)
 
@@ -84,9 +108,7 @@ def _cadence_fields(required: bool) -> dict:
         "weekday": IntegerField(
             min_value=0, max_value=6, required=required, help_text="0 = Monday … 6 = Sunday."
         ),
-        "local_time": serializers.TimeField(
-            required=required, help_text="HH:MM in the client's time zone."
-        ),
+        "local_time": LocalTimeField(required=required),
         "duration_minutes": IntegerField(min_value=15, max_value=240, required=required),
         "starts_on": serializers.DateField(
             required=required, help_text="The cadence counts from this week."
