@@ -1,12 +1,33 @@
 from django.urls import path  # noqa: F401 - each section below adds its pages
 
+from handoff.views import check_ins, plans
 from handoff.views import shadow as shadow_views
-from handoff.views import check_ins
 
 app_name = "handoff"
 
 urlpatterns: list = [
     # --- Plans, competencies, stance ---
+    path("engagements/<int:engagement_id>/skill-transfer/", plans.plan_list, name="plans"),
+    path(
+        "engagements/<int:engagement_id>/skill-transfer/new/",
+        plans.plan_create,
+        name="plan-create",
+    ),
+    path("skill-plans/<int:plan_id>/", plans.plan_detail, name="plan"),
+    path("skill-plans/<int:plan_id>/edit/", plans.plan_edit, name="plan-edit"),
+    path(
+        "skill-plans/<int:plan_id>/competencies/new/",
+        plans.competency_create,
+        name="competency-create",
+    ),
+    path("competencies/<int:competency_id>/edit/", plans.competency_edit, name="competency-edit"),
+    path(
+        "competencies/<int:competency_id>/delete/",
+        plans.competency_delete,
+        name="competency-delete",
+    ),
+    path("competencies/<int:competency_id>/move/", plans.competency_move, name="competency-move"),
+    path("engagements/<int:engagement_id>/stance/step/", plans.stance_step, name="stance-step"),
     # --- Check-ins, calendar feed ---
     path("check-ins/<int:check_in_id>/", check_ins.check_in_detail, name="check-in"),
     path("calendar/", check_ins.calendar_page, name="calendar"),

@@ -3,12 +3,20 @@
 They read the apps above engagements (maps, training rounds, playbooks, the client's people), so
 they live at the top (composition) layer; `maestro.composition` registers them into
 `maestro.engagements.lifecycle` at startup (`register`). Checks whose data does not exist yet
-in Maestro (skill-transfer plans, check-ins, sign-offs) fail closed with a message saying so;
-the issues that add that data replace them here.
+in Maestro (sign-offs) fail closed with a message saying so; the issues that add that data
+replace them here.
 """
 
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handoff.models import CheckIn, SkillTransferPlan
+from handoff.selectors.evidence import plan_agreement
+from handoff.selectors.readiness import plans_readiness
 from maestro.engagements.lifecycle import Check, GateCheck, gate_register
 from maestro.engagements.models import Engagement, Phase
 from maestro.engagements.scoping import people_at
@@ -31,26 +39,185 @@ def _not_checkable_yet(code: str, label: str, arrives_with: str) -> Check:
     return check
 
 
+def _plans(engagement: Engagement):
+    return SkillTransferPlan.objects.filter(engagement=engagement).select_related("operator")
+
+
 def operator_named(engagement: Engagement) -> GateCheck:
-    operators = [
-        user.get_username()
-        for user in people_at(engagement.client_id, [Membership.Role.OPERATOR]).order_by("username")
-    ]
-    if operators:
-        detail = _("Operator(s) of %(client)s: %(names)s.") % {
+    """An operator is named by having a skill-transfer plan (who takes over is the plan's
+    operator), and is still an active operator of the client."""
+    active = set(
+        people_at(engagement.client_id, [Membership.Role.OPERATOR]).values_list("pk", flat=True)
+    )
+    plans = list(_plans(engagement).order_by("operator__username"))
+    named = [p.operator.get_username() for p in plans if p.operator_id in active]
+    gone = [p.operator.get_username() for p in plans if p.operator_id not in active]
+    if named:
+        detail = _("Named in a skill-transfer plan: %(names)s.") % {"names": ", ".join(named)}
+    elif gone:
+        detail = _(
+            "The plan's operator is no longer an active operator of %(client)s: %(names)s."
+        ) % {
             "client": engagement.client.name,
-            "names": ", ".join(operators),
+            "names": ", ".join(gone),
         }
     else:
         detail = _(
-            "%(client)s has no active operator yet; add one as a member with the operator role."
+            "No operator is named yet: create a skill-transfer plan for an operator of "
+            "%(client)s (Skill transfer)."
         ) % {"client": engagement.client.name}
     return GateCheck(
         code="operator_named",
         label=_("An operator is named"),
-        passed=bool(operators),
+        passed=bool(named),
         detail=detail,
     )
+
+
+def skill_transfer_plan_exists(engagement: Engagement) -> GateCheck:
+    counts = [
+        (r.plan.operator.get_username(), r.total) for r in plans_readiness(_plans(engagement))
+    ]
+    ready = [name for name, total in counts if total > 0]
+    if not counts:
+        detail = _("No skill-transfer plan yet.")
+    elif ready:
+        detail = "; ".join(
+            _("%(operator)s's plan: %(count)d competencies") % {"operator": name, "count": total}
+            for name, total in counts
+        )
+    else:
+        detail = _("The plan has no competency yet; add at least one.")
+    return GateCheck(
+        code="skill_transfer_plan_exists",
+        label=_("A skill-transfer plan with at least one competency exists"),
+        passed=bool(ready),
+        detail=detail,
+    )
+
+
+# --- handoff → advisory: every plan's operator is ready, by the evidence --------------------------
+
+
+class Agreement(Protocol):
+    """What handoff.selectors.evidence.plan_agreement answers."""
+
+    @property
+    def kappa(self) -> Decimal | None: ...
+
+    @property
+    def cases(self) -> int: ...
+
+
+def _plan_agreement(plan: SkillTransferPlan) -> Agreement:
+    return plan_agreement(plan)
+
+
+def _who(plan: SkillTransferPlan, many: bool) -> str:
+    return f"{plan.operator.get_username()}: " if many else ""
+
+
+def _no_plan(code: str, label: str) -> GateCheck:
+    return GateCheck(
+        code=code, label=label, passed=False, detail=_("No skill-transfer plan on this engagement.")
+    )
+
+
+def operator_ready(engagement: Engagement) -> GateCheck:
+    label = _("Readiness is 100% on every skill-transfer plan")
+    readiness = plans_readiness(_plans(engagement))
+    if not readiness:
+        return _no_plan("operator_ready", label)
+    many = len(readiness) > 1
+    return GateCheck(
+        code="operator_ready",
+        label=label,
+        passed=all(r.complete for r in readiness),
+        detail="; ".join(f"{_who(r.plan, many)}{r.figure}" for r in readiness),
+    )
+
+
+def _kappa_text(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def shadow_agreement_met(engagement: Engagement) -> GateCheck:
+    label = _("Shadow reviews agree enough (Cohen's kappa at the plan's bar, on enough cases)")
+    plans = list(_plans(engagement).order_by("operator__username", "pk"))
+    if not plans:
+        return _no_plan("shadow_agreement_met", label)
+    many = len(plans) > 1
+    passed, parts = True, []
+    for plan in plans:
+        agreement = _plan_agreement(plan)
+        needs = _("needs %(bar)s on %(cases)d") % {
+            "bar": _kappa_text(plan.kappa_bar),
+            "cases": plan.shadow_cases_min,
+        }
+        if agreement.kappa is None:
+            figure = _("kappa not measurable on %(cases)d shadow cases") % {
+                "cases": agreement.cases
+            }
+        else:
+            figure = _("kappa %(kappa)s on %(cases)d shadow cases") % {
+                "kappa": _kappa_text(agreement.kappa),
+                "cases": agreement.cases,
+            }
+        met = (
+            agreement.kappa is not None
+            and agreement.kappa >= plan.kappa_bar
+            and agreement.cases >= plan.shadow_cases_min
+        )
+        passed = passed and met
+        parts.append(f"{_who(plan, many)}{figure}; {needs}")
+    return GateCheck(
+        code="shadow_agreement_met", label=label, passed=passed, detail="; ".join(parts)
+    )
+
+
+def _local_day(moment: datetime, engagement: Engagement) -> str:
+    return f"{timezone.localtime(moment, engagement.client.tzinfo):%-d %b}"
+
+
+def check_ins_kept(engagement: Engagement, *, now: datetime | None = None) -> GateCheck:
+    """Neither of each plan's last two past check-ins (cancelled ones aside) was missed."""
+    label = _("No missed check-in among the last two")
+    plans = list(_plans(engagement).order_by("operator__username", "pk"))
+    if not plans:
+        return _no_plan("check_ins_kept", label)
+    now = now or timezone.now()
+    last_two: dict[int, list[Any]] = {plan.pk: [] for plan in plans}
+    # Newest first; two per plan are kept (a plan has one check-in a week or fewer).
+    for check_in in (
+        CheckIn.objects.filter(plan__in=plans, scheduled_at__lt=now)
+        .exclude(status=CheckIn.Status.CANCELLED)
+        .order_by("-scheduled_at", "-pk")
+        .only("plan_id", "scheduled_at", "status")
+    ):
+        if len(last_two[check_in.plan_id]) < 2:
+            last_two[check_in.plan_id].append(check_in)
+    many = len(plans) > 1
+    passed, parts = True, []
+    for plan in plans:
+        recent = last_two[plan.pk]
+        missed = [c for c in recent if c.status == CheckIn.Status.MISSED]
+        if missed:
+            passed = False
+            parts.append(
+                _who(plan, many)
+                + ", ".join(
+                    _("missed check-in on %(day)s")
+                    % {"day": _local_day(c.scheduled_at, engagement)}
+                    for c in reversed(missed)
+                )
+            )
+        elif recent:
+            parts.append(
+                _who(plan, many) + _("the last %(count)d check-in(s) kept") % {"count": len(recent)}
+            )
+        else:
+            parts.append(_who(plan, many) + _("no check-in has taken place yet"))
+    return GateCheck(code="check_ins_kept", label=label, passed=passed, detail="; ".join(parts))
 
 
 def process_map_ready(engagement: Engagement) -> GateCheck:
@@ -136,21 +303,8 @@ GATES: dict[tuple[str, str], list[Check]] = {
         latest_round_meets_target,
         escalation_playbook_exists,
     ],
-    (Phase.DEPLOYMENT, Phase.HANDOFF): [
-        operator_named,
-        _not_checkable_yet(
-            "skill_transfer_plan_exists",
-            _("A skill-transfer plan exists"),
-            _("skill-transfer plans"),
-        ),
-    ],
-    (Phase.HANDOFF, Phase.ADVISORY): [
-        _not_checkable_yet(
-            "operator_ready",
-            _("The operator's readiness meets the plan's bar"),
-            _("check-ins and competency sign-offs"),
-        ),
-    ],
+    (Phase.DEPLOYMENT, Phase.HANDOFF): [operator_named, skill_transfer_plan_exists],
+    (Phase.HANDOFF, Phase.ADVISORY): [operator_ready, shadow_agreement_met, check_ins_kept],
     (Phase.ADVISORY, Phase.CLOSED): [
         _not_checkable_yet(
             "handoff_signed_off",

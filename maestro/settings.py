@@ -359,6 +359,8 @@ SPECTACULAR_SETTINGS = {
         "WebhookSubscribableEventEnum": "maestro.webhooks.models.SUBSCRIBABLE_EVENT_CHOICES",
         "AlertRuleKindEnum": "maestro.monitoring.models.AlertRule.Kind",
         "AlertEpisodeStateEnum": "maestro.monitoring.models.AlertEpisode.State",
+        "StanceEnum": "maestro.engagements.models.Engagement.Stance",
+        "SkillStageEnum": "handoff.models.Stage",
     },
 }
 

@@ -57,6 +57,12 @@ class AuditEvent(models.TextChoices):
     ALERT_ACKNOWLEDGED = "alert.acknowledged", _("Drift alert acknowledged")
     SILENCE_CREATED = "silence.created", _("Drift alerts silenced")
     SILENCE_LIFTED = "silence.lifted", _("Silence lifted")
+    # Skill transfer: plans and their competencies (the stance's steps are STANCE_CHANGED)
+    SKILL_PLAN_CREATED = "skill_plan.created", _("Skill-transfer plan created")
+    SKILL_PLAN_CHANGED = "skill_plan.changed", _("Skill-transfer plan changed")
+    COMPETENCY_ADDED = "competency.added", _("Competency added")
+    COMPETENCY_CHANGED = "competency.changed", _("Competency changed")
+    COMPETENCY_REMOVED = "competency.removed", _("Competency removed")
     # Skill transfer: shadow reviews
     SHADOW_SHARE_CHANGED = "skill_plan.shadow_share_changed", _("Shadow share changed")
     SHADOW_CASE_OPENED = "shadow_case.opened", _("Shadow review opened")

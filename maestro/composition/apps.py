@@ -20,7 +20,9 @@ class CompositionConfig(AppConfig):
     label = "composition"
 
     def ready(self) -> None:
+        from handoff.selectors.plans import engagement_stance_overview
         from handoff.selectors.shadow import shadow_task_marks, shadow_task_panel
+        from handoff.services.plans import stance_step_record
         from handoff.services.shadow import (
             shadow_case_operator_answer_record,
             shadow_cases_open_for_tasks,
@@ -48,6 +50,9 @@ class CompositionConfig(AppConfig):
         hooks.on_engagement_overview(engagement_training_overview)
         hooks.on_engagement_overview(engagement_deployment_overview)
         hooks.on_engagement_overview(engagement_trend_overview)
+        # Skill transfer: every change of the stance joins its history, shown on the page.
+        hooks.on_stance_changed(stance_step_record)
+        hooks.on_engagement_overview(engagement_stance_overview)
         # The economics use monitoring's measured weekly automation rate (decisions.hooks).
         decisions_hooks.on_automation_rates(process_weekly_automation_rates)
         mapping_hooks.on_process_overview(process_economics_overview)

@@ -22,7 +22,14 @@ class CreatedReceiver(Protocol):
     def __call__(self, *, engagement: Engagement, by: User) -> Any: ...
 
 
+class StanceReceiver(Protocol):
+    def __call__(
+        self, *, engagement: Engagement, from_stance: str, to_stance: str, by: User, note: str
+    ) -> Any: ...
+
+
 _created: list[CreatedReceiver] = []
+_stance_changed: list[StanceReceiver] = []
 _overview: ContextProviders[Engagement] = ContextProviders()
 
 
@@ -36,6 +43,24 @@ def on_engagement_created(receiver: CreatedReceiver) -> None:
 def engagement_created(*, engagement: Engagement, by: User) -> None:
     for receiver in _created:
         receiver(engagement=engagement, by=by)
+
+
+def on_stance_changed(receiver: StanceReceiver) -> None:
+    """Run `receiver(engagement=, from_stance=, to_stance=, by=, note=)` inside the transaction
+    of every change of the stance made here (a phase move that carries it, an edit of the
+    engagement), so the layer that keeps the stance's history (handoff's stance steps) sees
+    each one. Registering the same receiver twice is harmless."""
+    if receiver not in _stance_changed:
+        _stance_changed.append(receiver)
+
+
+def stance_changed(
+    *, engagement: Engagement, from_stance: str, to_stance: str, by: User, note: str = ""
+) -> None:
+    for receiver in _stance_changed:
+        receiver(
+            engagement=engagement, from_stance=from_stance, to_stance=to_stance, by=by, note=note
+        )
 
 
 def on_engagement_overview(provider: Callable[[Engagement], dict[str, Any]]) -> None:

@@ -3,9 +3,9 @@ page show the same row (templates/engagements/_nav.html, `{% engagement_nav %}`)
 
 A user is offered exactly the sections they may open. Everyone on the engagement reads its maps,
 decision types, training, live decisions, monitoring, review tasks, edge cases, runbooks,
-webhooks and activity (operators work the tasks, sponsors watch them; only consultants see webhook
-secrets); the agent API keys page is the consultants' alone (a 403 for the others), so only
-they get its link.
+skill transfer (an operator sees their own plan), webhooks and activity (operators work the
+tasks, sponsors watch them; only consultants see webhook secrets); the agent API keys page is
+the consultants' alone (a 403 for the others), so only they get its link.
 """
 
 from dataclasses import dataclass
@@ -31,6 +31,7 @@ SECTIONS: list[tuple[str, Promise, str, bool]] = [
     ("edge-cases", _("Edge-case log"), "reviews:edge-cases", False),
     ("agreement", _("Shadow agreement"), "handoff:agreement", False),
     ("runbooks", _("Runbooks"), "runbooks:list", False),
+    ("skill-transfer", _("Skill transfer"), "handoff:plans", False),
     ("webhooks", _("Webhooks"), "webhooks:list", False),
     ("api-keys", _("Agent API keys"), "decisions:api-keys", True),
     ("activity", _("Activity"), "engagements:activity", False),

@@ -211,6 +211,10 @@ def _record_update(
         audit_record(
             AuditEvent.STANCE_CHANGED, target=engagement, changes={"stance": stance}, **common
         )
+        # The stance's history (handoff's stance steps) records every change of it.
+        hooks.stance_changed(
+            engagement=engagement, from_stance=stance[0], to_stance=stance[1], by=by
+        )
     if changed:
         audit_record(AuditEvent.ENGAGEMENT_CHANGED, target=engagement, changes=changed, **common)
 
@@ -299,6 +303,15 @@ def engagement_transition(
         data={"transition": transition.pk, "note": transition.note},
         **common,
     )
+    if stance != stance_before:
+        hooks.stance_changed(
+            engagement=engagement,
+            from_stance=stance_before,
+            to_stance=stance,
+            by=by,
+            note=_("With the move from %(from)s to %(to)s.")
+            % {"from": _label(from_phase), "to": _label(to_phase)},
+        )
     if transition.overridden:
         audit_record(
             AuditEvent.GATE_OVERRIDDEN,

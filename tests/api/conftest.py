@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from handoff.models import CheckIn, ShadowCase, SkillTransferPlan
+from handoff.models import CheckIn, Competency, ShadowCase, SkillTransferPlan
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create
 from maestro.demo.people import DEMO_PASSWORD
@@ -102,6 +102,7 @@ SINGLE: dict[str, QuerySet] = {
     "plan_id": SkillTransferPlan.objects.all(),
     "shadow_case_id": ShadowCase.objects.all(),
     "check_in_id": CheckIn.objects.all(),
+    "competency_id": Competency.objects.all(),
 }
 # ...and nested parameters belong together (a run's own steps, a runbook's own versions).
 NESTED: dict[str, tuple[QuerySet, tuple[str, ...]]] = {
@@ -274,6 +275,15 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
         # Drift alerts, if the demo has none: a rule, its firing alert and a silence.
         if not AlertRule.objects.exists():
             _drift_alerts_seed(endpoint.engagement, by=maria)
+        # A skill-transfer plan, if the demo has none: olivia's, with the four competencies.
+        if not SkillTransferPlan.objects.exists():
+            from handoff.services.plans import plan_create
+
+            plan_create(
+                engagement=endpoint.engagement,
+                operator=User.objects.get(username=ROLES["operator"]),
+                by=maria,
+            )
         # Shadow reviews, if the demo has none.
         if not ShadowCase.objects.exists():
             _shadow_cases_seed(endpoint.engagement, by=maria)

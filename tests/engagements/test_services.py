@@ -198,14 +198,19 @@ def test_stance_steps_down_with_the_phases(world):
     assert lifecycle.legal_moves(Phase.CLOSED) == [Phase.ADVISORY]
 
 
-def test_operator_named_check_reads_the_clients_operators(world):
+def test_operator_named_check_reads_the_skill_transfer_plans(world):
+    from tests.handoff.factories import SkillTransferPlanFactory
+
     e = world.engagement_a
     e.phase = Phase.DEPLOYMENT
     checks = {c.code: c for c in lifecycle.gate_evaluate(engagement=e, to_phase=Phase.HANDOFF)}
+    assert not checks["operator_named"].passed
+    assert not checks["skill_transfer_plan_exists"].passed
+    SkillTransferPlanFactory(engagement=e, operator=world.operator_a)
+    checks = {c.code: c for c in lifecycle.gate_evaluate(engagement=e, to_phase=Phase.HANDOFF)}
     assert checks["operator_named"].passed
     assert world.operator_a.username in checks["operator_named"].detail
-    # Not yet checkable data fails closed.
-    assert not checks["skill_transfer_plan_exists"].passed
+    # An operator who left the client no longer counts.
     Membership.objects.filter(client=world.client_a, role="operator").delete()
     checks = {c.code: c for c in lifecycle.gate_evaluate(engagement=e, to_phase=Phase.HANDOFF)}
     assert not checks["operator_named"].passed

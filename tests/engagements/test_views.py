@@ -254,8 +254,9 @@ def test_detail_query_count_does_not_grow_with_transitions(
                 override_reason="Test." if forward else "",
             )
         client.force_login(world.consultant)
-        # 17: the weekly trend (2) and the economics' weekly automation rates (1) joined.
-        with django_assert_max_num_queries(17) as queries:  # and no more than today
+        # 18: the weekly trend (2), the economics' weekly automation rates (1) and the
+        # stance's steps (1) joined.
+        with django_assert_max_num_queries(18) as queries:  # and no more than today
             response = client.get(detail_url(engagement))
         assert len(select(response, "table tbody tr")) == count
         return len(queries)
@@ -299,8 +300,10 @@ def test_transition_page_shows_each_legal_move_with_its_gate_checks(client, worl
     [forward, back] = select(response, ".move input[type=radio]")
     assert forward.get("checked") is not None and back.get("checked") is None
     gate = texts(response, f"#{forward.get('aria-describedby')} li")
-    assert gate[0].startswith("✓ Passes: An operator is named. Operator(s) of Acme:")
-    assert gate[1].startswith("✕ Fails: A skill-transfer plan exists. Cannot be checked yet")
+    assert gate[0].startswith("✕ Fails: An operator is named. No operator is named yet")
+    assert gate[1].startswith(
+        "✕ Fails: A skill-transfer plan with at least one competency exists. No skill-transfer"
+    )
     assert select(response, "ol.timeline > li[aria-current=step]")
 
 

@@ -67,6 +67,13 @@ TAKES_POST = {
     "handoff.views.shadow.plan_shadow_share",
     "handoff.views.check_ins.check_in_detail",
     "handoff.views.check_ins.calendar_page",
+    "handoff.views.plans.plan_create",
+    "handoff.views.plans.plan_edit",
+    "handoff.views.plans.competency_create",
+    "handoff.views.plans.competency_edit",
+    "handoff.views.plans.competency_delete",
+    "handoff.views.plans.competency_move",
+    "handoff.views.plans.stance_step",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 
