@@ -100,9 +100,13 @@ def test_posted_decision_is_reviewed_and_overridden_by_the_operator(live_server,
     resolve.get_by_label("Other (type it below)").check()
     resolve.get_by_label("Other outcome").fill("reject")
     resolve.get_by_label("Note").fill("Initech is not an approved supplier.")
-    resolve.get_by_role("button", name="Resolve").click()
+    task_url = page.url.split("?")[0]
+    # Reached from the queue: "Resolve and next" leads on to her next task.
+    resolve.get_by_role("button", name="Resolve and next").click()
 
     expect(page.get_by_role("status")).to_contain_text("an override of the agent")
+    expect(page).not_to_have_url(re.compile(re.escape(task_url)))
+    page.goto(task_url)
     expect(page.get_by_test_id("task-status")).to_have_text("Resolved")
     expect(page.get_by_test_id("final-outcome")).to_contain_text("reject")
     expect(page.get_by_test_id("final-outcome")).to_contain_text("Override")

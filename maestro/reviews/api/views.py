@@ -129,7 +129,7 @@ class ReviewTaskReassignApi(APIView):
 
 class ReviewTasksReassignApi(APIView):
     @extend_schema(
-        operation_id="review_tasks_reassign_many",
+        operation_id="review_tasks_bulk_reassign",
         request=s.ReviewTasksReassignInputSerializer,
         responses={
             200: s.ReviewTasksReassignOutputSerializer,
