@@ -185,7 +185,8 @@ CACHES = {"default": {**_cache, "KEY_PREFIX": "maestro"}}
 # --- Auth ---
 AUTH_USER_MODEL = "tenancy.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "engagements:list"
+# Sponsors land on their engagement's summary, everyone else on the list (engagements.views.home).
+LOGIN_REDIRECT_URL = "engagements:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # First: refuses every log-in (page, token, admin) of a locked-out username or address.
