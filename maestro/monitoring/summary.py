@@ -18,6 +18,7 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maestro.engagements.hooks import KeyFigure, SummaryPanel, SummaryParts
 from maestro.engagements.models import Engagement
@@ -108,8 +109,16 @@ def engagement_monitoring_summary(engagement: Engagement) -> SummaryParts:
             "risks",
             _("Open risks"),
             str(risks),
-            _("%(alerts)d firing drift alert(s) · %(tasks)d overdue review task(s)")
-            % {"alerts": len(firing), "tasks": overdue_count},
+            " · ".join(
+                [
+                    ngettext("%(n)d firing drift alert", "%(n)d firing drift alerts", len(firing))
+                    % {"n": len(firing)},
+                    ngettext(
+                        "%(n)d overdue review task", "%(n)d overdue review tasks", overdue_count
+                    )
+                    % {"n": overdue_count},
+                ]
+            ),
             tone="bad" if risks else "good",
             tone_label=_("needs attention") if risks else _("none open"),
             url="#risks-title" if risks else "",
