@@ -1,7 +1,9 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -84,6 +86,17 @@ def _redirect_to_saved(request, engagement: Engagement):
         return redirect(engagement)
     messages.info(request, _("You are not on its team, so it does not appear in your engagements."))
     return redirect("engagements:list")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, except that `?next=/` (what opening the site's root while signed out
+    asks for) goes home like no `next` at all, so each role lands where it works."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        url = super().get_redirect_url()
+        return "" if url == reverse("engagements:list") else url
 
 
 @login_required

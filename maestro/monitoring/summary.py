@@ -48,6 +48,8 @@ def _vs_last_week(change: RateChange) -> str:
     words = change_words(change)
     if not words:
         return _("no figure last week to compare")
+    if words == "level":
+        return _("level with last week")
     return _("%(change)s on last week") % {"change": words}
 
 

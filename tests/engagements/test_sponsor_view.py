@@ -41,6 +41,26 @@ def test_a_sponsor_with_one_engagement_lands_on_its_summary_after_login(client, 
     assert texts(response, "h1") == ["A agents"]
 
 
+def test_opening_the_site_signed_out_still_lands_a_sponsor_on_the_summary(client, world):
+    world.sponsor_a.set_password("pw")
+    world.sponsor_a.save()
+    login_page = client.get("/")["Location"]
+    assert login_page == reverse("login") + "?next=/"
+    response = client.post(
+        login_page, {"username": world.sponsor_a.username, "password": "pw"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse(
+        "engagements:summary", args=[world.engagement_a.pk]
+    )
+    # Any other `next` is honoured as before.
+    client.logout()
+    response = client.post(
+        reverse("login") + "?next=/people/",
+        {"username": world.sponsor_a.username, "password": "pw"},
+    )
+    assert response["Location"] == "/people/"
+
+
 def test_a_sponsor_with_several_engagements_lands_on_the_list_whose_rows_open_summaries(world):
     second = EngagementFactory(client=world.client_a, lead=world.consultant, name="A second")
     page = page_as(world.sponsor_a)
