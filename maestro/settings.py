@@ -185,7 +185,8 @@ CACHES = {"default": {**_cache, "KEY_PREFIX": "maestro"}}
 # --- Auth ---
 AUTH_USER_MODEL = "tenancy.User"
 LOGIN_URL = "login"
-# Operators land on their queue, the others on the engagements (reviews.views.landing).
+# Operators land on their queue (reviews.views.landing); the others go on to engagements.views.home:
+# sponsors to their engagement's summary, everyone else to the list.
 LOGIN_REDIRECT_URL = "reviews:landing"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [

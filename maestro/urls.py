@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from maestro.engagements.views import LoginView
 from maestro.tenancy.api.views import TokenObtainApi, TokenRotateApi
 
 api_urlpatterns = [
@@ -45,7 +46,7 @@ urlpatterns = [
     path("", include("maestro.webhooks.urls")),
     path("", include("maestro.people.urls")),
     path("status/", include("maestro.system.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

@@ -33,17 +33,29 @@ class CompositionConfig(AppConfig):
             engagement_deployment_overview,
             process_economics_overview,
         )
+        from maestro.decisions.summary import engagement_economics_summary
         from maestro.engagements import hooks
         from maestro.mapping import hooks as mapping_hooks
         from maestro.monitoring.overview import engagement_trend_overview
         from maestro.monitoring.selectors.trend import process_weekly_automation_rates
+        from maestro.monitoring.summary import (
+            engagement_list_accuracy,
+            engagement_monitoring_summary,
+        )
         from maestro.playbooks.services import known_counterparties_seed
         from maestro.reviews import hooks as reviews_hooks
+        from maestro.reviews.summary import engagement_list_tasks
         from maestro.training import hooks as training_hooks
         from maestro.training.overview import engagement_training_overview
         from runbooks.services import runbook_create_starters
 
         gates.register()
+        # The sponsor's summary and the list's health (skill transfer adds its readiness and the
+        # handoff document with hooks.on_engagement_summary once it has them).
+        hooks.on_engagement_summary(engagement_monitoring_summary)
+        hooks.on_engagement_summary(engagement_economics_summary)
+        hooks.on_engagement_list_health(engagement_list_accuracy)
+        hooks.on_engagement_list_health(engagement_list_tasks)
         # Starter runbooks are made in engagement_create's transaction (see hooks.py for why).
         hooks.on_engagement_created(runbook_create_starters)
         hooks.on_engagement_overview(_process_maps_overview)

@@ -15,12 +15,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement
-from maestro.engagements.scoping import can_manage_engagement
+from maestro.engagements.scoping import can_manage_engagement, can_work_engagement
 from maestro.tenancy.models import User
 
 # (key, label, URL name taking the engagement id, consultants only), in the engagement's order.
 SECTIONS: list[tuple[str, Promise, str, bool]] = [
     ("overview", _("Overview"), "engagements:detail", False),
+    ("summary", _("Summary"), "engagements:summary", False),
     ("processes", _("Process maps"), "mapping:process_list", False),
     ("decision-types", _("Decision types"), "mapping:decision_type_list", False),
     ("training", _("Training"), "training:overview", False),
@@ -37,6 +38,10 @@ SECTIONS: list[tuple[str, Promise, str, bool]] = [
     ("activity", _("Activity"), "engagements:activity", False),
 ]
 
+# Tooling offered to those who work the engagement (its consultants and the client's operators),
+# not to sponsors, who read its results: the webhooks page stays readable by them, unlinked.
+WORKERS_ONLY = frozenset({"webhooks"})
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -47,15 +52,22 @@ class NavItem:
 
 
 def engagement_nav(
-    *, user: User, engagement: Engagement, current: str = "", manager: bool | None = None
+    *,
+    user: User,
+    engagement: Engagement,
+    current: str = "",
+    manager: bool | None = None,
+    worker: bool | None = None,
 ) -> list[NavItem]:
     """The sections `user` may open, `current` (a key of SECTIONS) marked. The caller has
-    scoped `engagement` to the user; `manager` is can_manage_engagement's answer when the
-    caller already has it."""
+    scoped `engagement` to the user; `manager` and `worker` are can_manage_engagement's and
+    can_work_engagement's answers when the caller already has them."""
     if manager is None:
         manager = can_manage_engagement(user, engagement)
+    if worker is None:
+        worker = manager or can_work_engagement(user, engagement)
     return [
         NavItem(key, str(label), reverse(url_name, args=[engagement.pk]), key == current)
         for key, label, url_name, managers_only in SECTIONS
-        if manager or not managers_only
+        if (manager or not managers_only) and (worker or key not in WORKERS_ONLY)
     ]

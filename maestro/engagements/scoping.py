@@ -94,6 +94,16 @@ def is_operator(user) -> bool:
     return _is_active(user) and Membership.objects.filter(user=user, role=OPERATOR).exists()
 
 
+def is_sponsor_only(user) -> bool:
+    """A reader and nothing else: a sponsor at some client, with no operator or consultant
+    membership anywhere, not staff. They land on the engagements' summaries and are offered
+    no consultant tooling (status page, API docs, webhooks). One query (none for staff)."""
+    if not _is_active(user) or user.is_staff:
+        return False
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return roles == {Membership.Role.SPONSOR}
+
+
 def can_manage_engagement(user, engagement: Engagement) -> bool:
     """Only the consultants on an engagement (or staff) change it or move its phase: its lead
     and members, while they hold a consultant membership at its client. Costs one query for

@@ -9,6 +9,8 @@ urlpatterns = [
     path("engagements/new/", views.engagement_create, name="new"),
     path("engagements/<int:engagement_id>/", views.engagement_detail, name="detail"),
     path("engagements/<int:engagement_id>/edit/", views.engagement_edit, name="edit"),
+    path("engagements/<int:engagement_id>/summary/", views.engagement_summary, name="summary"),
+    path("home/", views.home, name="home"),
     path(
         "engagements/<int:engagement_id>/transition/",
         views.engagement_transition,

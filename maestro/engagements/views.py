@@ -1,7 +1,9 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,10 +20,12 @@ from maestro.engagements.forms import (
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
 from maestro.engagements.scoping import (
     can_manage_engagement,
+    can_work_engagement,
     clients_consulted_by,
     clients_for,
     is_consultant,
     is_consultant_at,
+    is_sponsor_only,
     require_engagement_manager,
 )
 from maestro.exceptions import DomainError
@@ -84,15 +88,79 @@ def _redirect_to_saved(request, engagement: Engagement):
     return redirect("engagements:list")
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login, except that `?next=/` (what opening the site's root while signed out
+    asks for) goes home like no `next` at all, so each role lands where it works."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        url = super().get_redirect_url()
+        return "" if url == reverse("engagements:list") else url
+
+
+@login_required
+@require_safe
+def home(request):
+    """Where a login lands: a sponsor on their engagement's summary (on the list of their
+    engagements when they have several), everyone else on the engagement list."""
+    if is_sponsor_only(request.user):
+        ids = list(
+            selectors.engagement_list_for_user(user=request.user)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:2]
+        )
+        if len(ids) == 1:
+            return redirect("engagements:summary", engagement_id=ids[0])
+    return redirect("engagements:list")
+
+
 @login_required
 @require_safe
 def engagement_list(request):
     form = EngagementFilterForm(request.GET or None, clients=clients_for(request.user))
-    engagements = form.filter(selectors.engagement_list_for_user(user=request.user))
+    engagements = list(form.filter(selectors.engagement_list_for_user(user=request.user)))
+    # Health at a glance (accuracy this week, open and overdue tasks), from the layers above
+    # (maestro.engagements.hooks): a constant number of queries for any number of rows.
+    health = hooks.engagement_list_health(engagements=engagements)
     return render(
         request,
         "engagements/list.html",
-        {"engagements": engagements, "form": form, "can_create": is_consultant(request.user)},
+        {
+            "engagements": engagements,
+            "rows": [{"engagement": e, "health": health[e.pk]} for e in engagements],
+            "form": form,
+            "can_create": is_consultant(request.user),
+            # A sponsor's rows open the summaries (and base.html's navigation reuses the answer).
+            "sponsor_only": is_sponsor_only(request.user),
+        },
+    )
+
+
+@login_required
+@require_safe
+def engagement_summary(request, engagement_id: int):
+    """The executive summary: the figures a sponsor cares about first (accuracy against the
+    target, hours freed, automation and override rates, open risks, readiness once skill
+    transfer provides it), then the phase and its dates, the trend with its charts, the risks
+    and the economics. Everyone who sees the engagement reads it."""
+    engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
+    transitions = list(selectors.transition_list(engagement=engagement))
+    can_manage = can_manage_engagement(request.user, engagement)
+    parts = hooks.engagement_summary_parts(engagement=engagement)
+    return render(
+        request,
+        "engagements/summary.html",
+        {
+            "engagement": engagement,
+            "timeline": _timeline(engagement, transitions),
+            "started": engagement.created_at,
+            "can_manage": can_manage,
+            "can_work": can_manage or can_work_engagement(request.user, engagement),
+            "figures": parts.figures,
+            "panels": parts.panels,
+            "documents": parts.documents,
+        },
     )
 
 

@@ -8,7 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
+from maestro.engagements.scoping import (
+    can_manage_engagement,
+    can_work_engagement,
+    require_engagement_manager,
+    require_engagement_worker,
+)
 from maestro.exceptions import StateConflict
 from maestro.lib.forms import flash_errors, form_errors
 from maestro.lib.pagination import page_get
@@ -59,6 +64,7 @@ def playbook_detail(request, process_id: int):
             "current": current,
             "version": version,
             "document": document,
+            "can_run": can_work_engagement(request.user, process.engagement),
             # Flagged on read: who the chain in force names but can no longer take tasks.
             "chain_departed": selectors.playbook_chain_departed(
                 version=current, engagement=process.engagement
@@ -156,6 +162,11 @@ def playbook_dry_run(request, process_id: int):
     """The dry-run form (a GET's training_round/version preselect it); a POST queues the job
     and goes to its page."""
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    can_run = can_work_engagement(request.user, process.engagement)
+    if request.method == "POST":
+        require_engagement_worker(
+            request.user, process.engagement, message=services.DRY_RUN_WORKERS_ONLY, page=True
+        )
     rounds = list(selectors.playbook_rounds(process=process))
     versions = list(selectors.playbook_version_list(process=process))
     initial = {"version": versions[0].number if versions else None}
@@ -180,6 +191,7 @@ def playbook_dry_run(request, process_id: int):
             "rounds": rounds,
             "versions": versions,
             "jobs": selectors.dry_run_job_list(process=process)[:5],
+            "can_run": can_run,
         },
         status=status,
     )

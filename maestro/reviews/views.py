@@ -40,10 +40,10 @@ PAYLOAD_DISPLAY_LIMIT = 20_000
 @require_safe
 def landing(request):
     """Where log-in leads (LOGIN_REDIRECT_URL) when no `?next=` says otherwise: operators to
-    their queue, everyone else to the engagements."""
+    their queue; everyone else on to engagements' home (sponsors to their summary)."""
     if is_operator(request.user):
         return redirect("reviews:queue")
-    return redirect("engagements:list")
+    return redirect("engagements:home")
 
 
 def _queue_form(request, data) -> QueueFilterForm:

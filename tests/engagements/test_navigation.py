@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db
 
 URL_NAMES = {
     "overview": "engagements:detail",
+    "summary": "engagements:summary",
     "processes": "mapping:process_list",
     "decision-types": "mapping:decision_type_list",
     "training": "training:overview",
@@ -31,8 +32,10 @@ OFFERED = {
     "consultant": set(URL_NAMES),
     "staff": set(URL_NAMES),
     "operator": set(URL_NAMES) - {"api-keys"},
-    "sponsor": set(URL_NAMES) - {"api-keys"},
+    # Sponsors read results: no consultant tooling (the webhooks page stays readable, unlinked).
+    "sponsor": set(URL_NAMES) - {"api-keys", "webhooks"},
 }
+UNLINKED = {"sponsor": {"webhooks"}}
 
 
 def _user(world, role: str):
@@ -63,8 +66,9 @@ def test_each_role_is_offered_the_sections_it_may_open_and_no_others(client, wor
     assert {href for href, _text, _current in links} == expected
     assert len(links) == len(expected)
     for key in set(URL_NAMES) - OFFERED[role]:
-        # What is not offered does not open.
-        assert client.get(reverse(URL_NAMES[key], args=[engagement.pk])).status_code == 403
+        # What is not offered does not open, but tooling kept out of a sponsor's way.
+        status = 200 if key in UNLINKED.get(role, ()) else 403
+        assert client.get(reverse(URL_NAMES[key], args=[engagement.pk])).status_code == status
     for href, _label, _current in links:
         page = client.get(href)
         assert page.status_code == 200, href
@@ -81,6 +85,7 @@ def test_the_overview_is_marked_as_the_current_section_and_labels_are_in_order(c
 
     assert [label for _href, label, _current in links] == [
         "Overview",
+        "Summary",
         "Process maps",
         "Decision types",
         "Training",
@@ -114,6 +119,18 @@ def test_the_nav_asks_nothing_when_the_view_passed_can_manage(world, rf, django_
     assert "Agent API keys" in html
     with django_assert_num_queries(0):
         html = template.render(
+            Context(
+                {
+                    "request": request,
+                    "engagement": engagement,
+                    "can_manage": False,
+                    "can_work": False,
+                }
+            )
+        )
+    assert "Agent API keys" not in html and "Webhooks" not in html
+    # Without the page's can_work, one query says whether the user works the engagement.
+    with django_assert_num_queries(1):
+        template.render(
             Context({"request": request, "engagement": engagement, "can_manage": False})
         )
-    assert "Agent API keys" not in html

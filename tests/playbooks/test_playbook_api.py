@@ -178,8 +178,10 @@ def test_dry_run_status_shows_progress_mid_run(world, process, monkeypatch):
     rnd = RoundFactory(dataset=dataset)
     CaseFactory.create_batch(5, dataset=dataset)
     playbook_version_create(process=process, by=world.consultant, **BODY)
+    # The operator starts it; the sponsor, who only reads, follows its progress.
+    started = client_for(world.operator_a)
+    job = started.post(url(process, "dry-run/"), {"training_round": rnd.pk}, format="json").json()
     api = client_for(world.sponsor_a)
-    job = api.post(url(process, "dry-run/"), {"training_round": rnd.pk}, format="json").json()
     seen = []
     real = dry_runs.playbook_dry_run
 

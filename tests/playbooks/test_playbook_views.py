@@ -172,7 +172,7 @@ def job_page(process, job):
 
 def test_dry_run_page_queues_a_job_shows_its_progress_then_the_result(client, world, process):
     rnd = dry_run_setup(process, world.consultant)
-    login(client, world.sponsor_a)
+    login(client, world.operator_a)  # sponsors only read (test_dry_run_permissions.py)
 
     r = client.get(page("dry-run", process), {"training_round": rnd.pk})
     assert r.status_code == 200 and not select(r, "#dry-run-jobs")

@@ -99,9 +99,10 @@ def test_operators_land_on_their_queue_after_log_in(world, client):
 
 
 @pytest.mark.parametrize("who", ["consultant", "sponsor_a", "staff"])
-def test_others_land_on_the_engagements_as_before(world, client, who):
+def test_others_go_on_to_the_engagements_home(world, client, who):
+    # engagements:home then sends a sponsor to their summary, the others to the list.
     _log_in(client, getattr(world, who))
-    assert client.get("/start/")["Location"] == reverse("engagements:list")
+    assert client.get("/start/")["Location"] == reverse("engagements:home")
 
 
 def test_log_in_still_follows_next(world, client):

@@ -49,7 +49,6 @@ TAKES_POST = {
     "maestro.reviews.views.engagement_review_tasks_reassign",
     "maestro.reviews.views.review_task_reassign",
     "maestro.reviews.views.review_task_flag",
-    "maestro.reviews.views.engagement_review_tasks_reassign",
     "maestro.reviews.views.edge_case_review",
     "maestro.people.views.people_index",
     "maestro.people.views.client_people",

@@ -96,7 +96,8 @@ class PlaybookDryRunApi(APIView):
         """Queue a dry run: route a training round's cases with a version (default: the
         newest) and report how many would go to humans, why, and the accuracy of the rest.
         Answers 202 with the job; poll its `status_url` for progress and, once `done`, the
-        `result`. Routes nothing live and saves no decision."""
+        `result`. Routes nothing live and saves no decision. The engagement's consultants and
+        the client's operators start dry runs; a sponsor gets 403 (`read_only`)."""
         process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
         serializer = s.PlaybookDryRunInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -10,6 +10,7 @@ from maestro.playbooks.services.counterparties import (
     known_counterparty_remove,
 )
 from maestro.playbooks.services.dry_runs import (
+    DRY_RUN_WORKERS_ONLY,
     NO_OUTPUT,
     PROGRESS_EVERY,
     DryRunResult,
@@ -38,6 +39,7 @@ __all__ = [
     "NO_OUTPUT",
     "PROGRESS_EVERY",
     "DryRunResult",
+    "DRY_RUN_WORKERS_ONLY",
     "dry_run_job_create",
     "dry_run_job_result",
     "dry_run_job_run",

@@ -16,7 +16,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, FilteredRelation, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from maestro.engagements.scoping import require_engagement_worker
 from maestro.exceptions import DomainError
 from maestro.lib.jobs import job_claim, job_finish, job_progress, jobs_recover
 from maestro.mapping.models import Process
@@ -34,6 +36,10 @@ NO_OUTPUT = "no_output"
 # How often a dry run reports its progress: often enough for a bar, rarely enough to cost
 # nothing next to the routing (20 reports for 100,000 cases).
 PROGRESS_EVERY = 5000
+DRY_RUN_WORKERS_ONLY = gettext_lazy(
+    "Sponsors read the playbook; its dry runs are started by the engagement's consultants and "
+    "the client's operators."
+)
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +193,16 @@ def dry_run_job_create(
     version: PlaybookVersion | None,
     by: User,
 ) -> DryRunJob:
-    """Queue a dry run of `version` (default: the newest) over a round of `process`. Anyone
-    who sees the process may ask for one; callers scope `process` to the user. The task is
-    sent once the job row commits."""
+    """Queue a dry run of `version` (default: the newest) over a round of `process`. The
+    engagement's workers (its consultants and the client's operators) may ask for one; sponsors
+    only read (NotPermitted, code `read_only`). Callers scope `process` to the user. The task
+    is sent once the job row commits."""
     from maestro.playbooks.tasks import (
         dry_run_job_run_task,  # lazy: the task module imports this one
+    )
+
+    require_engagement_worker(
+        by, process.engagement, message=DRY_RUN_WORKERS_ONLY, code="read_only"
     )
 
     if version is None:
