@@ -135,6 +135,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "maestro.reviews.context_processors.review_queue",
             ],
+            # pct, points, count, when: one format for figures and moments on every page.
+            "builtins": ["maestro.lib.formats"],
         },
     },
 ]

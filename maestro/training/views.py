@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +23,8 @@ from maestro.training.forms import (
 
 # What a write by anyone but the engagement's consultants is refused with.
 TRAINING_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants change training data.")
+# Cases per page on each side of a comparison.
+COMPARE_PAGE = 25
 
 
 @login_required
@@ -225,15 +228,32 @@ def round_detail(request, round_id: int):
 @login_required
 @require_safe
 def round_compare(request, round_id: int, other_id: int):
-    """Cases fixed and regressed between two rounds of one dataset."""
-    after = selectors.round_get_for_user(user=request.user, pk=round_id)
-    before = selectors.round_get_for_user(user=request.user, pk=other_id)
-    if before.dataset_id != after.dataset_id:
+    """Cases fixed and regressed between two rounds of one dataset, from the earlier round to
+    the later one whatever the URL's order; `?direction=backward` compares the other way."""
+    first = selectors.round_get_for_user(user=request.user, pk=round_id)
+    second = selectors.round_get_for_user(user=request.user, pk=other_id)
+    if first.dataset_id != second.dataset_id:
         raise Http404
+    direction = request.GET.get("direction") or selectors.FORWARD
+    if direction not in selectors.DIRECTIONS:
+        return HttpResponseBadRequest(
+            _("direction must be “forward” or “backward”."), content_type="text/plain"
+        )
+    before, after = selectors.round_compare_order(first=first, second=second, direction=direction)
     compared = selectors.round_compare(before=before, after=after)
     return render(
         request,
         "training/compare.html",
-        {"before": before, "after": after, "fixed": compared["fixed"][:500],
-         "regressed": compared["regressed"][:500]},
-    )  # fmt: skip
+        {
+            **compared,
+            "engagement": after.dataset.process.engagement,
+            "direction": direction,
+            "reverse": selectors.BACKWARD if direction == selectors.FORWARD else selectors.FORWARD,
+            "fixed": Paginator(compared["fixed"], COMPARE_PAGE).get_page(
+                request.GET.get("fixed_page")
+            ),
+            "regressed": Paginator(compared["regressed"], COMPARE_PAGE).get_page(
+                request.GET.get("regressed_page")
+            ),
+        },
+    )
