@@ -9,6 +9,13 @@ def _process_maps_overview(engagement) -> dict[str, Any]:
     return {"processes": engagement_process_summaries(engagement=engagement)}
 
 
+def _playbook_threshold(*, process):
+    from maestro.playbooks.selectors import playbook_version_current
+
+    version = playbook_version_current(process=process)
+    return version.default_threshold if version else None
+
+
 class CompositionConfig(AppConfig):
     """The top of the layering: wires the apps above engagements into its hooks at startup.
 
@@ -47,3 +54,5 @@ class CompositionConfig(AppConfig):
         mapping_hooks.on_process_overview(process_economics_overview)
         # A dataset's counterparties are known to routing from the import that brings them.
         training_hooks.on_cases_imported(known_counterparties_seed)
+        # The round page marks the playbook's threshold on its what-if sweep.
+        training_hooks.on_current_threshold(_playbook_threshold)

@@ -3,6 +3,7 @@ with thousands separators, and one date-time format in the active time zone (the
 client's on engagement pages, maestro.lib.timezones). A builtin template library (settings
 TEMPLATES "builtins"), so no template needs `{% load %}` for it."""
 
+import json
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -72,3 +73,9 @@ def when(value) -> str:
     if isinstance(value, date):
         return formats.date_format(value, DATE_FORMAT)
     return str(value)
+
+
+@register.filter
+def json_pretty(value) -> str:
+    """A JSON value indented for reading (escaped by the template like any other text)."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)

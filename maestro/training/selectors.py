@@ -218,9 +218,15 @@ def round_threshold_sweep(*, training_round: TrainingRound) -> list[dict]:
     ]
 
 
-def round_failures(*, training_round: TrainingRound) -> QuerySet[EvaluationCase]:
-    """Cases the agent got wrong (or gave no output for), with output and review annotated."""
-    return (
+UNTAGGED = "untagged"
+
+
+def round_failures(
+    *, training_round: TrainingRound, category: str = "", cause: str = ""
+) -> QuerySet[EvaluationCase]:
+    """Cases the agent got wrong (or gave no output for), with output and review annotated;
+    only those of `category`, and of `cause` (UNTAGGED: not tagged yet), when given."""
+    failures = (
         _cases_with_output(training_round)
         .annotate(review=FilteredRelation("reviews", condition=Q(reviews__round=training_round)))
         .filter(~CORRECT | Q(out__id__isnull=True))
@@ -232,6 +238,13 @@ def round_failures(*, training_round: TrainingRound) -> QuerySet[EvaluationCase]
         )
         .order_by("id")
     )
+    if category:
+        failures = failures.filter(category=category)
+    if cause == UNTAGGED:
+        failures = failures.filter(review__id__isnull=True)
+    elif cause:
+        failures = failures.filter(review__cause=cause)
+    return failures
 
 
 def round_failure_causes(*, training_round: TrainingRound) -> list[dict]:

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -10,11 +11,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_errors
+from maestro.lib.pagination import page_get
 from maestro.lib.uploads import form_refuse_upload, upload_too_large
 from maestro.mapping.selectors import process_list_for_user
-from maestro.training import charts, selectors, services
+from maestro.training import charts, hooks, selectors, services
 from maestro.training.forms import (
     DatasetForm,
+    FailureFilterForm,
     FailureReviewForm,
     GateCriteriaForm,
     RoundForm,
@@ -23,8 +26,9 @@ from maestro.training.forms import (
 
 # What a write by anyone but the engagement's consultants is refused with.
 TRAINING_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants change training data.")
-# Cases per page on each side of a comparison.
+# Cases per page on each side of a comparison, and failures per page on a round's page.
 COMPARE_PAGE = 25
+FAILURES_PAGE = 25
 
 
 @login_required
@@ -190,10 +194,36 @@ def round_detail(request, round_id: int):
                 )
             if call.ok:
                 messages.success(request, _("Tagged %(ref)s.") % {"ref": case.case_ref})
-                return redirect("training:round", round_id=training_round.pk)
+                # Back to the same filtered page of failures.
+                query = request.GET.urlencode()
+                return redirect(
+                    reverse("training:round", args=[training_round.pk])
+                    + (f"?{query}" if query else "")
+                    + "#failures-title"
+                )
     metrics = selectors.round_metrics(training_round=training_round)
     criteria = selectors.gate_criteria_get(engagement=engagement)
     sweep = selectors.round_threshold_sweep(training_round=training_round)
+    threshold = hooks.current_threshold(process=training_round.dataset.process)
+    for row in sweep:
+        row["current"] = threshold is not None and abs(row["threshold"] - float(threshold)) < 1e-9
+    calibration = selectors.round_calibration(training_round=training_round)
+    filters = FailureFilterForm(
+        request.GET, categories=[row["category"] for row in metrics.categories]
+    )
+    if filters.is_valid():
+        chosen = filters.cleaned_data
+    else:
+        chosen, status = {}, 400
+    failures, query = page_get(
+        request,
+        selectors.round_failures(
+            training_round=training_round,
+            category=chosen.get("category", ""),
+            cause=chosen.get("cause", ""),
+        ),
+        per_page=FAILURES_PAGE,
+    )
     others = (
         selectors.round_list_for_user(user=request.user)
         .filter(dataset_id=training_round.dataset_id)
@@ -211,11 +241,18 @@ def round_detail(request, round_id: int):
                 categories=metrics.categories, minimums=criteria.category_minimums
             ),
             "confusion": selectors.round_confusion(training_round=training_round),
-            "calibration": selectors.round_calibration(training_round=training_round),
+            "calibration": calibration,
+            "calibration_chart": charts.calibration_chart_svg(bands=calibration),
             "sweep": sweep,
-            "sweep_chart": charts.threshold_sweep_svg(sweep=sweep),
+            "threshold": threshold,
+            "sweep_chart": charts.threshold_sweep_svg(
+                sweep=sweep, current=None if threshold is None else float(threshold)
+            ),
             "causes": selectors.round_failure_causes(training_round=training_round),
-            "failures": selectors.round_failures(training_round=training_round)[:200],
+            "failures": failures,
+            "query": query,
+            "filters": filters,
+            "filtered": bool(chosen.get("category") or chosen.get("cause")),
             "cause_choices": FailureReviewForm.base_fields["cause"].choices,
             "others": others,
             "can_manage": can_manage,
