@@ -56,6 +56,15 @@ def points(value) -> str:
 
 
 @register.filter
+def money(value) -> str:
+    """An amount with thousands separators and two decimals: 10000 → "10,000.00"."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    return intcomma(f"{number:.2f}", use_l10n=False)
+
+
+@register.filter
 def count(value) -> str:
     """An integer with thousands separators: 24000 → "24,000"."""
     return intcomma(value, use_l10n=False) if isinstance(value, int) else str(value)

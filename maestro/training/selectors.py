@@ -48,7 +48,7 @@ def dataset_list_for_user(*, user: User) -> QuerySet[EvaluationDataset]:
 def round_list_for_user(*, user: User) -> QuerySet[TrainingRound]:
     return TrainingRound.objects.filter(
         dataset__process__engagement__in=engagements_for(user)
-    ).select_related("dataset__process__engagement")
+    ).select_related("dataset__process__engagement__client")
 
 
 def dataset_get_for_user(*, user: User, pk: int) -> EvaluationDataset:

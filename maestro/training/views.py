@@ -12,6 +12,7 @@ from maestro.engagements.scoping import can_manage_engagement, require_engagemen
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_errors
 from maestro.lib.pagination import page_get
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.lib.uploads import form_refuse_upload, upload_too_large
 from maestro.mapping.selectors import process_list_for_user
 from maestro.training import charts, hooks, selectors, services
@@ -36,6 +37,7 @@ FAILURES_PAGE = 25
 def training_overview(request, engagement_id: int):
     """The engagement's evaluation datasets with their accuracy across rounds."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     processes = list(process_list_for_user(user=request.user).filter(engagement=engagement))
     posted = request.POST.get("form") if request.method == "POST" else None
@@ -99,6 +101,7 @@ def dataset_detail(request, dataset_id: int):
     """Cases, rounds and the accuracy chart; consultants upload cases and start rounds here."""
     dataset = selectors.dataset_get_for_user(user=request.user, pk=dataset_id)
     engagement = dataset.process.engagement
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     posted = request.POST.get("form") if request.method == "POST" else None
     upload_form = UploadForm(
@@ -174,6 +177,7 @@ def round_detail(request, round_id: int):
     """Metrics, charts, confusion matrix and the failures to review."""
     training_round = selectors.round_get_for_user(user=request.user, pk=round_id)
     engagement = training_round.dataset.process.engagement
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     form = FailureReviewForm(request.POST or None)
     status = 200
@@ -271,6 +275,7 @@ def round_compare(request, round_id: int, other_id: int):
     second = selectors.round_get_for_user(user=request.user, pk=other_id)
     if first.dataset_id != second.dataset_id:
         raise Http404
+    client_time_zone_activate(first.dataset.process.engagement.client)
     direction = request.GET.get("direction") or selectors.FORWARD
     if direction not in selectors.DIRECTIONS:
         return HttpResponseBadRequest(
