@@ -14,9 +14,9 @@ from maestro.engagements.scoping import (
     require_engagement_worker,
 )
 from maestro.engagements.selectors import engagement_get_for_user
-from maestro.lib.timezones import client_time_zone_activate
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import flash_errors, form_errors
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.mapping.models import Process
 from runbooks import selectors, services
 from runbooks.forms import RunbookCreateForm, RunbookEditForm, RunFinishForm, StepForm
