@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An engagement's pages show moments in its client's zone (client_time_zone_activate).
+    "maestro.lib.timezones.TimeZoneResetMiddleware",
     # Last, so it turns a refused log-in into the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,6 +137,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "maestro.reviews.context_processors.review_queue",
             ],
+            # pct, points, count, when: one format for figures and moments on every page.
+            "builtins": ["maestro.lib.formats"],
         },
     },
 ]

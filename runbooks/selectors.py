@@ -92,12 +92,14 @@ def version_diff(*, runbook: Runbook, old: int, new: int) -> dict:
     """Both versions and their differences: a unified text diff and a side-by-side table."""
     a, b = version_get(runbook=runbook, number=old), version_get(runbook=runbook, number=new)
     old_text, new_text = f"# {a.title}\n\n{a.body}", f"# {b.title}\n\n{b.body}"
-    labels = {"old_label": f"version {a.number}", "new_label": f"version {b.number}"}
+    old_label, new_label = f"version {a.number}", f"version {b.number}"
     return {
         "old": a,
         "new": b,
-        "unified": rendering.diff_unified(old_text, new_text, **labels),
-        "table": rendering.diff_table(old_text, new_text, **labels),
+        "unified": rendering.diff_unified(
+            old_text, new_text, old_label=old_label, new_label=new_label
+        ),
+        "table": rendering.diff_table(old_text, new_text, old_label=old_label, new_label=new_label),
     }
 
 

@@ -16,6 +16,7 @@ from maestro.engagements.scoping import (
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import flash_errors, form_errors
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.mapping.models import Process
 from runbooks import selectors, services
 from runbooks.forms import RunbookCreateForm, RunbookEditForm, RunFinishForm, StepForm
@@ -29,6 +30,7 @@ SPONSORS_READ_ONLY = gettext_lazy("Sponsors read runbooks; they cannot change or
 @require_safe
 def runbook_list(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     query = request.GET.get("q", "")
     runbooks = selectors.runbook_search(
         queryset=selectors.runbook_list_for_user(user=request.user).filter(engagement=engagement),
@@ -93,6 +95,7 @@ def runbook_detail(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
     )
+    client_time_zone_activate(runbook.engagement.client)
     requested = request.GET.get("version", "")
     if requested.isdigit():
         version = selectors.version_get(runbook=runbook, number=int(requested))
@@ -213,6 +216,7 @@ def runbook_history(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
     )
+    client_time_zone_activate(runbook.engagement.client)
     return render(
         request,
         "runbooks/history.html",
@@ -232,6 +236,7 @@ def runbook_diff(request, engagement_id: int, slug: str):
     runbook = selectors.runbook_get_by_slug(
         user=request.user, engagement_id=engagement_id, slug=slug
     )
+    client_time_zone_activate(runbook.engagement.client)
     old, new = request.GET.get("old", ""), request.GET.get("new", "")
     if not (old.isdigit() and new.isdigit()):
         old, new = str(max(runbook.head - 1, 1)), str(runbook.head)

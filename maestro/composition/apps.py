@@ -9,6 +9,13 @@ def _process_maps_overview(engagement) -> dict[str, Any]:
     return {"processes": engagement_process_summaries(engagement=engagement)}
 
 
+def _playbook_threshold(*, process):
+    from maestro.playbooks.selectors import playbook_version_current
+
+    version = playbook_version_current(process=process)
+    return version.default_threshold if version else None
+
+
 class CompositionConfig(AppConfig):
     """The top of the layering: wires the apps above engagements into its hooks at startup.
 
@@ -77,3 +84,5 @@ class CompositionConfig(AppConfig):
         reviews_hooks.on_review_task_resolved(shadow_case_operator_answer_record)
         reviews_hooks.on_review_task_marks(shadow_task_marks)
         reviews_hooks.on_review_task_page(shadow_task_panel)
+        # The round page marks the playbook's threshold on its what-if sweep.
+        training_hooks.on_current_threshold(_playbook_threshold)

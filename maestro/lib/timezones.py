@@ -51,3 +51,23 @@ def local_week_bounds(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     start, _end = local_day_bounds(monday, tz)
     end, _next = local_day_bounds(monday + timedelta(days=7), tz)
     return start, end
+
+
+def client_time_zone_activate(client) -> None:
+    """Show this request's moments in `client`'s zone (a Client: anything with `tzinfo`). Views
+    of one engagement call it, so its people read their own clock; TimeZoneResetMiddleware
+    puts the default back when the request ends."""
+    timezone.activate(client.tzinfo)
+
+
+class TimeZoneResetMiddleware:
+    """The zone a view activated never outlives its request (threads serve many requests)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

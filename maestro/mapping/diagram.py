@@ -12,13 +12,38 @@ from maestro.lib.svg import AMBER, MUTED, SLATE, VIOLET, svg_line, svg_rect, svg
 from maestro.lib.svg import svg_text as _svg_text
 from maestro.lib.svg import truncate as _short
 
-COL_W, BOX_W, BOX_H, GAP, TOP, PAD = 430, 370, 66, 22, 86, 30
+COL_W, BOX_W, BOX_H, GAP, TOP, PAD = 460, 370, 84, 22, 86, 30
+NAME_CHARS, WHO_CHARS = 40, 52  # per line, at 13px bold and 11px in a 370px box
 INFORMAL, DECISION, LINK = AMBER, VIOLET, SLATE
 
 
 def _text(parent, x, y, text, *, size=13, weight="normal", **kwargs):
     """This diagram's labels: 13px, normal weight unless told otherwise."""
     return _svg_text(parent, x, y, text, size=size, weight=weight, **kwargs)
+
+
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    """`text` in at most `lines` lines of about `width` characters, broken between words (a
+    word longer than a line is cut); the last line ends in "…" if text is left over."""
+    words, out, current = text.split(), [], ""
+    for word in words:
+        while len(word) > width:
+            if current:
+                out.append(current)
+                current = ""
+            out.append(word[: width - 1] + "-")
+            word = word[width - 1 :]
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = _short(out[-1] + " …", width)
+    return out or [""]
 
 
 def _box(parent, x: int, y: int, step) -> None:
@@ -39,20 +64,22 @@ def _box(parent, x: int, y: int, step) -> None:
     if step.informal:
         rect["stroke_dasharray"] = "6 4"
     svg_rect(g, x, y, BOX_W, BOX_H, fill="#fff7ed" if step.informal else "#ffffff", **rect)
-    _text(g, x + 12, y + 22, _short(f"{step.order}. {step.name}", 38), weight="bold")
+    # The name wraps to two lines (never cut mid-word); the whole of it is in the <title>.
+    for i, line in enumerate(_wrap(f"{step.order}. {step.name}", NAME_CHARS - 3, 2)):
+        _text(g, x + 12, y + 22 + 17 * i, line, weight="bold", cls="step-name")
     who = " · ".join(p for p in (step.actor, step.system) if p) or step.get_kind_display()
-    _text(g, x + 12, y + 41, _short(who, 48), size=11, fill=MUTED)
+    _text(g, x + 12, y + 58, _short(who, WHO_CHARS), size=11, fill=MUTED)
     tags = [str(step.get_kind_display())]
     if step.cadence:
         tags.append(step.cadence)
     if step.undocumented:
         tags.append("undocumented")
-    _text(g, x + 12, y + 57, _short(" · ".join(tags), 34), size=11, fill=MUTED)
+    _text(g, x + 12, y + 74, _short(" · ".join(tags), 40), size=11, fill=MUTED)
     if step.informal:
         _text(
             g,
             x + BOX_W - 10,
-            y + 57,
+            y + 74,
             "INFORMAL",
             size=10,
             weight="bold",
@@ -110,6 +137,13 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
         },
     )
     ET.SubElement(marker, "path", {"d": "M0,0 L10,5 L0,10 z", "fill": MUTED})
+    link_marker = ET.SubElement(
+        svg.find("defs"),  # type: ignore[arg-type]
+        "marker",
+        {"id": "link-arrow", "viewBox": "0 0 10 10", "refX": "9", "refY": "5",
+         "markerWidth": "6", "markerHeight": "6", "orient": "auto"},
+    )  # fmt: skip
+    ET.SubElement(link_marker, "path", {"d": "M0,0 L10,5 L0,10 z", "fill": LINK})
     columns = [("Documented (what the wiki says)", documented), ("Actual (what people do)", actual)]
     centre_y: dict[int, int] = {}
     for index, (heading, steps) in enumerate(columns):
@@ -130,18 +164,26 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
             centre_y[step.pk] = y + BOX_H // 2
         if not steps:
             _text(lane, x, TOP + 24, "No steps yet.", fill=MUTED)
-    # Which documented step each actual step belongs to: the gap, drawn.
+    # Which documented step each actual step belongs to: the gap, drawn as curves that stay
+    # between the two columns (so never over a box), each ending in an arrow at its step.
     links = ET.SubElement(svg, "g", {"class": "links"})
+    start_x, end_x = PAD + BOX_W, PAD + COL_W
+    middle = (start_x + end_x) / 2
     for step in actual:
         if step.documented_step_id in centre_y:
-            svg_line(
+            y1, y2 = centre_y[step.documented_step_id], centre_y[step.pk]
+            ET.SubElement(
                 links,
-                PAD + BOX_W,
-                centre_y[step.documented_step_id],
-                PAD + COL_W,
-                centre_y[step.pk],
-                stroke=LINK,
-                stroke_dasharray="2 3",
+                "path",
+                {
+                    "d": f"M{start_x},{y1} C{middle},{y1} {middle},{y2} {end_x - 2},{y2}",
+                    "fill": "none",
+                    "stroke": LINK,
+                    "stroke-width": "1.5",
+                    "stroke-dasharray": "3 3",
+                    "marker-end": "url(#link-arrow)",
+                    "class": "link",
+                },
             )
     legend = ET.SubElement(svg, "g", {"class": "legend"})
     _text(legend, PAD, legend_y + 8, "Legend", weight="bold")

@@ -95,14 +95,50 @@ def category_bars_svg(*, categories: Sequence[dict], minimums: dict | None = Non
     return svg_string(root)
 
 
-def threshold_sweep_svg(*, sweep: Sequence[dict]) -> str:
-    """For each threshold: share routed to humans and accuracy of the auto-routed rest."""
+def calibration_chart_svg(*, bands: Sequence[dict]) -> str:
+    """Accuracy per confidence band as bars, against the dashed line of perfect calibration
+    (a band's accuracy equal to its confidence); the case count under each band."""
+    root = svg_root(title="Calibration", width=W, height=H, cls="chart calibration-chart")
+    plot_h = H - TOP - BOTTOM
+    _axes(root, plot_h, label="Accuracy per confidence band (dashed: perfectly calibrated)")
+    if not bands:
+        return svg_string(root)
+    step = (W - LEFT - RIGHT) / len(bands)
+    for i, band in enumerate(bands):
+        x = LEFT + step * i
+        g = ET.SubElement(root, "g", {"class": "band"})
+        if band["accuracy"] is not None:
+            y = _y(band["accuracy"], plot_h)
+            svg_rect(g, x + step * 0.15, y, step * 0.7, TOP + plot_h - y, fill=LINE, rx="3")
+            svg_text(g, x + step / 2, y - 6, f"{band['accuracy']:.1f}%", size=11, anchor="middle")
+        label = f"{band['low']:.1f}–{band['high']:.1f}"
+        svg_text(g, x + step / 2, H - BOTTOM + 18, label, size=11, fill=MUTED, anchor="middle")
+        svg_text(g, x + step / 2, H - BOTTOM + 34, f"{band['n']:,} cases", size=10, fill=MUTED,
+                 anchor="middle")  # fmt: skip
+        ideal = _y(100 * (band["low"] + band["high"]) / 2, plot_h)
+        svg_line(g, x + step * 0.1, ideal, x + step * 0.9, ideal, stroke=TARGET,
+                 stroke_dasharray="5 3", stroke_width="2", cls="ideal")  # fmt: skip
+    return svg_string(root)
+
+
+def threshold_sweep_svg(*, sweep: Sequence[dict], current: float | None = None) -> str:
+    """For each threshold: share routed to humans and accuracy of the auto-routed rest; the
+    playbook's current threshold, if given, as a labelled vertical line."""
     root = svg_root(title="What-if threshold sweep", width=W, height=H, cls="chart sweep-chart")
     plot_h = H - TOP - BOTTOM
     _axes(root, plot_h, label="Escalated to humans (amber) and auto-routed accuracy (green)")
     if not sweep:
         return svg_string(root)
     step = (W - LEFT - RIGHT) / len(sweep)
+    if current is not None:
+        first, last = sweep[0]["threshold"], sweep[-1]["threshold"]
+        span = (last - first) or 1
+        x = LEFT + step * 0.5 + (len(sweep) - 1) * step * (current - first) / span
+        x = min(max(x, LEFT), W - RIGHT)
+        g = ET.SubElement(root, "g", {"class": "current-threshold"})
+        svg_line(g, x, TOP, x, TOP + plot_h, stroke=MUTED, stroke_width="2",
+                 stroke_dasharray="2 3")  # fmt: skip
+        svg_text(g, x + 4, TOP + 12, f"playbook: {current:.2f}", size=11, fill=MUTED)
     for key, colour, cls in (
         ("escalation_rate", TARGET, "escalation"),
         ("auto_accuracy", AUTO, "auto"),

@@ -30,7 +30,11 @@ class RoundForm(UploadForm):
 
 
 class FailureReviewForm(forms.Form):
-    cause = forms.ChoiceField(label=_("Cause"), choices=FailureReview.Cause.choices)
+    # Starts on the empty choice: an untagged failure must not look tagged, nor be tagged by
+    # a submit that did not pick a cause.
+    cause = forms.ChoiceField(
+        label=_("Cause"), choices=[("", _("Choose a cause…")), *FailureReview.Cause.choices]
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
 
 
@@ -70,3 +74,20 @@ class GateCriteriaForm(forms.Form):
     def clean_critical_categories(self) -> list[str]:
         raw = self.cleaned_data["critical_categories"]
         return [c.strip() for c in raw.split(",") if c.strip()]
+
+
+class FailureFilterForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    cause = forms.ChoiceField(
+        label=_("Cause"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("untagged", _("Not tagged yet")),
+            *FailureReview.Cause.choices,
+        ],
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("Any")), *[(c, c) for c in categories]]

@@ -7,8 +7,10 @@ so the routing never sees the cases without their counterparties, or the reverse
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, Protocol
 
+from maestro.mapping.models import Process
 from maestro.training.models import EvaluationDataset
 
 
@@ -30,3 +32,25 @@ def on_cases_imported(receiver: CasesImportedReceiver) -> None:
 def cases_imported(*, dataset: EvaluationDataset, counterparties: Iterable[str]) -> None:
     for receiver in _cases_imported:
         receiver(dataset=dataset, counterparties=counterparties)
+
+
+class ThresholdSource(Protocol):
+    def __call__(self, *, process: Process) -> Decimal | None: ...
+
+
+_threshold_sources: list[ThresholdSource] = []
+
+
+def on_current_threshold(source: ThresholdSource) -> None:
+    """`source(process=...)` answers the confidence threshold live decisions of the process are
+    routed with today (the playbook's), or None; the round page marks it on the sweep."""
+    if source not in _threshold_sources:
+        _threshold_sources.append(source)
+
+
+def current_threshold(*, process: Process) -> Decimal | None:
+    for source in _threshold_sources:
+        found = source(process=process)
+        if found is not None:
+            return found
+    return None

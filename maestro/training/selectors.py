@@ -13,6 +13,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -47,7 +48,7 @@ def dataset_list_for_user(*, user: User) -> QuerySet[EvaluationDataset]:
 def round_list_for_user(*, user: User) -> QuerySet[TrainingRound]:
     return TrainingRound.objects.filter(
         dataset__process__engagement__in=engagements_for(user)
-    ).select_related("dataset__process__engagement")
+    ).select_related("dataset__process__engagement__client")
 
 
 def dataset_get_for_user(*, user: User, pk: int) -> EvaluationDataset:
@@ -217,9 +218,15 @@ def round_threshold_sweep(*, training_round: TrainingRound) -> list[dict]:
     ]
 
 
-def round_failures(*, training_round: TrainingRound) -> QuerySet[EvaluationCase]:
-    """Cases the agent got wrong (or gave no output for), with output and review annotated."""
-    return (
+UNTAGGED = "untagged"
+
+
+def round_failures(
+    *, training_round: TrainingRound, category: str = "", cause: str = ""
+) -> QuerySet[EvaluationCase]:
+    """Cases the agent got wrong (or gave no output for), with output and review annotated;
+    only those of `category`, and of `cause` (UNTAGGED: not tagged yet), when given."""
+    failures = (
         _cases_with_output(training_round)
         .annotate(review=FilteredRelation("reviews", condition=Q(reviews__round=training_round)))
         .filter(~CORRECT | Q(out__id__isnull=True))
@@ -231,6 +238,13 @@ def round_failures(*, training_round: TrainingRound) -> QuerySet[EvaluationCase]
         )
         .order_by("id")
     )
+    if category:
+        failures = failures.filter(category=category)
+    if cause == UNTAGGED:
+        failures = failures.filter(review__id__isnull=True)
+    elif cause:
+        failures = failures.filter(review__cause=cause)
+    return failures
 
 
 def round_failure_causes(*, training_round: TrainingRound) -> list[dict]:
@@ -257,14 +271,65 @@ def _correct_in(training_round: TrainingRound) -> Exists:
     )
 
 
-def round_compare(*, before: TrainingRound, after: TrainingRound) -> dict[str, QuerySet]:
-    """Cases fixed (wrong before, right after) and regressed (right before, wrong after)."""
+FORWARD, BACKWARD = "forward", "backward"
+DIRECTIONS = (FORWARD, BACKWARD)
+
+
+def round_compare_order(
+    *, first: TrainingRound, second: TrainingRound, direction: str = FORWARD
+) -> tuple[TrainingRound, TrainingRound]:
+    """(before, after) of two rounds: forward compares the earlier round (by number) with the
+    later one whatever order they were asked in; backward, the later with the earlier."""
+    earlier, later = sorted((first, second), key=lambda r: (r.number, r.pk))
+    return (earlier, later) if direction == FORWARD else (later, earlier)
+
+
+def _predicted_in(training_round: TrainingRound) -> Subquery:
+    return Subquery(
+        AgentOutput.objects.filter(round=training_round, case=OuterRef("pk")).values(
+            "predicted_outcome"
+        )[:1]
+    )
+
+
+def _points(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else round(after - before, 2)
+
+
+def round_compare(*, before: TrainingRound, after: TrainingRound) -> dict[str, Any]:
+    """From `before` to `after`: cases fixed (wrong before, right after) and regressed (right
+    before, wrong after), each with what both rounds predicted; accuracy of both and its change
+    in points, overall and per category."""
     if before.dataset_id != after.dataset_id:
         raise ValueError("rounds of different datasets")
     cases = EvaluationCase.objects.filter(dataset_id=before.dataset_id).annotate(
-        was_right=_correct_in(before), is_right=_correct_in(after)
+        was_right=_correct_in(before),
+        is_right=_correct_in(after),
+        predicted_before=_predicted_in(before),
+        predicted_after=_predicted_in(after),
     )
+    metrics_before = round_metrics(training_round=before)
+    metrics_after = round_metrics(training_round=after)
+    by_category_before = {row["category"]: row for row in metrics_before.categories}
+    categories = []
+    for row in metrics_after.categories:
+        was = by_category_before.get(row["category"], {}).get("accuracy")
+        categories.append(
+            {
+                "category": row["category"],
+                "total": row["total"],
+                "accuracy_before": was,
+                "accuracy_after": row["accuracy"],
+                "change": _points(was, row["accuracy"]),
+            }
+        )
     return {
+        "before": before,
+        "after": after,
+        "accuracy_before": metrics_before.accuracy,
+        "accuracy_after": metrics_after.accuracy,
+        "accuracy_change": _points(metrics_before.accuracy, metrics_after.accuracy),
+        "categories": categories,
         "fixed": cases.filter(was_right=False, is_right=True).order_by("id"),
         "regressed": cases.filter(was_right=True, is_right=False).order_by("id"),
     }

@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -9,11 +11,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_errors
+from maestro.lib.pagination import page_get
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.lib.uploads import form_refuse_upload, upload_too_large
 from maestro.mapping.selectors import process_list_for_user
-from maestro.training import charts, selectors, services
+from maestro.training import charts, hooks, selectors, services
 from maestro.training.forms import (
     DatasetForm,
+    FailureFilterForm,
     FailureReviewForm,
     GateCriteriaForm,
     RoundForm,
@@ -22,6 +27,9 @@ from maestro.training.forms import (
 
 # What a write by anyone but the engagement's consultants is refused with.
 TRAINING_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants change training data.")
+# Cases per page on each side of a comparison, and failures per page on a round's page.
+COMPARE_PAGE = 25
+FAILURES_PAGE = 25
 
 
 @login_required
@@ -29,6 +37,7 @@ TRAINING_MANAGERS_ONLY = gettext_lazy("Only the engagement's consultants change 
 def training_overview(request, engagement_id: int):
     """The engagement's evaluation datasets with their accuracy across rounds."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     processes = list(process_list_for_user(user=request.user).filter(engagement=engagement))
     posted = request.POST.get("form") if request.method == "POST" else None
@@ -92,6 +101,7 @@ def dataset_detail(request, dataset_id: int):
     """Cases, rounds and the accuracy chart; consultants upload cases and start rounds here."""
     dataset = selectors.dataset_get_for_user(user=request.user, pk=dataset_id)
     engagement = dataset.process.engagement
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     posted = request.POST.get("form") if request.method == "POST" else None
     upload_form = UploadForm(
@@ -167,6 +177,7 @@ def round_detail(request, round_id: int):
     """Metrics, charts, confusion matrix and the failures to review."""
     training_round = selectors.round_get_for_user(user=request.user, pk=round_id)
     engagement = training_round.dataset.process.engagement
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     form = FailureReviewForm(request.POST or None)
     status = 200
@@ -187,10 +198,36 @@ def round_detail(request, round_id: int):
                 )
             if call.ok:
                 messages.success(request, _("Tagged %(ref)s.") % {"ref": case.case_ref})
-                return redirect("training:round", round_id=training_round.pk)
+                # Back to the same filtered page of failures.
+                query = request.GET.urlencode()
+                return redirect(
+                    reverse("training:round", args=[training_round.pk])
+                    + (f"?{query}" if query else "")
+                    + "#failures-title"
+                )
     metrics = selectors.round_metrics(training_round=training_round)
     criteria = selectors.gate_criteria_get(engagement=engagement)
     sweep = selectors.round_threshold_sweep(training_round=training_round)
+    threshold = hooks.current_threshold(process=training_round.dataset.process)
+    for row in sweep:
+        row["current"] = threshold is not None and abs(row["threshold"] - float(threshold)) < 1e-9
+    calibration = selectors.round_calibration(training_round=training_round)
+    filters = FailureFilterForm(
+        request.GET, categories=[row["category"] for row in metrics.categories]
+    )
+    if filters.is_valid():
+        chosen = filters.cleaned_data
+    else:
+        chosen, status = {}, 400
+    failures, query = page_get(
+        request,
+        selectors.round_failures(
+            training_round=training_round,
+            category=chosen.get("category", ""),
+            cause=chosen.get("cause", ""),
+        ),
+        per_page=FAILURES_PAGE,
+    )
     others = (
         selectors.round_list_for_user(user=request.user)
         .filter(dataset_id=training_round.dataset_id)
@@ -208,11 +245,18 @@ def round_detail(request, round_id: int):
                 categories=metrics.categories, minimums=criteria.category_minimums
             ),
             "confusion": selectors.round_confusion(training_round=training_round),
-            "calibration": selectors.round_calibration(training_round=training_round),
+            "calibration": calibration,
+            "calibration_chart": charts.calibration_chart_svg(bands=calibration),
             "sweep": sweep,
-            "sweep_chart": charts.threshold_sweep_svg(sweep=sweep),
+            "threshold": threshold,
+            "sweep_chart": charts.threshold_sweep_svg(
+                sweep=sweep, current=None if threshold is None else float(threshold)
+            ),
             "causes": selectors.round_failure_causes(training_round=training_round),
-            "failures": selectors.round_failures(training_round=training_round)[:200],
+            "failures": failures,
+            "query": query,
+            "filters": filters,
+            "filtered": bool(chosen.get("category") or chosen.get("cause")),
             "cause_choices": FailureReviewForm.base_fields["cause"].choices,
             "others": others,
             "can_manage": can_manage,
@@ -225,15 +269,33 @@ def round_detail(request, round_id: int):
 @login_required
 @require_safe
 def round_compare(request, round_id: int, other_id: int):
-    """Cases fixed and regressed between two rounds of one dataset."""
-    after = selectors.round_get_for_user(user=request.user, pk=round_id)
-    before = selectors.round_get_for_user(user=request.user, pk=other_id)
-    if before.dataset_id != after.dataset_id:
+    """Cases fixed and regressed between two rounds of one dataset, from the earlier round to
+    the later one whatever the URL's order; `?direction=backward` compares the other way."""
+    first = selectors.round_get_for_user(user=request.user, pk=round_id)
+    second = selectors.round_get_for_user(user=request.user, pk=other_id)
+    if first.dataset_id != second.dataset_id:
         raise Http404
+    client_time_zone_activate(first.dataset.process.engagement.client)
+    direction = request.GET.get("direction") or selectors.FORWARD
+    if direction not in selectors.DIRECTIONS:
+        return HttpResponseBadRequest(
+            _("direction must be “forward” or “backward”."), content_type="text/plain"
+        )
+    before, after = selectors.round_compare_order(first=first, second=second, direction=direction)
     compared = selectors.round_compare(before=before, after=after)
     return render(
         request,
         "training/compare.html",
-        {"before": before, "after": after, "fixed": compared["fixed"][:500],
-         "regressed": compared["regressed"][:500]},
-    )  # fmt: skip
+        {
+            **compared,
+            "engagement": after.dataset.process.engagement,
+            "direction": direction,
+            "reverse": selectors.BACKWARD if direction == selectors.FORWARD else selectors.FORWARD,
+            "fixed": Paginator(compared["fixed"], COMPARE_PAGE).get_page(
+                request.GET.get("fixed_page")
+            ),
+            "regressed": Paginator(compared["regressed"], COMPARE_PAGE).get_page(
+                request.GET.get("regressed_page")
+            ),
+        },
+    )

@@ -21,7 +21,7 @@ from runbooks.rendering.links import (
     _to_markers,
     resolve_links,
 )
-from runbooks.rendering.sanitise import HEADING_ID_PREFIX, sanitise
+from runbooks.rendering.sanitise import HEADING_ID_PREFIX, TASK_DONE, TASK_TO_DO, sanitise
 
 # Declared once: the page, the editor's preview and the PDF all use exactly these.
 EXTENSIONS_CONFIG = {
@@ -41,14 +41,15 @@ class Rendered:
     toc: str  # sanitised nested list of the headings, "" when there are none
 
 
-# pymdownx.tasklist's checkbox; inputs are not in the allow-list, so it becomes a marker.
+# pymdownx.tasklist's checkbox: a read-only box on the page, named for assistive technology
+# (the allow-list then forces every <input> to a disabled checkbox, see sanitise).
 TASK_INPUT = re.compile(r'<input type="checkbox" disabled(?P<checked> checked)?/?>')
 
 
-def _task_marker(m: re.Match) -> str:
+def _task_box(m: re.Match) -> str:
     if m.group("checked"):
-        return '<span class="task-box done">[x]</span>'
-    return '<span class="task-box">[ ]</span>'
+        return f'<input type="checkbox" disabled checked aria-label="{TASK_DONE}">'
+    return f'<input type="checkbox" disabled aria-label="{TASK_TO_DO}">'
 
 
 def render_body(text: str, *, titles: Mapping[str, str] | None = None) -> Rendered:
@@ -70,7 +71,7 @@ def render_body(text: str, *, titles: Mapping[str, str] | None = None) -> Render
         extension_configs=EXTENSIONS_CONFIG,
         output_format="html",
     )
-    body = TASK_INPUT.sub(_task_marker, md.convert(text))
+    body = TASK_INPUT.sub(_task_box, md.convert(text))
     toc = getattr(md, "toc", "") if getattr(md, "toc_tokens", None) else ""
     return Rendered(
         html=_to_markers(sanitise(body), nonce),

@@ -12,8 +12,14 @@ HEADING_ID_PREFIX = "h-"
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code",
     "em", "strong", "del", "sup", "sub", "kbd", "ul", "ol", "li", "dl", "dt", "dd",
-    "table", "thead", "tbody", "tr", "th", "td", "a", "img", "span", "div", "nav",
+    "table", "thead", "tbody", "tr", "th", "td", "a", "img", "span", "div", "nav", "input",
 }  # fmt: skip
+
+# Task-list boxes. Every <input> that survives is forced to a disabled checkbox (a body's own
+# <input type="text"> too: no form field can be planted in a runbook); its only other
+# attributes are `checked` and one of these two names.
+TASK_DONE, TASK_TO_DO = "Done", "To do"
+FORCED_ATTRIBUTES = {"input": {"type": "checkbox", "disabled": "disabled"}}
 
 
 ALLOWED_ATTRIBUTES = {
@@ -27,6 +33,7 @@ ALLOWED_ATTRIBUTES = {
     "li": {"class"},
     "ul": {"class"},
     "div": {"class"},
+    "input": {"checked", "aria-label"},
     **{f"h{n}": {"id"} for n in range(1, 7)},
 }
 
@@ -65,6 +72,16 @@ SAFE_HREF = re.compile(r"^(?:#|/(?![/\\])|https?://|mailto:|[A-Za-z0-9._~-]+(?:[
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "input":
+        if attribute == "checked":
+            return "checked"
+        if attribute == "aria-label":
+            return value if value in (TASK_DONE, TASK_TO_DO) else None
+        return (
+            value
+            if (attribute, value) in (("type", "checkbox"), ("disabled", "disabled"))
+            else None
+        )
     if attribute == "class":
         kept = [c for c in value.split() if c in ALLOWED_CLASSES or SAFE_CLASS.match(c)]
         return " ".join(kept) or None
@@ -85,6 +102,7 @@ def sanitise(unsafe_html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_attribute_filter,
+        set_tag_attribute_values=FORCED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -68,15 +68,27 @@
 
   function say(text) { status.textContent = text; }
 
+  function detailsKey(el) {
+    var row = el.closest("li[data-step-id]");
+    var flow = el.closest(".flow-editor");
+    return (row ? row.dataset.stepId : "new-" + (flow ? flow.dataset.flow : "")) + ":" + el.className;
+  }
+
   function refresh() {
     return fetch(window.location.href, { credentials: "same-origin" })
       .then(function (r) { return r.text(); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html");
+        // The rows whose Edit (or the "Add a step" forms) were open stay open after a redraw.
+        var open = Array.prototype.map.call(
+          document.querySelectorAll("#map-editor-lists details[open]"), detailsKey);
         ["map-summary", "map-diagram", "map-editor-lists", "map-decisions"].forEach(function (id) {
           var next = fresh.getElementById(id);
           var current = document.getElementById(id);
           if (next && current) current.replaceWith(document.importNode(next, true));
+        });
+        document.querySelectorAll("#map-editor-lists details").forEach(function (el) {
+          if (open.indexOf(detailsKey(el)) !== -1) el.open = true;
         });
       });
   }

@@ -42,8 +42,11 @@ def test_consultant_edits_the_procurement_map(live_server, page: Page):
     rows = actual.locator("li[data-step-id]")
     expect(rows).to_have_count(11)
 
-    # Rename the first actual step: the diagram redraws with the new name.
+    # Steps read as compact rows; a row's Edit opens its form (a <details>, no script needed).
     first = rows.nth(0)
+    expect(first.get_by_label("Name")).to_be_hidden()
+    first.get_by_text("Edit").click()
+    # Rename the first actual step: the diagram redraws with the new name.
     first.get_by_label("Name").fill("Requester phones procurement")
     first.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("Saved.")
@@ -51,6 +54,7 @@ def test_consultant_edits_the_procurement_map(live_server, page: Page):
 
     # A blank name is refused beside the field, and nothing is added.
     add = actual.locator("form.add-step-form")
+    actual.get_by_text("Add an actual step").first.click()
     add.get_by_role("button", name="Add actual step").click()
     expect(add.locator(".field-error[data-error-for=name]")).to_contain_text("may not be blank")
     expect(rows).to_have_count(11)
@@ -63,6 +67,7 @@ def test_consultant_edits_the_procurement_map(live_server, page: Page):
     expect(page.get_by_role("status")).to_have_text("Added “Chase the CFO by phone”.")
     expect(rows).to_have_count(12)
     expect(diagram).to_contain_text("12. Chase the CFO by phone")
+    actual.locator("li", has_text="Chase the CFO by phone").get_by_text("Edit").click()
     expect(diagram.locator("g.informal")).to_have_count(4)
     page.get_by_role("button", name="Move “Chase the CFO by phone” up").click()
     expect(page.get_by_role("status")).to_have_text("Moved the step.")
@@ -94,9 +99,8 @@ def test_consultant_edits_the_procurement_map(live_server, page: Page):
     expect(diagram.locator(".marker-decision")).to_have_count(2)
 
     # A step that is a decision point cannot be deleted; the reason shows in its row.
-    approval = actual.locator(
-        "li", has=page.get_by_role("button", name="Delete “Line manager approves on WhatsApp”")
-    )
+    approval = actual.locator("li[data-step-id]", has_text="Line manager approves on WhatsApp")
+    approval.get_by_text("Edit").click()
     approval.get_by_role("button", name="Delete").click()
     expect(approval.locator(".step-form .row-error")).to_contain_text("is a decision point")
 

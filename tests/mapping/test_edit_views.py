@@ -213,7 +213,7 @@ def test_consultant_adds_a_decision_type_with_its_calibration(mapped):
 
     listing = client.get(r["Location"]).content.decode()
     assert "<caption" in listing
-    assert "2500.00 EUR" in listing and "0.85" in listing
+    assert "2,500.00 EUR" in listing and "0.85" in listing
     assert '<span class="badge fail">Compliance</span>' in listing
     assert f'href="/decision-types/{created.pk}/edit/"' in listing
     assert "Add decision type" in listing

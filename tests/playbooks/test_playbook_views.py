@@ -205,17 +205,17 @@ def test_dry_run_page_queues_a_job_shows_its_progress_then_the_result(client, wo
     figures = {e.get("data-figure"): " ".join(e.itertext()) for e in select(r, "[data-figure]")}
     assert figures == {
         "cases": "3",
-        "human": "2 (66.67%)",
-        "auto": "1 (33.33%)",
+        "human": "2 (66.7%)",
+        "auto": "1 (33.3%)",
         "auto-accuracy": "100.0% (1 of 1)",
     }
     assert texts(r, "#dry-run-result tbody tr > *") == [
         "Amount above the limit",
         "1",
-        "33.33%",
+        "33.3%",
         "No agent output",
         "1",
-        "33.33%",
+        "33.3%",
     ]
     assert select(r, "#dry-run-result svg title")
 

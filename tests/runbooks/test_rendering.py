@@ -37,13 +37,31 @@ def test_fenced_code_keeps_its_language_and_escapes_html():
     assert not elements(html, "b")
 
 
-def test_task_lists_become_markers_and_steps():
+def test_task_lists_become_read_only_checkboxes_and_steps():
     body = "- [ ] Check the dashboard\n- [x] Read alerts\n* plain item\n"
     html = markdown_to_html(body).html
-    boxes = elements(html, "li.task-list-item .task-box")
-    assert [b.get("class") for b in boxes] == ["task-box", "task-box done"]
-    assert not elements(html, "input")
+    assert "[ ]" not in html and "[x]" not in html
+    boxes = elements(html, "li.task-list-item > input")
+    assert [dict(b.attrib) for b in boxes] == [
+        {"type": "checkbox", "disabled": "disabled", "aria-label": "To do"},
+        {"type": "checkbox", "disabled": "disabled", "aria-label": "Done", "checked": "checked"},
+    ]
     assert task_items(body) == ["Check the dashboard", "Read alerts"]
+
+
+def test_a_body_cannot_plant_a_form_field():
+    """Any <input> a body writes ends up a disabled checkbox with nothing else on it."""
+    body = (
+        '<input type="text" name="password" value="x" onclick="alert(1)" form="f" '
+        'aria-label="Enter your password" autofocus style="x">\n\n'
+        '<input type="submit" formaction="https://evil.example/">\n'
+    )
+    html = markdown_to_html(body).html
+    boxes = elements(html, "input")
+    assert len(boxes) == 2
+    for box in boxes:
+        assert dict(box.attrib) == {"type": "checkbox", "disabled": "disabled"}
+    assert "evil" not in html and "password" not in html.lower()
 
 
 def test_task_items_ignore_fenced_code():
@@ -170,7 +188,7 @@ XSS_CORPUS = [
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 FORBIDDEN_TAGS = {
-    "script", "iframe", "object", "embed", "style", "svg", "math", "form", "input", "link",
+    "script", "iframe", "object", "embed", "style", "svg", "math", "form", "link",
     "meta", "base", "button", "details", "template", "noscript", "body",
 }  # fmt: skip
 
@@ -179,6 +197,12 @@ def assert_inert(html: str) -> None:
     for el in elements(html):
         tag = el.tag.split("}")[-1].lower()
         assert tag not in FORBIDDEN_TAGS, (tag, html)
+        if tag == "input":  # only ever a read-only task box
+            attrs = dict(el.attrib)
+            assert attrs.pop("type") == "checkbox" and attrs.pop("disabled") == "disabled", html
+            assert attrs.pop("checked", "checked") == "checked", html
+            assert attrs.pop("aria-label", "Done") in {"Done", "To do"}, html
+            assert attrs == {}, html
         for name, value in el.attrib.items():
             name = name.split("}")[-1].lower()
             assert not name.startswith("on"), (name, html)

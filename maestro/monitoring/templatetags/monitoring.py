@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django import template
 
-from maestro.monitoring.selectors.trend import RateChange, percent_one_decimal
+from maestro.lib.formats import percent_text
+from maestro.monitoring.selectors.trend import RateChange
 
 register = template.Library()
 
@@ -14,9 +15,8 @@ ARROWS = {"up": "▲", "down": "▼", "level": "▶", "": ""}
 
 @register.filter
 def pct(share: Decimal | None) -> str:
-    """0.9234 → "92.3%"; None → "—"."""
-    value = percent_one_decimal(share)
-    return "—" if value is None else f"{value}%"
+    """0.9234 → "92.3%"; None → "—" (the one format, maestro.lib.formats.pct)."""
+    return percent_text(share)
 
 
 @register.filter

@@ -169,15 +169,61 @@ class FailureOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseBriefSerializer(serializers.ModelSerializer):
+class CaseCompareSerializer(serializers.ModelSerializer):
+    predicted_before = serializers.CharField(
+        allow_null=True, read_only=True, help_text="What the `before` round predicted."
+    )
+    predicted_after = serializers.CharField(
+        allow_null=True, read_only=True, help_text="What the `after` round predicted."
+    )
+
     class Meta:
         model = EvaluationCase
-        fields = ["id", "case_ref", "category", "correct_outcome"]
+        fields = [
+            "id",
+            "case_ref",
+            "category",
+            "correct_outcome",
+            "predicted_before",
+            "predicted_after",
+        ]
+
+
+class RoundCompareQuerySerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(
+        choices=[("forward", "forward"), ("backward", "backward")],
+        default="forward",
+        help_text="forward (default): from the earlier round to the later one, whatever the "
+        "order of the two ids in the path; backward: from the later to the earlier.",
+    )
+
+
+class RoundBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrainingRound
+        fields = ["id", "number", "date"]
+
+
+class CategoryChangeSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    total = serializers.IntegerField()
+    accuracy_before = serializers.FloatField(allow_null=True, help_text="Percent.")
+    accuracy_after = serializers.FloatField(allow_null=True, help_text="Percent.")
+    change = serializers.FloatField(allow_null=True, help_text="Percentage points, after − before.")
 
 
 class RoundCompareOutputSerializer(serializers.Serializer):
-    fixed = CaseBriefSerializer(many=True)
-    regressed = CaseBriefSerializer(many=True)
+    direction = serializers.CharField()
+    before = RoundBriefSerializer()
+    after = RoundBriefSerializer()
+    accuracy_before = serializers.FloatField(allow_null=True, help_text="Percent.")
+    accuracy_after = serializers.FloatField(allow_null=True, help_text="Percent.")
+    accuracy_change = serializers.FloatField(
+        allow_null=True, help_text="Percentage points, after − before."
+    )
+    categories = CategoryChangeSerializer(many=True)
+    fixed = CaseCompareSerializer(many=True, help_text="Wrong in `before`, right in `after`.")
+    regressed = CaseCompareSerializer(many=True, help_text="Right in `before`, wrong in `after`.")
 
 
 class FailureReviewInputSerializer(StrictInputSerializer):

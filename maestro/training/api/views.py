@@ -219,18 +219,29 @@ class FailureReviewSetApi(APIView):
 
 
 class RoundCompareApi(APIView):
-    @extend_schema(responses={200: s.RoundCompareOutputSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        parameters=[s.RoundCompareQuerySerializer],
+        responses={200: s.RoundCompareOutputSerializer, **ERROR_RESPONSES},
+    )
     def get(self, request, round_id: int, other_id: int):
-        """Cases fixed (wrong in the other round, right in this one) and regressed (right in the
-        other, wrong in this one). Both rounds must be of the same dataset."""
-        after = selectors.round_get_for_user(user=request.user, pk=round_id)
-        before = selectors.round_get_for_user(user=request.user, pk=other_id)
-        if before.dataset_id != after.dataset_id:
+        """From the earlier round to the later one (whatever the order of the ids; ask
+        `direction=backward` for the other way): accuracy of both and its change, per category
+        too, and the cases fixed (wrong before, right after) and regressed (right before, wrong
+        after) with what each round predicted. Both rounds must be of the same dataset."""
+        query = s.RoundCompareQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        first = selectors.round_get_for_user(user=request.user, pk=round_id)
+        second = selectors.round_get_for_user(user=request.user, pk=other_id)
+        if first.dataset_id != second.dataset_id:
             raise DomainError(
                 "The two rounds are of different datasets.", code="different_datasets"
             )
+        direction = query.validated_data["direction"]
+        before, after = selectors.round_compare_order(
+            first=first, second=second, direction=direction
+        )
         compared = selectors.round_compare(before=before, after=after)
-        return Response(s.RoundCompareOutputSerializer(compared).data)
+        return Response(s.RoundCompareOutputSerializer({**compared, "direction": direction}).data)
 
 
 # --- gate criteria -----------------------------------------------------------------------------
