@@ -67,7 +67,6 @@ class TimeZoneResetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
+        # Restores whatever was active before (nothing, in a server's thread), on any exit.
+        with timezone.override(timezone.get_current_timezone()):
             return self.get_response(request)
-        finally:
-            timezone.deactivate()

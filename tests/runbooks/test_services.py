@@ -110,7 +110,7 @@ def test_diff_between_any_two_versions(world, runbook):
     diff = selectors.version_diff(runbook=runbook, old=1, new=2)
     assert "-- [ ] Look for drift alerts" in diff["unified"]
     assert "+- [ ] Look for model drift alerts" in diff["unified"]
-    assert "diff_chg" in diff["table"] or "diff_add" in diff["table"]
+    assert '<tr class="replace"' in diff["table"] and "<ins>model </ins>" in diff["table"]
 
 
 # --- publishing -------------------------------------------------------------------------------
