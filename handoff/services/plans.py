@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from handoff.models import DEFAULT_COMPETENCIES, Competency, SkillTransferPlan, Stage, StanceStep
+from handoff.services.check_ins import check_ins_reschedule
 from maestro.audit.events import AuditEvent
 from maestro.audit.services import audit_record
 from maestro.engagements.models import PHASE_ORDER, Engagement, Phase
@@ -46,6 +47,8 @@ PLAN_FIELDS = (
     "kappa_bar",
     "shadow_cases_min",
 )
+# The fields that place the check-ins: a change moves the plan's upcoming one.
+CADENCE_FIELDS = ("every_weeks", "weekday", "local_time", "duration_minutes", "starts_on")
 COMPETENCY_FIELDS = ("name", "target_stage", "current_stage", "evidence", "position")
 NOTE_MAX = 2000
 
@@ -166,7 +169,7 @@ def plan_create(
 @transaction.atomic
 def plan_update(*, plan: SkillTransferPlan, by: User, **changes: Any) -> SkillTransferPlan:
     """Change the plan's cadence or bars (those given). Nothing is recorded when nothing
-    changed."""
+    changed. A cadence change moves (or cancels) the upcoming check-in in this transaction."""
     engagement = plan.engagement
     require_engagement_manager(by, engagement, message=PLANS_MANAGERS_ONLY)
     unknown = set(changes) - set(PLAN_FIELDS)
@@ -190,6 +193,8 @@ def plan_update(*, plan: SkillTransferPlan, by: User, **changes: Any) -> SkillTr
         target=plan,
         changes={name: (before[name], after[name]) for name in after},
     )
+    if any(before[name] != after[name] for name in CADENCE_FIELDS):
+        check_ins_reschedule(plan, by=by)
     return plan
 
 

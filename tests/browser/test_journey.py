@@ -28,7 +28,7 @@ def log_in(page: Page, username: str) -> None:
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
-def test_consultant_moves_the_demo_engagement_to_handoff(live_server, page: Page):
+def test_consultant_moves_the_demo_engagement_to_advisory(live_server, page: Page):
     demo_seed()
 
     page.goto(live_server.url + "/")
@@ -38,32 +38,35 @@ def test_consultant_moves_the_demo_engagement_to_handoff(live_server, page: Page
     expect(page.get_by_role("heading", name="Engagements", level=1)).to_be_visible()
     page.get_by_role("link", name=ENGAGEMENT).click()
 
+    # The demo is mid-handoff (maestro/demo/handoff.py).
     expect(page.get_by_role("heading", name=ENGAGEMENT, level=1)).to_be_visible()
-    expect(current_step(page)).to_contain_text("Deployment")
+    expect(current_step(page)).to_contain_text("Handoff")
     history = page.get_by_role("table", name="Phase transitions, newest first")
-    expect(history.locator("tbody tr")).to_have_count(2)
-    expect(history.locator("tbody tr").first).to_contain_text("Round 3 reached 85%")
+    expect(history.locator("tbody tr")).to_have_count(3)
+    expect(history.locator("tbody tr").first).to_contain_text("skill-transfer plan agreed")
     page.screenshot(path=DETAIL_SCREENSHOT, full_page=True)
 
     page.get_by_role("link", name="Move phase").click()
-    handoff = page.locator(".move", has=page.get_by_label(re.compile("Forward to Handoff")))
-    expect(handoff).to_contain_text("Gate fails")
-    expect(handoff.locator(".check.fail")).to_contain_text("A skill-transfer plan exists")
-    expect(handoff.locator(".check.pass")).to_contain_text("An operator is named")
+    advisory = page.locator(".move", has=page.get_by_label(re.compile("Forward to Advisory")))
+    expect(advisory).to_contain_text("Gate fails")
+    expect(advisory.locator(".check.fail")).to_contain_text("Readiness is 100%")
+    expect(
+        advisory.locator(".check.pass").filter(has_text="Shadow reviews agree enough")
+    ).to_have_count(1)
 
     # Without an override the gate holds, and the page says why.
     page.get_by_role("button", name="Move phase").click()
-    expect(page.get_by_role("alert")).to_contain_text("The gate to Handoff is not met")
+    expect(page.get_by_role("alert")).to_contain_text("The gate to Advisory is not met")
 
     page.get_by_label("Override the failing gate").check()
-    page.get_by_label("Override reason").fill("Skill-transfer plan agreed in the kickoff deck.")
+    page.get_by_label("Override reason").fill("Playbook tuning signed off in the steering call.")
     page.get_by_role("button", name="Move phase").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Moved to Handoff.")
-    expect(current_step(page)).to_contain_text("Handoff")
+    expect(page.get_by_role("status")).to_contain_text("Moved to Advisory.")
+    expect(current_step(page)).to_contain_text("Advisory")
     newest = history.locator("tbody tr").first
-    expect(newest).to_contain_text("Skill-transfer plan agreed in the kickoff deck.")
-    expect(history.locator("tbody tr")).to_have_count(3)
+    expect(newest).to_contain_text("Playbook tuning signed off in the steering call.")
+    expect(history.locator("tbody tr")).to_have_count(4)
 
 
 def test_detail_page_fits_a_phone_screen(live_server, page: Page):
@@ -73,7 +76,7 @@ def test_detail_page_fits_a_phone_screen(live_server, page: Page):
     page.get_by_role("link", name=ENGAGEMENT).click()
 
     page.set_viewport_size({"width": 375, "height": 812})
-    expect(current_step(page)).to_contain_text("Deployment")
+    expect(current_step(page)).to_contain_text("Handoff")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=NARROW_SCREENSHOT, full_page=True)
 

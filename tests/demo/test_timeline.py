@@ -59,7 +59,10 @@ def test_demo_timeline_is_coherent(clock, seeded_at):
     deployed = engagement.transitions.get(to_phase=Phase.DEPLOYMENT)
     assert deployed.at == live_since < min(received)
     assert engagement.transitions.get(to_phase=Phase.TRAINING).at < deployed.at
-    assert engagement.phase_changed_at == live_since
+    # Handoff: the day after go-live, on olivia's plan (maestro/demo/handoff.py).
+    handed = engagement.transitions.get(to_phase=Phase.HANDOFF)
+    assert live_since < handed.at < timezone.now()
+    assert engagement.phase_changed_at == handed.at
     last_round = TrainingRound.objects.latest("number")
     assert last_round.date < timezone.localdate(live_since)
     assert all(
