@@ -73,7 +73,9 @@ def test_list_reader_and_history_query_counts_do_not_grow_with_rows(client, worl
             )
         counts[rows] = [_count_queries(client, url)[0] for url in urls]
     assert counts[5] == counts[50], counts
-    assert counts[50] <= [6, 10, 8], counts  # and no more than today: list, reader, history
+    # No more than today (list, reader, history); the list's section navigation asks once
+    # whether the viewer is a sponsor only (consultant tooling is hidden from sponsors).
+    assert counts[50] <= [7, 10, 8], counts
 
 
 def test_reader_shows_toc_body_and_runs(client, world, runbook):
