@@ -52,6 +52,6 @@ def test_job_page_follows_the_job_and_shows_the_result(
         expect(page.locator("#dry-run-result [data-figure=cases]")).to_have_text(
             "7", timeout=30_000
         )
-    expect(page.locator("#dry-run-result [data-figure=human]")).to_have_text("2 (28.57%)")
+    expect(page.locator("#dry-run-result [data-figure=human]")).to_have_text("2 (28.6%)")
     expect(page.locator("#dry-run-progress")).to_have_count(0)
     assert errors == []

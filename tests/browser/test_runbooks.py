@@ -107,7 +107,7 @@ def test_consultant_edits_a_runbook_sees_the_diff_and_runs_its_checklist(live_se
 
     page.get_by_role("link", name="See what changed").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Changes from version 1 to version 2")
-    expect(page.locator("table.diff .diff_add")).to_contain_text(
+    expect(page.locator("table.diff tr.insert ins")).to_contain_text(
         "Compare the weekly accuracy chart"
     )
     page.get_by_role("link", name="History").first.click()
