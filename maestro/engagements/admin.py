@@ -10,6 +10,10 @@ class PhaseTransitionInline(admin.TabularInline):
     fields = ["at", "from_phase", "to_phase", "by", "note", "override_reason"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # Each row's label names its engagement; load it with the rows, not one by one.
+        return super().get_queryset(request).select_related("engagement__client", "by")
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # phases move through engagement_transition only, so gates apply
 

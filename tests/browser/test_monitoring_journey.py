@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from maestro.demo.seed import demo_seed
+from maestro.engagements.models import Engagement
 from maestro.monitoring.models import AlertEpisode
 from tests.browser.test_journey import ENGAGEMENT, log_in
 
@@ -18,8 +19,9 @@ NARROW_SCREENSHOT = "/tmp/maestro-monitoring-narrow.png"
 def test_the_operator_reads_the_trend_and_acknowledges_the_drift_alert(live_server, page: Page):
     demo_seed()
     page.goto(live_server.url)
-    log_in(page, "olivia")
-    page.get_by_role("link", name=ENGAGEMENT).click()
+    log_in(page, "olivia")  # an operator lands on her queue
+    engagement = Engagement.objects.get(name=ENGAGEMENT)
+    page.goto(live_server.url + engagement.get_absolute_url())
     page.get_by_role("navigation", name="Engagement sections").get_by_role(
         "link", name="Monitoring", exact=True
     ).click()
