@@ -2,10 +2,11 @@
 tenant's rows are absent (404). The engagement's consultants and its client's sponsors read
 every plan of it; an operator reads only their own plan."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from handoff.models import CheckIn, Competency, SkillTransferPlan, StanceStep
+from handoff.selectors.readiness import plans_readiness
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import engagements_for, is_operator_at
 from maestro.tenancy.models import Membership, User
@@ -66,5 +67,17 @@ def stance_step_list(*, engagement: Engagement) -> QuerySet[StanceStep]:
 
 
 def engagement_stance_overview(engagement: Engagement) -> dict:
-    """The engagement page's stance history (maestro.engagements.hooks.on_engagement_overview)."""
-    return {"stance_history": list(stance_step_list(engagement=engagement))}
+    """The engagement page's stance history and each operator's readiness with their missed
+    check-ins (maestro.engagements.hooks.on_engagement_overview): four queries."""
+    plans = (
+        SkillTransferPlan.objects.filter(engagement=engagement)
+        .annotate(missed_check_ins=Count("check_ins", filter=Q(check_ins__missed_at__isnull=False)))
+        .order_by("operator__username")
+    )
+    return {
+        "stance_history": list(stance_step_list(engagement=engagement)),
+        "skill_plans": [
+            {"readiness": readiness, "missed": readiness.plan.missed_check_ins}
+            for readiness in plans_readiness(plans)
+        ],
+    }

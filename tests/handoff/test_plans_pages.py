@@ -1,8 +1,11 @@
 """The skill-transfer pages: consultants create and edit plans and competencies; an operator
 reads only their own plan, a sponsor reads readiness without forms, other clients get 404s."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from handoff.models import Competency, SkillTransferPlan
 from tests.handoff.factories import CheckInFactory, CompetencyFactory, SkillTransferPlanFactory
@@ -143,3 +146,17 @@ def test_every_page_is_hidden_from_other_clients(world, plan, who):
         unchanged=state,
         absent=[str(world.operator_a)],
     )
+
+
+def test_the_engagement_page_shows_each_operators_readiness_and_missed_check_ins(client, world):
+    plan = SkillTransferPlanFactory(engagement=world.engagement_a, operator=world.operator_a)
+    CompetencyFactory(plan=plan, current_stage="solo")
+    CompetencyFactory(plan=plan, current_stage="shadow")
+    CheckInFactory(plan=plan, status="missed", missed_at=timezone.now())
+    CheckInFactory(plan=plan, scheduled_at=timezone.now() + timedelta(days=8))
+    client.force_login(world.sponsor_a)
+    html = client.get(world.engagement_a.get_absolute_url()).content.decode()
+    panel = html.split('data-testid="skill-plans"', 1)[1].split("</ul>", 1)[0]
+    assert "Readiness 50% (1 of 2 competencies at target)" in panel
+    assert "1 missed check-in<" in panel
+    assert f"/skill-plans/{plan.pk}/" in panel
