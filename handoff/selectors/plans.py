@@ -77,7 +77,7 @@ def engagement_stance_overview(engagement: Engagement) -> dict:
     return {
         "stance_history": list(stance_step_list(engagement=engagement)),
         "skill_plans": [
-            {"readiness": readiness, "missed": readiness.plan.missed_check_ins}
+            {"readiness": readiness, "missed": getattr(readiness.plan, "missed_check_ins", 0)}
             for readiness in plans_readiness(plans)
         ],
     }
