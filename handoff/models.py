@@ -8,10 +8,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement
+from maestro.lib.jobs import BackgroundJob
 from maestro.reviews.models import ReviewTask
+from maestro.tenancy.models import PaperSize
 
 
 class Stage(models.TextChoices):
@@ -295,3 +298,82 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"
+
+
+def handoff_document_path(document: "HandoffDocument", filename: str) -> str:
+    """Where a generation is stored (through STORAGES["default"]): one folder per engagement."""
+    return f"handoff/{document.engagement_id}/{filename}"
+
+
+class HandoffDocument(BackgroundJob):
+    """One generation of an engagement's handoff PDF: a numbered version, built by a job on the
+    `pdf` queue, stored through Django's STORAGES with its SHA-256, which sign-offs and the
+    verify page refer to. A generation is never changed after it succeeded; a newer one is a
+    new row (and needs new sign-offs)."""
+
+    SOFT_TIME_LIMIT = 100
+    TIME_LIMIT = 120
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="handoff_documents"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The client's setting when the generation was asked for: the file keeps its paper.
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    # Progress by section while running (the page polls it).
+    sections_total = models.PositiveSmallIntegerField(default=0)
+    sections_done = models.PositiveSmallIntegerField(default=0)
+    current_section = models.CharField(max_length=100, blank=True)
+    # The outcome.
+    file = models.FileField(upload_to=handoff_document_path, max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    # What the client signs for (section 11 and the embedded JSON): runbook and playbook
+    # versions with their content hashes, as they were when this generation was made.
+    manifest = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "version"], name="handoff_document_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engagement} handoff v{self.version}"
+
+
+class HandoffSignOff(models.Model):
+    """A person acknowledging one specific generation: who, when, as what, and the SHA-256 of
+    the exact file they acknowledged."""
+
+    class Role(models.TextChoices):
+        SPONSOR = "sponsor", _("Sponsor")
+        OPERATOR = "operator", _("Operator")
+
+    document = models.ForeignKey(
+        HandoffDocument, on_delete=models.CASCADE, related_name="sign_offs"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["document_id", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "signed_by"], name="handoff_sign_off_once_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signed_by_id} signed {self.document_id}"

@@ -76,3 +76,9 @@ class AuditEvent(models.TextChoices):
     CHECK_IN_MISSED = "check_in.missed", _("Check-in missed")
     CHECK_IN_CANCELLED = "check_in.cancelled", _("Check-in cancelled")
     CHECK_IN_RESCHEDULED = "check_in.rescheduled", _("Check-in rescheduled")
+    # The handoff PDF: generations and the sign-offs of a specific generation
+    HANDOFF_DOCUMENT_REQUESTED = "handoff_document.requested", _("Handoff PDF requested")
+    HANDOFF_DOCUMENT_GENERATED = "handoff_document.generated", _("Handoff PDF generated")
+    HANDOFF_DOCUMENT_FAILED = "handoff_document.failed", _("Handoff PDF failed")
+    HANDOFF_DOCUMENT_SIGNED = "handoff_document.signed", _("Handoff PDF signed off")
+    CLIENT_PAPER_SIZE_CHANGED = "client.paper_size_changed", _("Paper size changed")

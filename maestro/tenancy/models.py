@@ -22,6 +22,13 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class PaperSize(models.TextChoices):
+    """The paper the client prints on: the handoff PDF is laid out for it."""
+
+    A4 = "a4", _("A4")
+    LETTER = "letter", _("US Letter")
+
+
 class Client(models.Model):
     """The tenant: a client organisation. Every engagement belongs to exactly one."""
 
@@ -35,6 +42,13 @@ class Client(models.Model):
         default=default_time_zone,
         validators=[time_zone_validate],
         help_text=_("IANA name, such as Europe/Lisbon: the client's days and weeks."),
+    )
+    paper_size = models.CharField(
+        _("paper size"),
+        max_length=10,
+        choices=PaperSize.choices,
+        default=PaperSize.A4,
+        help_text=_("The paper the handoff PDF is laid out for."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

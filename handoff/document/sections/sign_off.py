@@ -1,0 +1,8 @@
+"""Section: sign_off. (Skeleton: gathers nothing yet.)"""
+
+from handoff.document.sections import SectionData
+from handoff.document.source import DocumentSource
+
+
+def gather(source: DocumentSource) -> SectionData:
+    return SectionData()
