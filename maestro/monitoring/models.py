@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,16 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from maestro.engagements.models import Engagement
 from maestro.mapping.models import Process
+from maestro.monitoring.rates import Rates
 from maestro.reviews.models import ReviewTask
 
 
-def _share(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
-
-
-class DailyScore(models.Model):
+class DailyScore(Rates, models.Model):
     """One process's figures for one local day of its client: a row for the whole process
     (`category` "") and one per category of that day's decisions. Counts are stored and rates
     derived from them, so a week's rate is a sum of counts, never an average of averages.
@@ -55,25 +48,6 @@ class DailyScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.process_id} {self.day} {self.category or 'all'}"
-
-    @property
-    def accuracy(self) -> Decimal | None:
-        """Correct decisions of those with a confirmed outcome."""
-        return _share(self.correct, self.with_outcome)
-
-    @property
-    def automation_rate(self) -> Decimal | None:
-        """The measured automation rate: auto-routed decisions of all decisions."""
-        return _share(self.auto_routed, self.volume)
-
-    @property
-    def escalation_rate(self) -> Decimal | None:
-        return _share(self.escalated, self.volume)
-
-    @property
-    def override_rate(self) -> Decimal | None:
-        """Overridden decisions of those a human resolved."""
-        return _share(self.overridden, self.human_resolved)
 
 
 class ScoringCursor(models.Model):

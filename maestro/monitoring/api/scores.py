@@ -14,6 +14,7 @@ from maestro.lib.csv_export import csv_response
 from maestro.lib.filters import FilterBackend, IdFilter
 from maestro.lib.serializers import ShareField
 from maestro.monitoring.models import DailyScore
+from maestro.monitoring.rates import COUNTS, RATE_NAMES
 from maestro.monitoring.selectors import scores as selectors
 
 ALL_CATEGORIES = "all"  # ?category=all (or empty): the process-wide row
@@ -69,17 +70,8 @@ class DailyScoreOutputSerializer(serializers.ModelSerializer):
             "process_name",
             "day",
             "category",
-            "volume",
-            "with_outcome",
-            "correct",
-            "auto_routed",
-            "escalated",
-            "human_resolved",
-            "overridden",
-            "accuracy",
-            "automation_rate",
-            "escalation_rate",
-            "override_rate",
+            *COUNTS,
+            *RATE_NAMES,
             "resolution_median_seconds",
             "resolution_p90_seconds",
             "computed_at",

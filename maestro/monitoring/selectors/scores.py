@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from maestro.engagements.models import Engagement
 from maestro.monitoring.models import DailyScore
+from maestro.monitoring.rates import COUNTS, RATE_NAMES
 
 # The CSV export's bound: a year of 30 processes with a dozen categories each fits.
 EXPORT_MAX_ROWS = 100_000
@@ -63,17 +64,8 @@ EXPORT_HEADER = [
     "process_id",
     "process",
     "category",
-    "volume",
-    "with_outcome",
-    "correct",
-    "auto_routed",
-    "escalated",
-    "human_resolved",
-    "overridden",
-    "accuracy",
-    "automation_rate",
-    "escalation_rate",
-    "override_rate",
+    *COUNTS,
+    *RATE_NAMES,
     "resolution_median_seconds",
     "resolution_p90_seconds",
 ]

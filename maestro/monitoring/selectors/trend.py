@@ -9,11 +9,10 @@ categories or days.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 
@@ -21,16 +20,8 @@ from maestro.engagements.models import Engagement, Phase
 from maestro.lib.timezones import iso_week_start, local_today
 from maestro.mapping.models import Process
 from maestro.monitoring.models import AlertEpisode, AlertRule, DailyScore
+from maestro.monitoring.rates import COUNTS, Counts, share
 
-COUNTS = (
-    "volume",
-    "with_outcome",
-    "correct",
-    "auto_routed",
-    "escalated",
-    "human_resolved",
-    "overridden",
-)
 # The weekly cards, in the page's order: (attribute, label).
 RATES = (
     ("accuracy", "Accuracy"),
@@ -46,53 +37,11 @@ DEFAULT_DAY_RANGE = 28
 _ONE_DECIMAL = Decimal("0.1")
 
 
-def _share(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-
-
 def percent_one_decimal(share: Decimal | None) -> Decimal | None:
     """A share as a percent with one decimal, half up (0.92345 → 92.3)."""
     if share is None:
         return None
     return (share * 100).quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class Counts:
-    """Summed DailyScore counts over some days; the rates are shares of the sums."""
-
-    volume: int = 0
-    with_outcome: int = 0
-    correct: int = 0
-    auto_routed: int = 0
-    escalated: int = 0
-    human_resolved: int = 0
-    overridden: int = 0
-
-    def __add__(self, other: "Counts") -> "Counts":
-        return Counts(*(getattr(self, n) + getattr(other, n) for n in COUNTS))
-
-    @classmethod
-    def of(cls, row: Mapping[str, Any]) -> "Counts":
-        return cls(*(row[n] or 0 for n in COUNTS))
-
-    @property
-    def accuracy(self) -> Decimal | None:
-        return _share(self.correct, self.with_outcome)
-
-    @property
-    def automation_rate(self) -> Decimal | None:
-        return _share(self.auto_routed, self.volume)
-
-    @property
-    def escalation_rate(self) -> Decimal | None:
-        return _share(self.escalated, self.volume)
-
-    @property
-    def override_rate(self) -> Decimal | None:
-        return _share(self.overridden, self.human_resolved)
 
 
 @dataclass(frozen=True)
@@ -278,7 +227,7 @@ def process_weekly_automation_rates(
     )
     rates: dict[int, MeasuredAutomation] = {}
     for row in rows:
-        rate = _share(row["auto_routed"] or 0, row["volume"] or 0)
+        rate = share(row["auto_routed"] or 0, row["volume"] or 0)
         if rate is None or row["process_id"] in rates:
             continue
         rates[row["process_id"]] = MeasuredAutomation(

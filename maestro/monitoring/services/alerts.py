@@ -42,6 +42,7 @@ from maestro.monitoring.alert_display import (
     alert_rule_summary,
 )
 from maestro.monitoring.models import AlertEpisode, AlertRule, DailyScore, Silence
+from maestro.monitoring.rates import COUNTS, SHARE_PLACES, Counts
 from maestro.reviews.models import ReviewTask
 from maestro.reviews.services import DEFAULT_SLA_MINUTES, review_task_open
 from maestro.tenancy.models import User
@@ -61,7 +62,6 @@ PENDING = AlertEpisode.State.PENDING
 FIRING = AlertEpisode.State.FIRING
 RESOLVED = AlertEpisode.State.RESOLVED
 Kind = AlertRule.Kind
-_SHARE = Decimal("0.0001")
 
 
 @dataclass
@@ -77,37 +77,11 @@ class AlertEvaluation:
     dropped: int = 0
 
 
-@dataclass(frozen=True)
-class _Counts:
-    volume: int = 0
-    with_outcome: int = 0
-    correct: int = 0
-    escalated: int = 0
-    human_resolved: int = 0
-    overridden: int = 0
-
-    def __add__(self, other: "_Counts") -> "_Counts":
-        return _Counts(
-            *(getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__)
-        )
-
-
-_COUNT_FIELDS = list(_Counts.__dataclass_fields__)
-
-
-def _share(part: int, whole: int) -> Decimal | None:
-    return (Decimal(part) / Decimal(whole)).quantize(_SHARE) if whole else None
-
-
-def _accuracy(counts: _Counts) -> Decimal | None:
-    return _share(counts.correct, counts.with_outcome)
-
-
 # --- conditions --------------------------------------------------------------------------------
 
 
 def rule_check(
-    rule: AlertRule, *, day: date, series: dict[date, _Counts]
+    rule: AlertRule, *, day: date, series: dict[date, Counts]
 ) -> tuple[bool, Decimal] | None:
     """(breached, value) for `rule` on the scored `day` of its `series` (day → counts of the
     rule's process and category), or None when the day says nothing about the rule (no
@@ -115,27 +89,27 @@ def rule_check(
     nor clears it. The value is the rate compared, or for a weekly drop the drop itself."""
     counts = series[day]
     if rule.kind == Kind.ACCURACY_FLOOR:
-        value = _accuracy(counts)
+        value = counts.accuracy
         return None if value is None else (value < rule.threshold, value)
     if rule.kind == Kind.ESCALATION_BAND:
-        value = _share(counts.escalated, counts.volume)
+        value = counts.escalation_rate
         if value is None:
             return None
         high = rule.threshold_high if rule.threshold_high is not None else Decimal(1)
         return (value < rule.threshold or value > high, value)
     if rule.kind == Kind.OVERRIDE_CEILING:
-        value = _share(counts.overridden, counts.human_resolved)
+        value = counts.override_rate
         return None if value is None else (value > rule.threshold, value)
     # Weekly drop: this local ISO week so far against the whole of last week, each from the
     # week's summed counts (never an average of daily rates).
     monday = iso_week_start(day)
-    this_week, last_week = _Counts(), _Counts()
+    this_week, last_week = Counts(), Counts()
     for other, other_counts in series.items():
         if monday <= other <= day:
             this_week += other_counts
         elif monday - timedelta(days=7) <= other < monday:
             last_week += other_counts
-    now, before = _accuracy(this_week), _accuracy(last_week)
+    now, before = this_week.accuracy, last_week.accuracy
     if now is None or before is None:
         return None
     drop = before - now
@@ -163,7 +137,7 @@ def silences_active(*, engagement: Engagement, now: datetime) -> list[Silence]:
 
 def _series(
     *, engagement: Engagement, rules: list[AlertRule], since: date
-) -> dict[tuple[int, str], dict[date, _Counts]]:
+) -> dict[tuple[int, str], dict[date, Counts]]:
     """(process id, category) → day → counts, for every rule at once: one query."""
     wanted = {(rule.process_id, rule.category) for rule in rules}
     rows = (
@@ -174,12 +148,12 @@ def _series(
             day__gte=since,
         )
         .order_by("day")
-        .values_list("process_id", "category", "day", *_COUNT_FIELDS)
+        .values_list("process_id", "category", "day", *COUNTS)
     )
-    series: dict[tuple[int, str], dict[date, _Counts]] = defaultdict(dict)
+    series: dict[tuple[int, str], dict[date, Counts]] = defaultdict(dict)
     for process_id, category, day, *counts in rows:
         if (process_id, category) in wanted:
-            series[process_id, category][day] = _Counts(*counts)
+            series[process_id, category][day] = Counts(*counts)
     return series
 
 
@@ -211,7 +185,7 @@ def _walk(
     episode: AlertEpisode | None,
     *,
     days: list[date],
-    series: dict[date, _Counts],
+    series: dict[date, Counts],
     silenced: bool,
     now: datetime,
 ) -> _RuleRun:
@@ -415,7 +389,7 @@ def alert_episode_record(
 
 
 def _share_text(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.quantize(_SHARE):f}"
+    return None if value is None else f"{value.quantize(SHARE_PLACES):f}"
 
 
 def alert_episode_payload(episode: AlertEpisode) -> dict[str, Any]:
