@@ -7,10 +7,21 @@ when the file is opened: such cells get a leading apostrophe, which shows the te
 """
 
 import csv
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,3 +58,77 @@ def csv_response(
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- API exports ---------------------------------------------------------------------------
+
+# Says whether an export stopped at its row cap.
+TRUNCATED_HEADER = "X-Export-Truncated"
+
+
+class _JSONErrors(BaseContentNegotiation):
+    """An export answers CSV itself; anything else it answers (an error) is JSON, whatever the
+    Accept header asks for."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+
+class CsvExportView(generics.GenericAPIView):
+    """A list's rows as a CSV download, through the list's own queryset and filters, at most a
+    capped number of rows (`X-Export-Truncated` says when more matched).
+
+    A subclass gives `get_queryset` (scoped; it may set `self.engagement`), `filterset_class`,
+    `header`, `export_rows(queryset)`, `export_truncated(queryset)` and
+    `export_filename(day)`; `csv_export_schema` documents it."""
+
+    pagination_class = None
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _JSONErrors
+    header: Sequence[str] = ()
+
+    def export_rows(self, queryset) -> Iterable[Iterable[Any]]:
+        raise NotImplementedError
+
+    def export_truncated(self, queryset) -> bool:
+        raise NotImplementedError
+
+    def export_filename(self, day: str) -> str:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        return csv_response(
+            filename=self.export_filename(timezone.localdate().isoformat()),
+            header=self.header,
+            rows=self.export_rows(queryset),
+            headers={TRUNCATED_HEADER: "true" if self.export_truncated(queryset) else "false"},
+        )
+
+
+def csv_export_schema(*, operation_id: str, description: str, max_rows: int, rows: str):
+    """The OpenAPI description of a `CsvExportView` (a class decorator): CSV on 200, the list's
+    filters, and the truncation header."""
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=operation_id,
+            filters=True,  # the list's filters, though this is no list view
+            description=description,
+            responses={
+                (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+            },
+            parameters=[
+                OpenApiParameter(
+                    TRUNCATED_HEADER,
+                    OpenApiTypes.STR,
+                    location=OpenApiParameter.HEADER,
+                    response=[200],
+                    enum=["true", "false"],
+                    description=f"`true` when more than {max_rows:,} {rows} matched.",
+                )
+            ],
+        )
+    )

@@ -3,13 +3,8 @@ the API and as CSV. Who may read it is scoping's rule for the engagement or clie
 its consultants, the client's operators and sponsors, staff; anyone else gets a 404."""
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 
 from maestro.api import CursorPagination
 from maestro.audit import export
@@ -19,7 +14,7 @@ from maestro.audit.models import AuditEntry
 from maestro.audit.selectors import audit_entries_of_client, audit_entries_of_engagement
 from maestro.engagements.scoping import clients_for
 from maestro.engagements.selectors import engagement_get_for_user
-from maestro.lib.csv_export import csv_response
+from maestro.lib.csv_export import TRUNCATED_HEADER, CsvExportView, csv_export_schema
 
 
 class ActivityPagination(CursorPagination):
@@ -107,27 +102,23 @@ class ClientActivityApi(_ActivityList):
         return audit_entries_of_client(client=client)
 
 
-class _JSONErrors(BaseContentNegotiation):
-    """The export answers CSV itself; anything else it answers (an error) is JSON, whatever
-    the Accept header asks for."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-
-TRUNCATED_HEADER = "X-Export-Truncated"
-
-
-class EngagementActivityExportApi(generics.GenericAPIView):
+@csv_export_schema(
+    operation_id="engagements_activity_export",
+    description=(
+        "The engagement's audit trail as CSV (same filters as the activity list), newest "
+        f"first, at most {export.EXPORT_MAX_ROWS:,} rows: when there are more, "
+        f"`{TRUNCATED_HEADER}: true` says so; narrow the dates for the older ones. Columns: "
+        f"{', '.join(export.HEADER)}; `changes` and `details` are JSON. A cell that starts "
+        "with `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it."
+    ),
+    max_rows=export.EXPORT_MAX_ROWS,
+    rows="entries",
+)
+class EngagementActivityExportApi(CsvExportView):
     queryset = AuditEntry.objects.none()  # for the schema, as above
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuditEntryFilter
-    pagination_class = None
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = _JSONErrors
+    header = export.HEADER
 
     def get_queryset(self):
         engagement = engagement_get_for_user(
@@ -136,38 +127,11 @@ class EngagementActivityExportApi(generics.GenericAPIView):
         self.engagement = engagement
         return audit_entries_of_engagement(engagement=engagement)
 
-    @extend_schema(
-        operation_id="engagements_activity_export",
-        filters=True,  # the list's filters, though this is no list view
-        description=(
-            "The engagement's audit trail as CSV (same filters as the activity list), newest "
-            f"first, at most {export.EXPORT_MAX_ROWS:,} rows: when there are more, "
-            f"`{TRUNCATED_HEADER}: true` says so; narrow the dates for the older ones. Columns: "
-            f"{', '.join(export.HEADER)}; `changes` and `details` are JSON. A cell that starts "
-            "with `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it."
-        ),
-        responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
-        },
-        parameters=[
-            OpenApiParameter(
-                TRUNCATED_HEADER,
-                OpenApiTypes.STR,
-                location=OpenApiParameter.HEADER,
-                response=[200],
-                enum=["true", "false"],
-                description=f"`true` when more than {export.EXPORT_MAX_ROWS:,} entries matched.",
-            )
-        ],
-    )
-    def get(self, request, engagement_id: int):
-        entries = self.filter_queryset(self.get_queryset())
-        day = timezone.localdate().isoformat()
-        return csv_response(
-            filename=f"activity-engagement-{self.engagement.pk}-{day}.csv",
-            header=export.HEADER,
-            rows=export.audit_export_rows(entries),
-            headers={
-                TRUNCATED_HEADER: "true" if export.audit_export_truncated(entries) else "false"
-            },
-        )
+    def export_rows(self, queryset):
+        return export.audit_export_rows(queryset)
+
+    def export_truncated(self, queryset) -> bool:
+        return export.audit_export_truncated(queryset)
+
+    def export_filename(self, day: str) -> str:
+        return f"activity-engagement-{self.engagement.pk}-{day}.csv"

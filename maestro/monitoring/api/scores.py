@@ -2,15 +2,10 @@
 Anyone who may see the engagement may read them (scoping's rule); anyone else gets a 404."""
 
 import django_filters
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 
 from maestro.engagements.selectors import engagement_get_for_user
-from maestro.lib.csv_export import csv_response
+from maestro.lib.csv_export import TRUNCATED_HEADER, CsvExportView, csv_export_schema
 from maestro.lib.filters import FilterBackend, IdFilter
 from maestro.lib.serializers import ShareField
 from maestro.monitoring.models import DailyScore
@@ -99,60 +94,28 @@ class DailyScoreListApi(_Scores, generics.ListAPIView):
     filterset_class = DailyScoreFilter
 
 
-class _JSONErrors(BaseContentNegotiation):
-    """The export answers CSV itself; its errors are JSON whatever the Accept header says."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-
-TRUNCATED_HEADER = "X-Export-Truncated"
-
-
-class DailyScoreExportApi(_Scores, generics.GenericAPIView):
+@csv_export_schema(
+    operation_id="engagements_daily_scores_export",
+    description=(
+        "The engagement's daily scores as CSV (same filters as the list), oldest day "
+        f"first, at most {selectors.EXPORT_MAX_ROWS:,} rows: when there are more, "
+        f"`{TRUNCATED_HEADER}: true` says so; narrow the dates. Columns: "
+        f"{', '.join(selectors.EXPORT_HEADER)}; `category` is `all` on the process-wide "
+        "row; rates are fractions from 0 to 1 (empty when there is nothing to divide by)."
+    ),
+    max_rows=selectors.EXPORT_MAX_ROWS,
+    rows="rows",
+)
+class DailyScoreExportApi(_Scores, CsvExportView):
     queryset = DailyScore.objects.none()
     filterset_class = DailyScoreFilter
-    pagination_class = None
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = _JSONErrors
+    header = selectors.EXPORT_HEADER
 
-    @extend_schema(
-        operation_id="engagements_daily_scores_export",
-        filters=True,
-        description=(
-            "The engagement's daily scores as CSV (same filters as the list), oldest day "
-            f"first, at most {selectors.EXPORT_MAX_ROWS:,} rows: when there are more, "
-            f"`{TRUNCATED_HEADER}: true` says so; narrow the dates. Columns: "
-            f"{', '.join(selectors.EXPORT_HEADER)}; `category` is `all` on the process-wide "
-            "row; rates are fractions from 0 to 1 (empty when there is nothing to divide by)."
-        ),
-        responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
-        },
-        parameters=[
-            OpenApiParameter(
-                TRUNCATED_HEADER,
-                OpenApiTypes.STR,
-                location=OpenApiParameter.HEADER,
-                response=[200],
-                enum=["true", "false"],
-                description=f"`true` when more than {selectors.EXPORT_MAX_ROWS:,} rows matched.",
-            )
-        ],
-    )
-    def get(self, request, engagement_id: int):
-        scores = self.filter_queryset(self.get_queryset())
-        day = timezone.localdate().isoformat()
-        return csv_response(
-            filename=f"daily-scores-engagement-{self.engagement.pk}-{day}.csv",
-            header=selectors.EXPORT_HEADER,
-            rows=selectors.daily_score_export_rows(scores),
-            headers={
-                TRUNCATED_HEADER: "true"
-                if selectors.daily_score_export_truncated(scores)
-                else "false"
-            },
-        )
+    def export_rows(self, queryset):
+        return selectors.daily_score_export_rows(queryset)
+
+    def export_truncated(self, queryset) -> bool:
+        return selectors.daily_score_export_truncated(queryset)
+
+    def export_filename(self, day: str) -> str:
+        return f"daily-scores-engagement-{self.engagement.pk}-{day}.csv"
