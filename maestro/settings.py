@@ -189,8 +189,8 @@ CACHES = {"default": {**_cache, "KEY_PREFIX": "maestro"}}
 # --- Auth ---
 AUTH_USER_MODEL = "tenancy.User"
 LOGIN_URL = "login"
-# Operators land on their queue (reviews.views.landing); the others go on to engagements.views.home:
-# sponsors to their engagement's summary, everyone else to the list.
+# One redirect decides where log-in lands (reviews.views.landing): operators on their queue,
+# a sponsor on their engagement's summary, everyone else on the engagement list.
 LOGIN_REDIRECT_URL = "reviews:landing"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 
 from maestro.engagements import lifecycle
 from maestro.engagements.models import Engagement, PhaseTransition
-from maestro.engagements.scoping import engagements_for
+from maestro.engagements.scoping import engagements_for, is_sponsor_only
 from maestro.lib.prepared import PreparedValues
 from maestro.tenancy.models import Client, Membership, User
 
@@ -70,3 +70,12 @@ def consultant_choices(*, clients: QuerySet[Client], include: list[int]) -> Quer
     return User.objects.filter(Q(pk__in=at_clients) | Q(pk__in=include), is_active=True).order_by(
         "first_name", "last_name", "username"
     )
+
+
+def sponsor_home_engagement_id(*, user) -> int | None:
+    """The engagement a sponsor lands on after log-in: their only one; None for anyone who is
+    not only a sponsor, or a sponsor of several engagements (they choose from the list)."""
+    if not is_sponsor_only(user):
+        return None
+    ids = list(engagement_list_for_user(user=user).order_by("pk").values_list("pk", flat=True)[:2])
+    return ids[0] if len(ids) == 1 else None

@@ -104,14 +104,9 @@ class LoginView(auth_views.LoginView):
 def home(request):
     """Where a login lands: a sponsor on their engagement's summary (on the list of their
     engagements when they have several), everyone else on the engagement list."""
-    if is_sponsor_only(request.user):
-        ids = list(
-            selectors.engagement_list_for_user(user=request.user)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:2]
-        )
-        if len(ids) == 1:
-            return redirect("engagements:summary", engagement_id=ids[0])
+    engagement_id = selectors.sponsor_home_engagement_id(user=request.user)
+    if engagement_id is not None:
+        return redirect("engagements:summary", engagement_id=engagement_id)
     return redirect("engagements:list")
 
 

@@ -16,7 +16,7 @@ from maestro.engagements.scoping import (
     is_operator,
     require_engagement_worker,
 )
-from maestro.engagements.selectors import engagement_get_for_user
+from maestro.engagements.selectors import engagement_get_for_user, sponsor_home_engagement_id
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_errors
 from maestro.lib.pagination import page_get
@@ -39,11 +39,15 @@ PAYLOAD_DISPLAY_LIMIT = 20_000
 @login_required
 @require_safe
 def landing(request):
-    """Where log-in leads (LOGIN_REDIRECT_URL) when no `?next=` says otherwise: operators to
-    their queue; everyone else on to engagements' home (sponsors to their summary)."""
+    """Where log-in leads (LOGIN_REDIRECT_URL) when no `?next=` says otherwise, in one redirect:
+    operators to their queue, a sponsor to their engagement's summary, everyone else (and a
+    sponsor of several engagements) to the engagement list."""
     if is_operator(request.user):
         return redirect("reviews:queue")
-    return redirect("engagements:home")
+    engagement_id = sponsor_home_engagement_id(user=request.user)
+    if engagement_id is not None:
+        return redirect("engagements:summary", engagement_id=engagement_id)
+    return redirect("engagements:list")
 
 
 def _queue_form(request, data) -> QueueFilterForm:

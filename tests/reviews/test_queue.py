@@ -22,6 +22,7 @@ from maestro.reviews.services import review_task_resolve
 from maestro.reviews.views import PAYLOAD_DISPLAY_LIMIT
 from maestro.training.models import EvaluationCase, EvaluationDataset
 from tests.decisions.factories import DecisionFactory
+from tests.engagements.factories import EngagementFactory
 from tests.harness.isolation import assert_hidden, page_as
 from tests.mapping.factories import (
     DecisionPointFactory,
@@ -98,11 +99,23 @@ def test_operators_land_on_their_queue_after_log_in(world, client):
     assert client.get("/start/")["Location"] == "/queue/"
 
 
-@pytest.mark.parametrize("who", ["consultant", "sponsor_a", "staff"])
-def test_others_go_on_to_the_engagements_home(world, client, who):
-    # engagements:home then sends a sponsor to their summary, the others to the list.
+@pytest.mark.parametrize("who", ["consultant", "staff"])
+def test_others_land_on_the_engagement_list(world, client, who):
     _log_in(client, getattr(world, who))
-    assert client.get("/start/")["Location"] == reverse("engagements:home")
+    assert client.get("/start/")["Location"] == reverse("engagements:list")
+
+
+def test_a_sponsor_lands_on_their_engagements_summary_in_one_redirect(world, client):
+    _log_in(client, world.sponsor_a)
+    assert client.get("/start/")["Location"] == reverse(
+        "engagements:summary", kwargs={"engagement_id": world.engagement_a.pk}
+    )
+
+
+def test_a_sponsor_of_several_engagements_lands_on_the_list(world, client):
+    EngagementFactory(client=world.client_a, lead=world.consultant, name="A second")
+    _log_in(client, world.sponsor_a)
+    assert client.get("/start/")["Location"] == reverse("engagements:list")
 
 
 def test_log_in_still_follows_next(world, client):
