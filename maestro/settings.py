@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # An engagement's pages show moments in its client's zone (client_time_zone_activate).
     "maestro.lib.timezones.TimeZoneResetMiddleware",
+    # A page's parts share the reads they have in common (maestro/lib/memo.py).
+    "maestro.lib.memo.RequestMemoMiddleware",
     # Last, so it turns a refused log-in into the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
 ]

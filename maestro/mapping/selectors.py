@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from maestro.engagements.models import Engagement
 from maestro.engagements.scoping import engagements_for
+from maestro.lib.memo import request_memo
 from maestro.mapping.models import DecisionPoint, DecisionType, Process, Step
 from maestro.tenancy.models import User
 
@@ -211,10 +212,18 @@ def process_map_export(*, process: Process) -> dict[str, Any]:
     }
 
 
+def engagement_processes(*, engagement: Engagement) -> list[Process]:
+    """The engagement's processes by name: one query, shared by the parts of a page."""
+    return request_memo(
+        ("engagement_processes", engagement.pk),
+        lambda: list(Process.objects.filter(engagement=engagement).order_by("name")),
+    )
+
+
 def engagement_process_summaries(*, engagement: Engagement) -> list[dict[str, Any]]:
     """Each process of the engagement with its summary, for the engagement page. Two queries
     for any number of processes (processes, then all their steps with decision points)."""
-    processes = list(Process.objects.filter(engagement=engagement).order_by("name"))
+    processes = engagement_processes(engagement=engagement)
     steps_by_process: dict[int, list[Step]] = {p.pk: [] for p in processes}
     all_steps = (
         Step.objects.filter(process__engagement=engagement)

@@ -258,7 +258,9 @@ def test_detail_query_count_does_not_grow_with_transitions(
         # 18: the weekly trend (2), the economics' weekly automation rates (1) and the
         # stance's steps (1) joined.
         # 19: and skill transfer's plans with their readiness (one query when there are none).
-        with django_assert_max_num_queries(19) as queries:  # and no more than today
+        # 17: the trend, the maps and the economics share their reads of the processes and of
+        # the weekly sums (maestro/lib/memo.py).
+        with django_assert_max_num_queries(17) as queries:  # and no more than today
             response = client.get(detail_url(engagement))
         assert len(select(response, "table tbody tr")) == count
         return len(queries)

@@ -17,10 +17,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 
 from maestro.engagements.models import Engagement, Phase
+from maestro.lib.memo import request_memo
 from maestro.lib.timezones import iso_week_start, local_today
 from maestro.mapping.models import Process
+from maestro.mapping.selectors import engagement_processes
 from maestro.monitoring.models import AlertEpisode, AlertRule, DailyScore
-from maestro.monitoring.rates import COUNTS, Counts, share
+from maestro.monitoring.rates import COUNTS, Counts
 
 # The weekly cards, in the page's order: (attribute, label).
 RATES = (
@@ -145,6 +147,37 @@ def _week_start(engagement: Engagement, *, now: datetime | None) -> tuple[date, 
     return today, iso_week_start(today)
 
 
+def _weekly_process_counts(
+    engagement: Engagement, *, this_monday: date, through: date
+) -> dict[tuple[int, int], Counts]:
+    """(process id, 1 for the week of `this_monday` through `through`, 0 for the week
+    before) → summed counts of the process-wide rows. One query, shared by the parts of a
+    page (the trend and the economics' automation rates both read it)."""
+
+    def compute() -> dict[tuple[int, int], Counts]:
+        in_this_week = Case(
+            When(day__gte=this_monday, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        rows = (
+            DailyScore.objects.filter(
+                engagement=engagement,
+                category=DailyScore.ALL,
+                day__gte=this_monday - timedelta(days=7),
+                day__lte=through,
+            )
+            .annotate(current=in_this_week)
+            .values("process_id", "current")
+            .annotate(**{n: Sum(n) for n in COUNTS})
+            .order_by()
+        )
+        return {(row["process_id"], row["current"]): Counts.of(row) for row in rows}
+
+    key = ("weekly_process_counts", engagement.pk, this_monday, through)
+    return request_memo(key, compute)
+
+
 def engagement_trend(
     *, engagement: Engagement, now: datetime | None = None, week: date | None = None
 ) -> EngagementTrend:
@@ -154,27 +187,12 @@ def engagement_trend(
     if week is not None:
         this_monday = iso_week_start(week)
     last_monday = this_monday - timedelta(days=7)
-    in_this_week = Case(
-        When(day__gte=this_monday, then=Value(1)), default=Value(0), output_field=IntegerField()
+    weeks = _weekly_process_counts(
+        engagement, this_monday=this_monday, through=min(today, this_monday + timedelta(days=6))
     )
-    rows = (
-        DailyScore.objects.filter(
-            engagement=engagement,
-            category=DailyScore.ALL,
-            day__gte=last_monday,
-            day__lt=this_monday + timedelta(days=7),
-        )
-        .annotate(current=in_this_week)
-        .values("process_id", "current")
-        .annotate(**{n: Sum(n) for n in COUNTS})
-        .order_by()
-    )
-    weeks: dict[tuple[int, int], Counts] = {
-        (row["process_id"], row["current"]): Counts.of(row) for row in rows
-    }
     trends = [
         Trend(process, weeks.get((process.pk, 1), Counts()), weeks.get((process.pk, 0), Counts()))
-        for process in Process.objects.filter(engagement=engagement).order_by("name")
+        for process in engagement_processes(engagement=engagement)
     ]
     overall = Trend(
         None,
@@ -210,31 +228,18 @@ def process_weekly_automation_rates(
     One query."""
     today, this_monday = _week_start(engagement, now=now)
     last_monday = this_monday - timedelta(days=7)
-    in_this_week = Case(
-        When(day__gte=this_monday, then=Value(1)), default=Value(0), output_field=IntegerField()
-    )
-    rows = (
-        DailyScore.objects.filter(
-            engagement=engagement,
-            category=DailyScore.ALL,
-            day__gte=last_monday,
-            day__lte=today,
-        )
-        .annotate(current=in_this_week)
-        .values("process_id", "current")
-        .annotate(volume=Sum("volume"), auto_routed=Sum("auto_routed"))
-        .order_by("current")  # last week first, so it wins below
-    )
+    weeks = _weekly_process_counts(engagement, this_monday=this_monday, through=today)
     rates: dict[int, MeasuredAutomation] = {}
-    for row in rows:
-        rate = share(row["auto_routed"] or 0, row["volume"] or 0)
-        if rate is None or row["process_id"] in rates:
+    # Last week first, so it wins.
+    for (process_id, current), counts in sorted(weeks.items(), key=lambda item: item[0][1]):
+        rate = counts.automation_rate
+        if rate is None or process_id in rates:
             continue
-        rates[row["process_id"]] = MeasuredAutomation(
+        rates[process_id] = MeasuredAutomation(
             rate=rate,
-            decisions=row["volume"],
-            week=this_monday if row["current"] else last_monday,
-            full_week=not row["current"],
+            decisions=counts.volume,
+            week=this_monday if current else last_monday,
+            full_week=not current,
         )
     return rates
 
