@@ -67,17 +67,38 @@ def test_reassign_moves_every_task_with_an_event_an_audit_entry_and_a_mail(world
     assert {e.actor_user_id for e in entries} == {world.consultant.pk}
 
 
-def test_reassign_mails_the_new_assignee_once_committed(
+def test_reassign_mails_the_new_assignee_once_listing_every_task_once_committed(
     world, second_operator, django_capture_on_commit_callbacks
 ):
     second_operator.email = "second@example.com"
     second_operator.save()
-    tasks = _tasks(world, 2)
+    tasks = _tasks(world, 3)
     ReviewTask.objects.filter(pk__in=[t.pk for t in tasks]).update(assignee=world.operator_a)
     tasks = list(ReviewTask.objects.filter(pk__in=[t.pk for t in tasks]))
     with django_capture_on_commit_callbacks(execute=True):
-        review_tasks_reassign(tasks=tasks, to_user=second_operator, by=world.consultant)
-    assert [m.to for m in mail.outbox] == [["second@example.com"]] * 2
+        review_tasks_reassign(
+            tasks=tasks, to_user=second_operator, by=world.consultant, note="holiday cover"
+        )
+    assert [m.to for m in mail.outbox] == [["second@example.com"]]
+    message = mail.outbox[0]
+    assert message.subject == "3 review tasks reassigned to you"
+    assert "holiday cover" in message.body
+    for task in tasks:
+        assert task.title in message.body
+        assert task.get_absolute_url() in message.body
+
+
+def test_reassigning_one_task_in_bulk_sends_the_single_task_mail(
+    world, second_operator, django_capture_on_commit_callbacks
+):
+    second_operator.email = "second@example.com"
+    second_operator.save()
+    (task,) = _tasks(world, 1)
+    ReviewTask.objects.filter(pk=task.pk).update(assignee=world.operator_a)
+    task.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_tasks_reassign(tasks=[task], to_user=second_operator, by=world.consultant)
+    assert [m.subject for m in mail.outbox] == [f"Review task reassigned to you: {task.title}"]
 
 
 def test_reassign_leaves_tasks_the_person_already_holds(world):

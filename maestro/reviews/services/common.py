@@ -2,6 +2,7 @@
 maestro.engagements.scoping.require_engagement_worker).
 (Webhook payloads: maestro/reviews/webhooks.py.)"""
 
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -36,6 +37,33 @@ def notify_assignee(*, task: ReviewTask, assignee: User, reason: str, **context:
     }
     subject = render_to_string("emails/review_task_subject.txt", context).strip()
     body = render_to_string("emails/review_task_body.txt", context)
+
+    def send() -> None:
+        send_mail(subject, body, None, [recipient], fail_silently=False)
+
+    transaction.on_commit(send)
+
+
+def notify_assignee_of_batch(
+    *, tasks: Sequence[ReviewTask], assignee: User, by: User, note: str = ""
+) -> None:
+    """One mail to the person several tasks were just handed to, listing them all (one
+    mail per task would bury the note under twenty copies), once the change is committed."""
+    if not assignee.email:
+        return
+    recipient = assignee.email
+    context = {
+        "tasks": [
+            {"task": task, "url": settings.SITE_URL + task.get_absolute_url()}
+            for task in sorted(tasks, key=lambda t: (t.due_at, t.pk))
+        ],
+        "count": len(tasks),
+        "assignee": assignee,
+        "by": by,
+        "note": note,
+    }
+    subject = render_to_string("emails/review_tasks_batch_subject.txt", context).strip()
+    body = render_to_string("emails/review_tasks_batch_body.txt", context)
 
     def send() -> None:
         send_mail(subject, body, None, [recipient], fail_silently=False)

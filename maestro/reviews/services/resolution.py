@@ -18,6 +18,7 @@ from maestro.reviews.hooks import review_task_resolved
 from maestro.reviews.models import ReviewTask, ReviewTaskEvent
 from maestro.reviews.services.common import (
     notify_assignee,
+    notify_assignee_of_batch,
     raise_not_open,
 )
 from maestro.reviews.services.edge_cases import edge_case_flag
@@ -99,7 +100,7 @@ def review_tasks_reassign(
     operator of its client or a consultant of it. Tasks `to_user` already holds are left as
     they are; a task no longer open refuses the whole batch (StateConflict `task_not_open`,
     naming the tasks). Each moved task gets its REASSIGNED event, its `task.reassigned` audit
-    entry and its mail to the new assignee. Returns the tasks that moved.
+    entry; the new assignee gets one mail listing them. Returns the tasks that moved.
 
     The tasks are locked (in id order, so two batches cannot deadlock) before they are read
     again, so a task resolved meanwhile is seen. Queries: a constant number, plus two per
@@ -172,8 +173,10 @@ def review_tasks_reassign(
         )
         for task in moving
     )
-    for task in moving:
-        notify_assignee(task=task, assignee=to_user, reason="reassigned", by=by, note=note)
+    if len(moving) == 1:
+        notify_assignee(task=moving[0], assignee=to_user, reason="reassigned", by=by, note=note)
+    else:
+        notify_assignee_of_batch(tasks=moving, assignee=to_user, by=by, note=note)
     return moving
 
 
