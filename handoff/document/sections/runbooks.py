@@ -1,8 +1,103 @@
-"""Section: runbooks. (Skeleton: gathers nothing yet.)"""
+"""Section 8: the full text of each published runbook, in the version operators run, from the
+sanitised HTML stored with that version: the very HTML its page shows. Nothing is rendered
+here; only runbook links are resolved, as the page resolves them, but against this document:
+a link to a runbook printed here jumps to it, any other reads as plain text.
+
+One query whatever the number of runbooks."""
+
+import hashlib
+from typing import Any
+
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from handoff.document.sections import SectionData
 from handoff.document.source import DocumentSource
+from maestro.engagements.models import Engagement
+from runbooks.models import Runbook, RunbookVersion
+from runbooks.rendering import resolve_links
+
+
+def runbook_version_sha256(version: RunbookVersion) -> str:
+    """SHA-256 of the version's stored sanitised HTML (UTF-8): what the client signs for
+    (sign_off.handoff_manifest)."""
+    return hashlib.sha256(version.html.encode("utf-8")).hexdigest()
+
+
+def runbook_anchor(slug: str) -> str:
+    return f"runbook-{slug}"
+
+
+def runbooks_of(engagement: Engagement) -> list[Runbook]:
+    """Every runbook of the engagement with its published version (and who wrote it), by
+    title; the head's body copy is left unread. One query."""
+    return list(
+        Runbook.objects.filter(engagement_id=engagement.pk)
+        .select_related("published_version__author", "owner", "process")
+        .defer("body")
+        .order_by("title", "pk")
+    )
+
+
+def runbook_is_handed_over(runbook: Runbook) -> bool:
+    return runbook.status == Runbook.Status.PUBLISHED and runbook.published_version is not None
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def gather(source: DocumentSource) -> SectionData:
-    return SectionData()
+    engagement = source.engagement
+    tz = engagement.client.tzinfo
+    every = runbooks_of(engagement)
+    published = [rb for rb in every if runbook_is_handed_over(rb)]
+    links = {rb.slug: (f"#{runbook_anchor(rb.slug)}", rb.title) for rb in published}
+    entries: list[dict[str, Any]] = []
+    for runbook in published:
+        version = runbook.published_version
+        assert version is not None  # runbook_is_handed_over
+        html = resolve_links(version.html, links)
+        entries.append(
+            {
+                "runbook": runbook,
+                "version": version,
+                "anchor": runbook_anchor(runbook.slug),
+                "author": _name(version.author),
+                "owner": _name(runbook.owner),
+                "sha256": runbook_version_sha256(version),
+                # Sanitised when the version was saved (runbooks.rendering.sanitise); resolving
+                # the link markers only adds links built from escaped slugs and titles.
+                "html": mark_safe(html),  # noqa: S308
+                "unpublished_changes": runbook.has_unpublished_changes,
+            }
+        )
+    left_out = [rb for rb in every if not runbook_is_handed_over(rb)]
+    data = {
+        "runbooks": [
+            {
+                "runbook_id": e["runbook"].pk,
+                "slug": e["runbook"].slug,
+                "title": e["version"].title,
+                "kind": e["runbook"].kind,
+                "process": e["runbook"].process.name if e["runbook"].process else None,
+                "owner": e["owner"],
+                "version_id": e["version"].pk,
+                "version": e["version"].number,
+                "saved_at": timezone.localtime(e["version"].created_at, tz).isoformat(),
+                "author": e["author"],
+                "message": e["version"].message,
+                "sha256": e["sha256"],
+                "newer_draft": e["unpublished_changes"],
+                "html": str(e["html"]),
+            }
+            for e in entries
+        ],
+        "not_handed_over": [
+            {"runbook_id": rb.pk, "slug": rb.slug, "title": rb.title, "status": rb.status}
+            for rb in left_out
+        ],
+    }
+    return SectionData(
+        context={"runbooks": entries, "left_out": left_out, "time_zone": tz}, data=data
+    )
