@@ -233,6 +233,42 @@ def test_a_media_path_outside_the_contract_is_refused(url, media, engagement):
         DocumentFetcher().fetch(url)
 
 
+TRAVERSALS = [
+    "../secret.css",
+    "probe/../../secret.css",
+    "%2e%2e/secret.css",
+    "%2E%2e/secret.css",
+    ".%2e/secret.css",
+    "%252e%252e/secret.css",
+    "..%2fsecret.css",
+    "probe%2f..%2f..%2fsecret.css",
+    "..%5csecret.css",
+    "..\\secret.css",
+    "/etc/secret.css",
+    "%2fetc%2fsecret.css",
+    "probe/./ok.css",
+    "probe//ok.css",
+    "probe/.hidden.css",
+    "probe/ok.css%00.css",
+]
+
+
+@pytest.mark.parametrize("prefix", ["maestro:/static/", "maestro:/media/"])
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_a_traversal_is_refused_before_any_lookup(prefix, path, monkeypatch):
+    # Django's finders and FileSystemStorage refuse most of these too; the fetcher does not
+    # count on them (another storage backend may not).
+    from django.contrib.staticfiles import finders
+
+    looked_up = []
+    monkeypatch.setattr(finders, "find", lambda *a, **k: looked_up.append(a))
+    monkeypatch.setattr(default_storage, "open", lambda *a, **k: looked_up.append(a))
+
+    with pytest.raises(FetchRefused):
+        DocumentFetcher().fetch(prefix + path.replace(".css", ".png"))
+    assert looked_up == []
+
+
 def test_another_clients_files_in_media_are_never_attached(media, engagement):
     html = html_with(
         '<link rel="attachment" href="maestro:/media/handoff/7/handoff-v1.pdf">'
