@@ -19,6 +19,9 @@ from PIL import Image
 
 from handoff.document import fetcher
 from handoff.document.fetcher import DocumentFetcher, FetchRefused, own_url
+from handoff.document.render import document_build, document_pdf
+from handoff.document.source import DocumentSource
+from runbooks import services as runbook_services
 from tests.handoff import document_fetch_probes
 from tests.handoff.document_fetch_probes import (
     Listener,
@@ -351,3 +354,30 @@ def test_no_base_url_reaches_the_filesystem(static_root, engagement, monkeypatch
     pdf = render_html(html_with('<link rel="stylesheet" href="ok.css">'), engagement)
 
     assert leak_in(pdf, STATIC_TEXT) is None
+
+
+def _images_in(engagement) -> tuple[str, int]:
+    """The document's HTML and its number of distinct images (WeasyPrint may list one image
+    in the resources of every page)."""
+    source = DocumentSource(engagement=engagement, version=1)
+    built = document_build(source)
+    reader = pypdf.PdfReader(io.BytesIO(document_pdf(built, source)))
+    return built.html, len({image.data for page in reader.pages for image in page.images})
+
+
+def test_a_published_runbooks_own_image_is_printed_in_the_document(media, world):
+    consultant, engagement = world.consultant, world.engagement_a
+    _, images_before = _images_in(engagement)
+    runbook = runbook_services.runbook_create(
+        engagement=engagement,
+        title="Diagram",
+        slug="diagram",
+        body="# Diagram\n\n![The flow](/media/runbooks/diagram.png)\n",
+        by=consultant,
+    )
+    runbook_services.runbook_publish(runbook=runbook, by=consultant)
+
+    html, images = _images_in(engagement)
+
+    assert 'src="maestro:/media/runbooks/diagram.png"' in html
+    assert images == images_before + 1

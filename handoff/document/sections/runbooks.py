@@ -6,11 +6,13 @@ a link to a runbook printed here jumps to it, any other reads as plain text.
 One query whatever the number of runbooks."""
 
 import hashlib
+import re
 from typing import Any
 
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from handoff.document.fetcher import own_url
 from handoff.document.sections import SectionData
 from handoff.document.source import DocumentSource
 from maestro.engagements.models import Engagement
@@ -22,6 +24,21 @@ def runbook_version_sha256(version: RunbookVersion) -> str:
     """SHA-256 of the version's stored sanitised HTML (UTF-8): what the client signs for
     (sign_off.handoff_manifest)."""
     return hashlib.sha256(version.html.encode("utf-8")).hexdigest()
+
+
+# The sanitiser lets an image point only at the site's own /static/ or /media/ files
+# (runbooks.rendering.sanitise.OWN_MEDIA); the document names them so its fetcher serves them.
+_OWN_IMAGE = re.compile(r'(<img\b[^>]*?\ssrc=")(/(?:static|media)/[^"]*)(")')
+
+
+def own_images(html: str) -> str:
+    """`html` with its images' site paths rewritten to the document fetcher's own URLs."""
+
+    def rewrite(m: re.Match) -> str:
+        url = own_url(m[2])
+        return m[1] + (url if url is not None else "") + m[3]
+
+    return _OWN_IMAGE.sub(rewrite, html)
 
 
 def runbook_anchor(slug: str) -> str:
@@ -57,7 +74,7 @@ def gather(source: DocumentSource) -> SectionData:
     for runbook in published:
         version = runbook.published_version
         assert version is not None  # runbook_is_handed_over
-        html = resolve_links(version.html, links)
+        html = own_images(resolve_links(version.html, links))
         entries.append(
             {
                 "runbook": runbook,
