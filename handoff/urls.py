@@ -1,7 +1,9 @@
 from django.urls import path  # noqa: F401 - each section below adds its pages
 
 from handoff.views import check_ins, plans
+from handoff.views import handoff as handoff_views
 from handoff.views import shadow as shadow_views
+from handoff.views import verify as verify_views
 
 app_name = "handoff"
 
@@ -41,4 +43,12 @@ urlpatterns: list = [
         shadow_views.plan_shadow_share,
         name="plan-shadow-share",
     ),
+    # --- The Handoff page, sign-off, verify ---
+    path("engagements/<int:engagement_id>/handoff/", handoff_views.handoff_page, name="handoff"),
+    path(
+        "handoff-documents/<int:document_id>/sign-off/",
+        handoff_views.handoff_document_sign_off,
+        name="document-sign-off",
+    ),
+    path("handoff-documents/verify/", verify_views.verify_page, name="verify"),
 ]

@@ -2,9 +2,7 @@
 
 They read the apps above engagements (maps, training rounds, playbooks, the client's people), so
 they live at the top (composition) layer; `maestro.composition` registers them into
-`maestro.engagements.lifecycle` at startup (`register`). Checks whose data does not exist yet
-in Maestro (sign-offs) fail closed with a message saying so; the issues that add that data
-replace them here.
+`maestro.engagements.lifecycle` at startup (`register`).
 """
 
 from datetime import datetime
@@ -16,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from handoff.models import CheckIn, SkillTransferPlan
 from handoff.selectors.evidence import plan_agreement
+from handoff.selectors.handoff import signed_off_item
 from handoff.selectors.readiness import plans_readiness
+from handoff.selectors.sign_offs import sign_off_status
 from maestro.engagements.lifecycle import Check, GateCheck, gate_register
 from maestro.engagements.models import Engagement, Phase
 from maestro.engagements.scoping import people_at
@@ -24,19 +24,6 @@ from maestro.mapping.models import DecisionPoint, Process, Step
 from maestro.playbooks.models import PlaybookVersion
 from maestro.tenancy.models import Membership
 from maestro.training.selectors import gate_criteria_results
-
-
-def _not_checkable_yet(code: str, label: str, arrives_with: str) -> Check:
-    def check(engagement: Engagement) -> GateCheck:
-        return GateCheck(
-            code=code,
-            label=label,
-            passed=False,
-            detail=_("Cannot be checked yet: Maestro does not record %(what)s so far.")
-            % {"what": arrives_with},
-        )
-
-    return check
 
 
 def _plans(engagement: Engagement):
@@ -297,6 +284,33 @@ def escalation_playbook_exists(engagement: Engagement) -> GateCheck:
     )
 
 
+# --- advisory → closed: the consultant is out and the handoff document is signed off -----------
+
+
+def stance_out(engagement: Engagement) -> GateCheck:
+    """The consultant stepped out (a stance step from Advisory) before the engagement closes."""
+    out = engagement.stance == Engagement.Stance.OUT
+    if out:
+        detail = _("The consultant's stance is Out.")
+    else:
+        detail = _(
+            "The consultant's stance is %(stance)s: step it down to Out first (Handoff page)."
+        ) % {"stance": engagement.get_stance_display()}
+    return GateCheck(
+        code="stance_out",
+        label=_("The consultant has stepped out"),
+        passed=out,
+        detail=detail,
+    )
+
+
+def handoff_signed_off(engagement: Engagement) -> GateCheck:
+    """The engagement's latest succeeded handoff PDF carries a sponsor's sign-off and one from
+    every operator with a skill-transfer plan (handoff.selectors.sign_offs, `sign_off_status`)."""
+    item = signed_off_item(engagement, sign_off_status(engagement))
+    return GateCheck(code=item.key, label=item.label, passed=item.met, detail=item.detail)
+
+
 GATES: dict[tuple[str, str], list[Check]] = {
     (Phase.MAPPING, Phase.TRAINING): [process_map_ready],
     (Phase.TRAINING, Phase.DEPLOYMENT): [
@@ -305,13 +319,7 @@ GATES: dict[tuple[str, str], list[Check]] = {
     ],
     (Phase.DEPLOYMENT, Phase.HANDOFF): [operator_named, skill_transfer_plan_exists],
     (Phase.HANDOFF, Phase.ADVISORY): [operator_ready, shadow_agreement_met, check_ins_kept],
-    (Phase.ADVISORY, Phase.CLOSED): [
-        _not_checkable_yet(
-            "handoff_signed_off",
-            _("The handoff document is signed off"),
-            _("handoff sign-offs"),
-        ),
-    ],
+    (Phase.ADVISORY, Phase.CLOSED): [stance_out, handoff_signed_off],
 }
 
 

@@ -368,6 +368,9 @@ SPECTACULAR_SETTINGS = {
         "AlertEpisodeStateEnum": "maestro.monitoring.models.AlertEpisode.State",
         "StanceEnum": "maestro.engagements.models.Engagement.Stance",
         "SkillStageEnum": "handoff.models.Stage",
+        # A sign-off's role (sponsor/operator) shares the field name with a membership's.
+        "RoleEnum": "maestro.tenancy.models.Membership.Role",
+        "HandoffSignOffRoleEnum": "handoff.models.HandoffSignOff.Role",
     },
 }
 

@@ -2,6 +2,8 @@ from django.urls import path  # noqa: F401 - each section below adds its endpoin
 
 from handoff.api import check_ins, plans
 from handoff.api import shadow as shadow_api
+from handoff.api import sign_off as sign_off_api
+from handoff.api import verify as verify_api
 
 app_name = "handoff-api"
 
@@ -81,5 +83,21 @@ urlpatterns: list = [
         "skill-plans/<int:plan_id>/evidence/",
         shadow_api.PlanEvidenceApi.as_view(),
         name="plan-evidence",
+    ),
+    # --- Handoff document sign-offs, verify ---
+    path(
+        "handoff-documents/verify/",
+        verify_api.HandoffDocumentVerifyApi.as_view(),
+        name="handoff-document-verify",
+    ),
+    path(
+        "handoff-documents/<int:document_id>/sign-off/",
+        sign_off_api.HandoffDocumentSignOffApi.as_view(),
+        name="handoff-document-sign-off",
+    ),
+    path(
+        "handoff-documents/<int:document_id>/sign-offs/",
+        sign_off_api.HandoffDocumentSignOffListApi.as_view(),
+        name="handoff-document-sign-off-list",
     ),
 ]

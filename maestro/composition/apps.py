@@ -27,6 +27,7 @@ class CompositionConfig(AppConfig):
     label = "composition"
 
     def ready(self) -> None:
+        from handoff.selectors.handoff import engagement_handoff_summary
         from handoff.selectors.plans import engagement_stance_overview
         from handoff.selectors.shadow import shadow_task_marks, shadow_task_panel
         from handoff.services.plans import stance_step_record
@@ -72,6 +73,8 @@ class CompositionConfig(AppConfig):
         # Skill transfer: every change of the stance joins its history, shown on the page.
         hooks.on_stance_changed(stance_step_record)
         hooks.on_engagement_overview(engagement_stance_overview)
+        # The handoff: the sponsor's summary links the latest handoff PDF and its sign-offs.
+        hooks.on_engagement_summary(engagement_handoff_summary)
         # The economics use monitoring's measured weekly automation rate (decisions.hooks).
         decisions_hooks.on_automation_rates(process_weekly_automation_rates)
         mapping_hooks.on_process_overview(process_economics_overview)

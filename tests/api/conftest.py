@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from handoff.models import CheckIn, Competency, ShadowCase, SkillTransferPlan
+from handoff.models import CheckIn, Competency, HandoffDocument, ShadowCase, SkillTransferPlan
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create
 from maestro.demo.people import DEMO_PASSWORD
@@ -103,6 +103,7 @@ SINGLE: dict[str, QuerySet] = {
     "shadow_case_id": ShadowCase.objects.all(),
     "check_in_id": CheckIn.objects.all(),
     "competency_id": Competency.objects.all(),
+    "document_id": HandoffDocument.objects.all(),
 }
 # ...and nested parameters belong together (a run's own steps, a runbook's own versions).
 NESTED: dict[str, tuple[QuerySet, tuple[str, ...]]] = {
@@ -226,6 +227,25 @@ def _check_ins_seed(engagement: Engagement, *, by: User) -> None:
     )
 
 
+def _handoff_document_seed(engagement: Engagement) -> None:
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    content = b"%PDF-1.7\n% the API fuzzing's handoff document\n%%EOF\n"
+    document = HandoffDocument(
+        engagement=engagement,
+        version=1,
+        status=HandoffDocument.Status.SUCCEEDED,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        finished_at=timezone.now(),
+    )
+    document.file.save("handoff-v1.pdf", ContentFile(content), save=False)
+    document.save()
+
+
 @contextmanager
 def _connection_kept_open() -> Iterator[None]:
     """Requests sent to the WSGI handler in-process must not close the test's database
@@ -290,6 +310,9 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
         # Check-ins, if the demo has none: a plan for the client's operator and one check-in.
         if not CheckIn.objects.exists():
             _check_ins_seed(endpoint.engagement, by=maria)
+        # A handoff document, if the demo has none: a succeeded generation, not signed off.
+        if not HandoffDocument.objects.exists():
+            _handoff_document_seed(endpoint.engagement)
         if connection.vendor == "postgresql":
             # Planner statistics for the fresh rows, as autovacuum gathers them in production:
             # without them PostgreSQL picks nested loops that take seconds on the demo's 500
