@@ -65,13 +65,17 @@ def test_the_sponsor_reads_each_operators_readiness_and_ladder(client, world):
     }
     assert "Operator readiness" in texts(response, "main h2")
     (operator,) = select(response, "[data-testid=readiness-operator]")
-    assert text(operator.find(".//h3")) == (
-        "Olivia Operator 75.0% 3 of 4 at target · last check-in 2 Mar 2026, 10:30"
+    assert text(operator.find(".//h3")) == "Olivia Operator 75.0%"
+    assert text(operator.find(".//p")) == (
+        "3 of 4 competencies at target · last check-in 2 Mar 2026, 10:30"
     )
     bar = [r.get("width") for r in select(response, "[data-testid=readiness-operator] svg rect")]
     assert bar == ["100", "75"]
     rows = [
-        (text(tr.find("th")), text(tr.findall("td")[0]))
+        (
+            text(tr.find("th")),
+            text(next(e for e in tr.iter() if e.get("class") == "readiness-stage")),
+        )
         for tr in select(response, "[data-testid=readiness-competency]")
     ]
     assert rows == [
