@@ -75,7 +75,6 @@ def shadow_case_detail(request, case_id: int):
         services.shadow_case_answer(case=case, outcome=form.cleaned_data["answer"], by=request.user)
     if not call.ok:
         case = selectors.shadow_case_get_for_user(user=request.user, pk=case_id)
-        client_time_zone_activate(case.plan.engagement.client)
         if call.status == 409:
             # Answered already (by this consultant in another tab, or a colleague): the page
             # as it is now, with the refusal on top.

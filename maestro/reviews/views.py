@@ -204,12 +204,10 @@ def review_task_detail(request, task_id: int):
         # Someone else got there first: not a form error but a banner with their outcome, and
         # this person's input kept.
         task = selectors.review_task_get_for_user(user=request.user, pk=task_id)
-        client_time_zone_activate(task.engagement.client)
         return _task_page(request, task, resolve_form=form, conflict=exc, status=409, queue=queue)
     if not call.ok:
         return _task_page(request, task, resolve_form=form, status=400, queue=queue)
     task = selectors.review_task_get_for_user(user=request.user, pk=task_id)
-    client_time_zone_activate(task.engagement.client)
     overridden = task.decision is not None and task.decision.overridden
     messages.success(
         request,
