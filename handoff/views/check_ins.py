@@ -28,6 +28,7 @@ from handoff.services import calendar as calendar_services
 from handoff.services import check_ins as services
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.lib.forms import form_errors
+from maestro.lib.timezones import client_time_zone_activate
 
 EVIDENCE_TEMPLATE = "handoff/_evidence.html"
 # The session key that carries a new feed's token to the page once (it is not stored).
@@ -96,6 +97,7 @@ def check_in_detail(request, check_in_id: int):
     check_in = check_in_get_for_user(user=request.user, pk=check_in_id)
     plan = check_in.plan
     engagement = plan.engagement
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     recordable = can_manage and check_in.status in (
         CheckIn.Status.SCHEDULED,

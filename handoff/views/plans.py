@@ -34,6 +34,7 @@ from maestro.engagements.scoping import (
 )
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import flash_errors, form_errors
+from maestro.lib.timezones import client_time_zone_activate
 
 EVIDENCE_TEMPLATE = "handoff/_evidence.html"
 
@@ -79,6 +80,7 @@ def _evidence_template() -> str | None:
 @require_safe
 def plan_list(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     readiness = plans_readiness(
         selectors.plan_list_for_engagement(user=request.user, engagement=engagement)
     )
@@ -100,6 +102,7 @@ def plan_list(request, engagement_id: int):
 def plan_detail(request, plan_id: int):
     plan = selectors.plan_get_for_user(user=request.user, pk=plan_id)
     engagement = plan.engagement
+    client_time_zone_activate(engagement.client)
     readiness = readiness_of(plan)
     competencies = list(plan.competencies.all())
     for competency in competencies:
@@ -146,6 +149,7 @@ def _operators_without_plan(engagement: Engagement):
 @require_http_methods(["GET", "POST"])
 def plan_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(
         request.user, engagement, message=services.PLANS_MANAGERS_ONLY, page=True
     )
@@ -179,6 +183,7 @@ def plan_create(request, engagement_id: int):
 def plan_edit(request, plan_id: int):
     plan = selectors.plan_get_for_user(user=request.user, pk=plan_id)
     engagement = plan.engagement
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(
         request.user, engagement, message=services.PLANS_MANAGERS_ONLY, page=True
     )
@@ -235,6 +240,7 @@ def competency_create(request, plan_id: int):
 @require_http_methods(["GET", "POST"])
 def competency_edit(request, competency_id: int):
     competency = selectors.competency_get_for_user(user=request.user, pk=competency_id)
+    client_time_zone_activate(competency.plan.engagement.client)
     plan = competency.plan
     require_engagement_manager(
         request.user, plan.engagement, message=services.PLANS_MANAGERS_ONLY, page=True
@@ -259,6 +265,7 @@ def competency_edit(request, competency_id: int):
 @require_POST
 def competency_delete(request, competency_id: int):
     competency = selectors.competency_get_for_user(user=request.user, pk=competency_id)
+    client_time_zone_activate(competency.plan.engagement.client)
     plan = competency.plan
     require_engagement_manager(
         request.user, plan.engagement, message=services.PLANS_MANAGERS_ONLY, page=True
@@ -275,6 +282,7 @@ def competency_delete(request, competency_id: int):
 def competency_move(request, competency_id: int):
     """Move a competency one place up or down (the plan page's arrows)."""
     competency = selectors.competency_get_for_user(user=request.user, pk=competency_id)
+    client_time_zone_activate(competency.plan.engagement.client)
     plan = competency.plan
     require_engagement_manager(
         request.user, plan.engagement, message=services.PLANS_MANAGERS_ONLY, page=True
@@ -298,6 +306,7 @@ def competency_move(request, competency_id: int):
 def stance_step(request, engagement_id: int):
     """The next rung down, with a note; explained when the phase does not allow it yet."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(
         request.user, engagement, message=services.STANCE_MANAGERS_ONLY, page=True
     )

@@ -18,6 +18,7 @@ from maestro.engagements.scoping import can_manage_engagement, require_engagemen
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import flash_errors, form_errors
 from maestro.lib.pagination import page_get
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.reviews.selectors import decision_outcome_choices
 
 
@@ -56,6 +57,7 @@ def shadow_case_detail(request, case_id: int):
     """One shadow review: the decision as the operator sees it, without its outcome until the
     consultant has answered; POST is the consultant's answer (once: a second is a 409)."""
     case = selectors.shadow_case_get_for_user(user=request.user, pk=case_id)
+    client_time_zone_activate(case.plan.engagement.client)
     if request.method != "POST":
         return _case_page(request, case)
     require_engagement_manager(
@@ -88,6 +90,7 @@ def shadow_case_detail(request, case_id: int):
 def agreement(request, engagement_id: int):
     """The engagement's agreement table: every plan, overall, per competency and per week."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     plans = engagement_agreement(engagement)
     weeks = sorted({week for plan in plans for week, _a in plan.weeks})

@@ -5,11 +5,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from maestro.audit.models import AuditEntry
+from maestro.lib.formats import when
 
 EMPTY = "—"
 
@@ -37,7 +38,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("label") or json.dumps(value, ensure_ascii=False, sort_keys=True))
     if isinstance(value, str) and "T" in value and (moment := _moment(value)) is not None:
-        return formats.date_format(timezone.localtime(moment), "j M Y, H:i")
+        return when(moment)
     return str(value)
 
 

@@ -29,6 +29,7 @@ class CompositionConfig(AppConfig):
     def ready(self) -> None:
         from handoff.selectors.handoff import engagement_handoff_summary
         from handoff.selectors.plans import engagement_stance_overview
+        from handoff.selectors.readiness_summary import engagement_readiness_summary
         from handoff.selectors.shadow import shadow_task_marks, shadow_task_panel
         from handoff.services.plans import stance_step_record
         from handoff.services.shadow import (
@@ -62,6 +63,8 @@ class CompositionConfig(AppConfig):
         # handoff document with hooks.on_engagement_summary once it has them).
         hooks.on_engagement_summary(engagement_monitoring_summary)
         hooks.on_engagement_summary(engagement_economics_summary)
+        # Skill transfer: each operator's readiness, after the risks.
+        hooks.on_engagement_summary(engagement_readiness_summary)
         hooks.on_engagement_list_health(engagement_list_accuracy)
         hooks.on_engagement_list_health(engagement_list_tasks)
         # Starter runbooks are made in engagement_create's transaction (see hooks.py for why).

@@ -13,6 +13,7 @@ from maestro.engagements.scoping import can_manage_engagement, require_engagemen
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_errors
 from maestro.lib.pagination import page_get
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.mapping.models import Process
 
 
@@ -21,6 +22,7 @@ from maestro.mapping.models import Process
 def decision_list(request, engagement_id: int):
     """The engagement's live decisions, newest first, filtered by route and process."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     processes = Process.objects.filter(engagement=engagement).order_by("name")
     form = DecisionFilterForm(request.GET or None, processes=processes)
     decisions = selectors.decision_list_for_user(user=request.user).filter(engagement=engagement)
@@ -59,6 +61,7 @@ def decision_list(request, engagement_id: int):
 @require_safe
 def decision_detail(request, decision_id: int):
     decision = selectors.decision_get_for_user(user=request.user, pk=decision_id)
+    client_time_zone_activate(decision.engagement.client)
     return render(
         request,
         "decisions/detail.html",
@@ -76,6 +79,7 @@ def decision_detail(request, decision_id: int):
 def api_key_list(request, engagement_id: int):
     """The engagement's agent API keys (its consultants only); create shows the secret once."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(
         request.user,
         engagement,
@@ -133,6 +137,7 @@ def test_decisions_remove(request, engagement_id: int):
     """What removing the engagement's test decisions takes with it, then (POST) the removal.
     Its consultants only."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(
         request.user,
         engagement,

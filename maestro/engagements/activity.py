@@ -18,6 +18,7 @@ from maestro.audit.selectors import (
 from maestro.engagements import selectors
 from maestro.engagements.scoping import can_manage_engagement
 from maestro.lib.pagination import page_get
+from maestro.lib.timezones import client_time_zone_activate
 
 
 def _chosen_filters(request) -> str:
@@ -40,6 +41,7 @@ def engagement_activity(request, engagement_id: int):
     client's engagement is a 404). Filters that do not validate show their errors and no
     entries rather than a half-filtered list."""
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     entries = audit_entries_of_engagement(engagement=engagement)
     filters = AuditEntryPageFilter(
         request.GET or None,

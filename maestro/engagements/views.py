@@ -30,6 +30,7 @@ from maestro.engagements.scoping import (
 )
 from maestro.exceptions import DomainError
 from maestro.lib.forms import form_errors
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.tenancy.models import Client
 
 STATE_LABELS = {
@@ -140,6 +141,7 @@ def engagement_summary(request, engagement_id: int):
     transfer provides it), then the phase and its dates, the trend with its charts, the risks
     and the economics. Everyone who sees the engagement reads it."""
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     transitions = list(selectors.transition_list(engagement=engagement))
     can_manage = can_manage_engagement(request.user, engagement)
     parts = hooks.engagement_summary_parts(engagement=engagement)
@@ -163,6 +165,7 @@ def engagement_summary(request, engagement_id: int):
 @require_safe
 def engagement_detail(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     transitions = list(selectors.transition_list(engagement=engagement))
     can_manage = can_manage_engagement(request.user, engagement)
     return render(
@@ -192,6 +195,7 @@ def _gate_field(exc: DomainError) -> str | None:
 @require_http_methods(["GET", "POST"])
 def engagement_transition(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(
         request.user,
         engagement,
@@ -262,6 +266,7 @@ def engagement_create(request):
 @require_http_methods(["GET", "POST"])
 def engagement_edit(request, engagement_id: int):
     engagement = selectors.engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(
         request.user,
         engagement,
@@ -304,6 +309,7 @@ def engagement_edit(request, engagement_id: int):
 def client_time_zone_edit(request, client_id: int):
     """The client's time zone, for its consultants; `?next=` an engagement page to go back to."""
     client = get_object_or_404(clients_for(request.user), pk=client_id)
+    client_time_zone_activate(client)
     if not is_consultant_at(request.user, client):
         raise PermissionDenied(_("Only the client's consultants can change its time zone."))
     form = ClientTimeZoneForm(request.POST or None, initial={"time_zone": client.time_zone})

@@ -4,7 +4,7 @@ client's on engagement pages, maestro.lib.timezones). A builtin template library
 TEMPLATES "builtins"), so no template needs `{% load %}` for it."""
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
@@ -70,15 +70,36 @@ def count(value) -> str:
     return intcomma(value, use_l10n=False) if isinstance(value, int) else str(value)
 
 
+def _zone(source):
+    """A zone from `source`: a tzinfo, or anything with a `tzinfo` (a Client); None for none."""
+    if source in (None, ""):
+        return None
+    return source if isinstance(source, tzinfo) else getattr(source, "tzinfo", None)
+
+
 @register.filter
-def when(value) -> str:
-    """A moment in the one date-time format, in the active time zone; a date alone as a date."""
+def when(value, zone=None) -> str:
+    """A moment in the one date-time format, in the active time zone (the engagement's client's
+    on its pages) or in `zone`'s (`{{ task.due_at|when:task.engagement.client }}`, for lists
+    that span clients); a date alone as a date."""
     if value in (None, ""):
         return "—"
     if isinstance(value, datetime):
         if timezone.is_aware(value):
-            value = timezone.localtime(value)
+            value = timezone.localtime(value, _zone(zone))
         return formats.date_format(value, DATETIME_FORMAT)
+    if isinstance(value, date):
+        return formats.date_format(value, DATE_FORMAT)
+    return str(value)
+
+
+@register.filter
+def day(value, zone=None) -> str:
+    """The day of a moment (in the active zone, or `zone`'s) or a date, in the one date format."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value, _zone(zone))
     if isinstance(value, date):
         return formats.date_format(value, DATE_FORMAT)
     return str(value)

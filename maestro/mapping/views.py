@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_errors
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.mapping import hooks, selectors, services
 from maestro.mapping.diagram import process_map_svg
 from maestro.mapping.forms import DecisionTypeForm, ProcessForm
@@ -27,6 +28,7 @@ def process_list(request, engagement_id: int):
     """The engagement's process maps with their summaries, and its decision inventory. Its
     consultants add processes and decision types here (two forms, told apart by `form`)."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     posted = request.POST.get("form", "process") if request.method == "POST" else None
     form = ProcessForm(request.POST if posted == "process" else None)
@@ -78,6 +80,7 @@ def _diagram(process) -> str:
 def process_detail(request, process_id: int):
     """The map: summary, diagram and (for its consultants) the step editor."""
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
+    client_time_zone_activate(process.engagement.client)
     steps = list(selectors.process_steps(process=process))
     documented = [s for s in steps if s.flow == Step.Flow.DOCUMENTED]
     actual = [s for s in steps if s.flow == Step.Flow.ACTUAL]
@@ -107,6 +110,7 @@ def process_detail(request, process_id: int):
 def process_diagram(request, process_id: int):
     """The diagram alone, as an SVG document (the editor reloads it after each change)."""
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
+    client_time_zone_activate(process.engagement.client)
     return HttpResponse(_diagram(process), content_type="image/svg+xml; charset=utf-8")
 
 
@@ -116,6 +120,7 @@ def process_edit(request, process_id: int):
     """The process's own fields: name, description, owner team and the volume and minutes per
     case the economics (hours freed a day) are computed from."""
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
+    client_time_zone_activate(process.engagement.client)
     require_engagement_manager(
         request.user, process.engagement, message=MAPS_MANAGERS_ONLY, page=True
     )
@@ -149,6 +154,7 @@ def process_edit(request, process_id: int):
 def process_delete(request, process_id: int):
     """Confirmation (what goes with the process, or why it cannot go), then the delete."""
     process = selectors.process_get_for_user(user=request.user, pk=process_id)
+    client_time_zone_activate(process.engagement.client)
     engagement = process.engagement
     require_engagement_manager(request.user, engagement, message=MAPS_MANAGERS_ONLY, page=True)
     form, status = Form(request.POST), 200  # the confirmation has no fields; it shows a refusal
@@ -180,6 +186,7 @@ def decision_type_list(request, engagement_id: int):
     """The engagement's decision types with their risk calibration (what the escalation
     playbooks route by). Everyone on the engagement reads it; its consultants edit."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     return render(
         request,
         "mapping/decision_type_list.html",
@@ -206,6 +213,7 @@ def _decision_type_form_page(request, *, engagement, decision_type, form, status
 @require_http_methods(["GET", "POST"])
 def decision_type_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(request.user, engagement, message=MAPS_MANAGERS_ONLY, page=True)
     form = DecisionTypeForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -230,6 +238,7 @@ def decision_type_create(request, engagement_id: int):
 def decision_type_edit(request, decision_type_id: int):
     decision_type = selectors.decision_type_get_for_user(user=request.user, pk=decision_type_id)
     engagement = decision_type.engagement
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(request.user, engagement, message=MAPS_MANAGERS_ONLY, page=True)
     form = DecisionTypeForm(
         request.POST if request.method == "POST" else None,

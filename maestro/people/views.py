@@ -19,6 +19,7 @@ from maestro.engagements.scoping import is_consultant
 from maestro.engagements.services import client_create
 from maestro.exceptions import DomainError
 from maestro.lib.forms import flash_errors, form_errors
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.people import selectors, services
 from maestro.people.forms import AcceptForm, ClientForm, InvitationForm, RoleForm
 from maestro.people.guards import acceptance_check, bad_links_counted
@@ -68,6 +69,7 @@ def _require_manager(request, access, role: str | None = None) -> None:
 def client_people(request, client_id: int):
     """A client's people with their roles, its pending invitations, and the invitation form."""
     client = selectors.people_client_get_for_user(user=request.user, pk=client_id)
+    client_time_zone_activate(client)
     access = selectors.people_access(user=request.user, client=client)
     form = (
         InvitationForm(request.POST or None, roles=access.invite_roles) if access.manage else None

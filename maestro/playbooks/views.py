@@ -17,6 +17,7 @@ from maestro.engagements.scoping import (
 from maestro.exceptions import StateConflict
 from maestro.lib.forms import flash_errors, form_errors
 from maestro.lib.pagination import page_get
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.lib.uploads import form_refuse_upload, upload_too_large
 from maestro.playbooks import selectors, services
 from maestro.playbooks.charts import dry_run_svg
@@ -44,6 +45,7 @@ def _context(request, process) -> dict:
 def playbook_detail(request, process_id: int):
     """The current version as sentences, or ?version=N, with the version history."""
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    client_time_zone_activate(process.engagement.client)
     versions = list(selectors.playbook_version_list(process=process))
     current = versions[0] if versions else None
     requested = request.GET.get("version", "")
@@ -88,6 +90,7 @@ def _ordered_rules(formset) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def playbook_edit(request, process_id: int):
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    client_time_zone_activate(process.engagement.client)
     require_engagement_manager(
         request.user,
         process.engagement,
@@ -162,6 +165,7 @@ def playbook_dry_run(request, process_id: int):
     """The dry-run form (a GET's training_round/version preselect it); a POST queues the job
     and goes to its page."""
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    client_time_zone_activate(process.engagement.client)
     can_run = can_work_engagement(request.user, process.engagement)
     if request.method == "POST":
         require_engagement_worker(
@@ -203,6 +207,7 @@ def playbook_dry_run_job(request, process_id: int, job_id: int):
     """A queued or running job's progress (the page polls the API, or refreshes itself
     without JavaScript), then the result or the error."""
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    client_time_zone_activate(process.engagement.client)
     job = selectors.dry_run_job_get(process=process, pk=job_id)
     result = services.dry_run_job_result(job=job)
     chart = None
@@ -223,6 +228,7 @@ def known_counterparties(request, process_id: int):
     """The process's known counterparties (search, pages of 50); its consultants add one or
     import a CSV file here."""
     process = selectors.playbook_process_get_for_user(user=request.user, pk=process_id)
+    client_time_zone_activate(process.engagement.client)
     posted = request.POST.get("form") if request.method == "POST" else None
     add_form = KnownCounterpartyForm(request.POST if posted == "add" else None)
     import_form = KnownCounterpartyImportForm(

@@ -20,6 +20,7 @@ from maestro.engagements.selectors import engagement_get_for_user, sponsor_home_
 from maestro.exceptions import DomainError, StateConflict
 from maestro.lib.forms import form_errors
 from maestro.lib.pagination import page_get
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.reviews import hooks, selectors, services
 from maestro.reviews.forms import (
     QUEUE_SORT_CHOICES,
@@ -183,6 +184,7 @@ def review_task_detail(request, task_id: int):
     Reached from the queue (a `queue` parameter), a resolution leads on to the next open task
     of the same filtered queue, or back to the queue when none is left."""
     task = selectors.review_task_get_for_user(user=request.user, pk=task_id)
+    client_time_zone_activate(task.engagement.client)
     if request.method != "POST":
         return _task_page(request, task)
     require_engagement_worker(
@@ -250,6 +252,7 @@ def _resolve(task, data: dict, *, by) -> None:
 @require_POST
 def review_task_reassign(request, task_id: int):
     task = selectors.review_task_get_for_user(user=request.user, pk=task_id)
+    client_time_zone_activate(task.engagement.client)
     assignees = selectors.review_task_assignee_choices(engagement=task.engagement)
     form = ReassignForm(request.POST, assignees=assignees)
     if not form.is_valid():
@@ -275,6 +278,7 @@ def review_task_reassign(request, task_id: int):
 def review_task_flag(request, task_id: int):
     """Flag the task's decision as an edge case (also after it was resolved)."""
     task = selectors.review_task_get_for_user(user=request.user, pk=task_id)
+    client_time_zone_activate(task.engagement.client)
     form = EdgeCaseFlagForm(request.POST)
     if task.decision is None:
         raise PermissionDenied(_("Only decisions can be flagged as edge cases."))
@@ -331,6 +335,7 @@ def _engagement_tasks_page(request, engagement, *, bulk_form=None, status=200):
 @require_safe
 def engagement_review_tasks(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     return _engagement_tasks_page(request, engagement)
 
 
@@ -341,6 +346,7 @@ def engagement_review_tasks_reassign(request, engagement_id: int):
     (services.review_tasks_reassign). Ids that are not tasks of this engagement are a form
     error naming them; nothing moves unless all of them can."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_worker(
         request.user,
         engagement,
@@ -382,6 +388,7 @@ def engagement_review_tasks_reassign(request, engagement_id: int):
 @require_safe
 def edge_case_log(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     page, query = page_get(request, selectors.edge_case_list(engagement=engagement))
     return render(
         request,
@@ -399,6 +406,7 @@ def edge_case_log(request, engagement_id: int):
 @require_POST
 def edge_case_review(request, edge_case_id: int):
     edge_case = selectors.edge_case_get_for_user(user=request.user, pk=edge_case_id)
+    client_time_zone_activate(edge_case.engagement.client)
     try:
         services.edge_case_mark_reviewed(edge_case=edge_case, by=request.user)
     except StateConflict as exc:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from maestro.engagements.scoping import can_manage_engagement, require_engagement_manager
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import flash_errors, form_errors
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.webhooks import selectors, services
 from maestro.webhooks.forms import WebhookEndpointForm
 from maestro.webhooks.models import SUBSCRIBABLE_EVENTS
@@ -20,6 +21,7 @@ def endpoint_list(request, engagement_id: int):
     """The engagement's endpoints. Everyone on it may read them; secrets stay on the endpoint
     page, for consultants."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     return render(
         request,
         "webhooks/endpoint_list.html",
@@ -47,6 +49,7 @@ def _form_page(request, *, engagement, form, endpoint=None, status=200):
 @require_http_methods(["GET", "POST"])
 def endpoint_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(request.user, engagement, message=READ_ONLY, page=True)
     form = WebhookEndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -66,6 +69,7 @@ def endpoint_create(request, engagement_id: int):
 def endpoint_detail(request, endpoint_id: int):
     """The endpoint, its secret (consultants only) and its delivery log, newest first."""
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    client_time_zone_activate(endpoint.engagement.client)
     deliveries = selectors.webhook_delivery_list_for_user(user=request.user).filter(
         endpoint=endpoint
     )
@@ -86,6 +90,7 @@ def endpoint_detail(request, endpoint_id: int):
 @require_http_methods(["GET", "POST"])
 def endpoint_edit(request, endpoint_id: int):
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    client_time_zone_activate(endpoint.engagement.client)
     require_engagement_manager(request.user, endpoint.engagement, message=READ_ONLY, page=True)
     initial = {"url": endpoint.url, "events": endpoint.events, "active": endpoint.active}
     form = WebhookEndpointForm(request.POST or None, initial=initial)
@@ -108,6 +113,7 @@ def endpoint_edit(request, endpoint_id: int):
 def endpoint_delete(request, endpoint_id: int):
     """Confirmation (the URL, its events, how many deliveries the log holds), then the delete."""
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    client_time_zone_activate(endpoint.engagement.client)
     require_engagement_manager(request.user, endpoint.engagement, message=READ_ONLY, page=True)
     if request.method == "POST":
         engagement_id = endpoint.engagement_id
@@ -129,6 +135,7 @@ def endpoint_delete(request, endpoint_id: int):
 @require_POST
 def endpoint_rotate_secret(request, endpoint_id: int):
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    client_time_zone_activate(endpoint.engagement.client)
     require_engagement_manager(request.user, endpoint.engagement, message=READ_ONLY, page=True)
     services.webhook_endpoint_rotate_secret(endpoint=endpoint, by=request.user)
     messages.success(request, _("New signing secret: give it to the receiver now."))
@@ -139,6 +146,7 @@ def endpoint_rotate_secret(request, endpoint_id: int):
 @require_POST
 def endpoint_ping(request, endpoint_id: int):
     endpoint = selectors.webhook_endpoint_get_for_user(user=request.user, pk=endpoint_id)
+    client_time_zone_activate(endpoint.engagement.client)
     require_engagement_manager(request.user, endpoint.engagement, message=READ_ONLY, page=True)
     with flash_errors(request) as call:
         services.webhook_test_ping(endpoint=endpoint, by=request.user)

@@ -20,6 +20,7 @@ from maestro.engagements.scoping import (
 from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import flash_errors, form_errors
 from maestro.lib.pagination import page_get
+from maestro.lib.timezones import client_time_zone_activate
 from maestro.mapping.models import Process
 from maestro.monitoring.alert_display import (
     alert_episode_value,
@@ -54,6 +55,7 @@ def _describe_episodes(episodes) -> None:
 def alert_list(request, engagement_id: int):
     """The engagement's alerts: open ones first, then the latest resolved."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     form = AlertFilterForm(request.GET or None, processes=_processes(engagement))
     filters = form.filters() if form.is_valid() else {}
     episodes = selectors.alert_episode_list_for_engagement(engagement=engagement, **filters)
@@ -90,6 +92,7 @@ def alert_acknowledge(request, episode_id: int):
     Monitoring page, which may pass `next`)."""
     episode = selectors.alert_episode_get_for_user(user=request.user, pk=episode_id)
     engagement = episode.engagement
+    client_time_zone_activate(engagement.client)
     require_engagement_worker(
         request.user, engagement, message=services.ACKNOWLEDGE_WORKERS_ONLY, page=True
     )
@@ -128,6 +131,7 @@ def alert_acknowledge(request, episode_id: int):
 @require_safe
 def alert_rule_list(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     rules = list(selectors.alert_rule_list_for_engagement(engagement=engagement))
     _describe(rules)
     return render(
@@ -154,6 +158,7 @@ def _rule_form_page(request, *, engagement, form, rule=None, status=200):
 @require_http_methods(["GET", "POST"])
 def alert_rule_create(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(request.user, engagement, message=RULES_READ_ONLY, page=True)
     form = AlertRuleForm(request.POST or None, processes=_processes(engagement))
     status = 200
@@ -176,6 +181,7 @@ def alert_rule_create(request, engagement_id: int):
 def alert_rule_edit(request, rule_id: int):
     rule = selectors.alert_rule_get_for_user(user=request.user, pk=rule_id)
     engagement = rule.engagement
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(request.user, engagement, message=RULES_READ_ONLY, page=True)
     form = AlertRuleForm(request.POST or None, processes=_processes(engagement), rule=rule)
     status = 200
@@ -196,6 +202,7 @@ def alert_rule_edit(request, rule_id: int):
 def silence_list(request, engagement_id: int):
     """The engagement's silences, newest end first, and (consultants) the form adding one."""
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     can_manage = can_manage_engagement(request.user, engagement)
     if request.method == "POST":
         require_engagement_manager(

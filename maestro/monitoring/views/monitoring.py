@@ -21,7 +21,7 @@ from maestro.engagements.scoping import (
     require_engagement_manager,
 )
 from maestro.engagements.selectors import engagement_get_for_user
-from maestro.lib.timezones import iso_week_start, local_today
+from maestro.lib.timezones import client_time_zone_activate, iso_week_start, local_today
 from maestro.mapping.models import Process
 from maestro.monitoring import charts
 from maestro.monitoring.selectors.trend import (
@@ -58,6 +58,7 @@ class MonitoringFilterForm(forms.Form):
 @require_safe
 def monitoring_page(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     processes = list(Process.objects.filter(engagement=engagement).order_by("name"))
     form = MonitoringFilterForm(request.GET or None, processes=processes)
     days, process_id, status = DEFAULT_DAY_RANGE, None, 200
@@ -122,6 +123,7 @@ def monitoring_page(request, engagement_id: int):
 
 def _preview(request, engagement_id: int):
     engagement = engagement_get_for_user(user=request.user, pk=engagement_id)
+    client_time_zone_activate(engagement.client)
     require_engagement_manager(
         request.user,
         engagement,
