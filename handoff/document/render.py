@@ -89,7 +89,7 @@ def document_build(
             "body": [part for part in rendered if part.section.in_contents],
             "page_size": PAGE_SIZES.get(source.paper_size, "A4"),
             # The product's own file, not data: inlined as it is.
-            "stylesheet": mark_safe(static_file_bytes(STYLESHEET).decode()),  # noqa: S308
+            "stylesheet": mark_safe(static_file_bytes(STYLESHEET).decode()),
         },
     )
     return BuiltDocument(html=html, data=data, title=meta.title, meta=meta)

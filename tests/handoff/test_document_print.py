@@ -68,7 +68,7 @@ def _chart(label: str, height: int = 300) -> str:
     root = svg_root(title=label, width=640, height=height)
     svg_text(root, 10, 20, f"{label}-top")
     svg_text(root, 10, height - 10, f"{label}-bottom", weight="600")
-    return mark_safe(ET.tostring(root, encoding="unicode"))  # noqa: S308
+    return mark_safe(ET.tostring(root, encoding="unicode"))
 
 
 @pytest.fixture
