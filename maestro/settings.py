@@ -449,4 +449,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs a line per page laid out (the handoff PDF); its warnings still show.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
+from maestro.engagements import services
 from maestro.engagements.models import Engagement, PhaseTransition
+from maestro.tenancy.admin import ClientAdmin as TenancyClientAdmin
+from maestro.tenancy.models import Client
+
+# The client's time zone and paper size are set through their services, so an edit here is
+# audited like one on the settings page; tenancy (below the audit trail) cannot do that itself.
+CLIENT_SETTINGS = ("time_zone", "paper_size")
 
 
 class PhaseTransitionInline(admin.TabularInline):
@@ -51,3 +58,24 @@ class PhaseTransitionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+admin.site.unregister(Client)
+
+
+@admin.register(Client)
+class ClientAdmin(TenancyClientAdmin):
+    list_display = ["name", "slug", "time_zone", "paper_size", "created_at"]
+    list_filter = ["paper_size"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        changed = {name: form.cleaned_data[name] for name in CLIENT_SETTINGS}
+        changed = {name: value for name, value in changed.items() if name in form.changed_data}
+        stored = Client.objects.get(pk=obj.pk)
+        for name in CLIENT_SETTINGS:
+            setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
+        if changed:
+            services.client_settings_update(client=obj, by=request.user, **changed)

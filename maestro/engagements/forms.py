@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from maestro.engagements.models import Engagement, Phase
 from maestro.lib.forms import DecimalField
 from maestro.lib.timezones import time_zone_choices
-from maestro.tenancy.models import Client, User
+from maestro.tenancy.models import Client, PaperSize, User
 
 
 class EngagementFilterForm(forms.Form):
@@ -219,10 +219,17 @@ class EngagementEditForm(_EngagementFieldsForm):
         super().__init__(*args, **kwargs)
 
 
-class ClientTimeZoneForm(forms.Form):
+class ClientSettingsForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         help_text=_("The client's days and weeks: daily scores, weekly reviews and check-ins."),
+    )
+    # Not required: a post of the time zone alone leaves the paper as it is.
+    paper_size = forms.ChoiceField(
+        label=_("Paper size"),
+        required=False,
+        choices=PaperSize.choices,
+        help_text=_("The paper the handoff PDF is laid out for."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -116,6 +116,45 @@ def client_time_zone_set(*, client: Client, time_zone: str, by: User) -> Client:
 
 
 @transaction.atomic
+def client_paper_size_set(*, client: Client, paper_size: str, by: User) -> Client:
+    """The client's consultants (and staff) choose the paper its handoff PDF is laid out for
+    (A4 or US Letter); documents generated from then on use it. Audited with the before and
+    after."""
+    if not is_consultant_at(by, client):
+        raise NotPermitted(
+            _("Only consultants at %(client)s can change its paper size.") % {"client": client},
+            code="not_consultant",
+        )
+    before = client.paper_size
+    client.paper_size = paper_size
+    client.full_clean(exclude=["name", "slug"])
+    if paper_size == before:
+        return client
+    client.save(update_fields=["paper_size"])
+    audit_record(
+        AuditEvent.CLIENT_PAPER_SIZE_CHANGED,
+        actor=by,
+        client=client,
+        target=client,
+        changes={"paper_size": (before, paper_size)},
+    )
+    return client
+
+
+@transaction.atomic
+def client_settings_update(
+    *, client: Client, by: User, time_zone: str | None = None, paper_size: str | None = None
+) -> Client:
+    """The client's settings page, API and admin: each setting given is set (and audited) by
+    its own service, all or none."""
+    if time_zone is not None:
+        client_time_zone_set(client=client, time_zone=time_zone, by=by)
+    if paper_size is not None:
+        client_paper_size_set(client=client, paper_size=paper_size, by=by)
+    return client
+
+
+@transaction.atomic
 def engagement_create(
     *,
     client: Client,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from maestro.engagements import hooks, selectors, services
 from maestro.engagements.forms import (
-    ClientTimeZoneForm,
+    ClientSettingsForm,
     EngagementCreateForm,
     EngagementEditForm,
     EngagementFilterForm,
@@ -307,12 +307,16 @@ def engagement_edit(request, engagement_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_time_zone_edit(request, client_id: int):
-    """The client's time zone, for its consultants; `?next=` an engagement page to go back to."""
+    """The client's settings (time zone, the handoff PDF's paper size), for its consultants;
+    `?next=` an engagement page to go back to."""
     client = get_object_or_404(clients_for(request.user), pk=client_id)
     client_time_zone_activate(client)
     if not is_consultant_at(request.user, client):
-        raise PermissionDenied(_("Only the client's consultants can change its time zone."))
-    form = ClientTimeZoneForm(request.POST or None, initial={"time_zone": client.time_zone})
+        raise PermissionDenied(_("Only the client's consultants can change its settings."))
+    form = ClientSettingsForm(
+        request.POST or None,
+        initial={"time_zone": client.time_zone, "paper_size": client.paper_size},
+    )
     status = 200
     back = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -321,13 +325,17 @@ def client_time_zone_edit(request, client_id: int):
         status = 400
         if form.is_valid():
             with form_errors(form) as call:
-                services.client_time_zone_set(
-                    client=client, time_zone=form.cleaned_data["time_zone"], by=request.user
+                services.client_settings_update(
+                    client=client,
+                    time_zone=form.cleaned_data["time_zone"],
+                    paper_size=form.cleaned_data["paper_size"] or None,
+                    by=request.user,
                 )
             if call.ok:
                 messages.success(
-                    request, _("%(client)s's time zone is %(zone)s.") % {
-                        "client": client.name, "zone": client.time_zone}
+                    request, _("%(client)s's time zone is %(zone)s; its paper is %(paper)s.") % {
+                        "client": client.name, "zone": client.time_zone,
+                        "paper": client.get_paper_size_display()}
                 )  # fmt: skip
                 return redirect(back or "engagements:list")
             client.refresh_from_db()

@@ -8,7 +8,8 @@ inline SVG)."""
 import xml.etree.ElementTree as ET
 
 SVG_NS = "http://www.w3.org/2000/svg"
-FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+# The handoff PDF ships IBM Plex Sans and DejaVu Sans (static/fonts/); pages fall back as before.
+FONT = "IBM Plex Sans, DejaVu Sans, Arial, Helvetica, sans-serif"
 
 # The palette: ink and muted text, grid lines, and one colour per meaning.
 INK = "#0f172a"

@@ -13,6 +13,10 @@ class MembershipInline(admin.TabularInline):
     fields = ["user", "role", "created_at", "deactivated_at"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # Each row shows its person: load them with the rows, not one by one.
+        return super().get_queryset(request).select_related("user", "client")
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -9,7 +9,7 @@ from maestro.lib.serializers import (
     StrictInputSerializer,
 )
 from maestro.lib.timezones import time_zone_validate
-from maestro.tenancy.models import Client, User
+from maestro.tenancy.models import Client, PaperSize, User
 
 
 class UserSummarySerializer(RepresentOnceMixin, OutputModelSerializer):
@@ -28,7 +28,7 @@ class UserSummarySerializer(RepresentOnceMixin, OutputModelSerializer):
 class ClientOutputSerializer(RepresentOnceMixin, OutputModelSerializer):
     class Meta:
         model = Client
-        fields = ["id", "name", "slug", "time_zone", "created_at"]
+        fields = ["id", "name", "slug", "time_zone", "paper_size", "created_at"]
 
 
 class _TimeZoneField(serializers.CharField):
@@ -50,7 +50,19 @@ class ClientCreateInputSerializer(StrictInputSerializer):
 
 
 class ClientUpdateInputSerializer(StrictInputSerializer):
-    time_zone = _TimeZoneField()
+    time_zone = _TimeZoneField(required=False)
+    paper_size = serializers.ChoiceField(
+        choices=PaperSize.choices,
+        required=False,
+        help_text="The paper the handoff PDF is laid out for: `a4` or `letter` (US Letter).",
+    )
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                "Give the time_zone, the paper_size or both.", code="nothing_to_change"
+            )
+        return attrs
 
 
 class EngagementOutputSerializer(OutputModelSerializer):

@@ -46,11 +46,12 @@ class ClientDetailApi(generics.RetrieveAPIView):
         responses={200: s.ClientOutputSerializer, **ERROR_RESPONSES},
     )
     def patch(self, request, client_id: int):
-        """Change the client's time zone (its consultants and staff; others 403)."""
+        """Change the client's time zone, its paper size (the handoff PDF's), or both (its
+        consultants and staff; others 403)."""
         client = self.get_object()
         serializer = s.ClientUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        client = services.client_time_zone_set(
+        client = services.client_settings_update(
             client=client, **serializer.validated_data, by=request.user
         )
         return Response(s.ClientOutputSerializer(client).data)
