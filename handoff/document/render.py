@@ -31,7 +31,7 @@ DATA_FORMAT = "maestro.handoff/1"
 STYLESHEET = "handoff/document.css"
 GENERATOR = "Maestro"
 # CSS page sizes: A4 is 210 × 297 mm (595 × 842 pt), US Letter 8.5 × 11 in (612 × 792 pt).
-PAGE_SIZES = {PaperSize.A4: "A4", PaperSize.LETTER: "letter"}
+PAGE_SIZES: dict[str, str] = {PaperSize.A4: "A4", PaperSize.LETTER: "letter"}
 
 
 @dataclass
