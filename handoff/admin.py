@@ -1,5 +1,6 @@
-"""Skill transfer in the admin: plans and their competencies are edited on the pages (audited
-there); here they are read, with check-ins, shadow cases and feeds for support."""
+"""Skill transfer and the handoff PDF in the admin: plans and their competencies are edited on the
+pages (audited there), PDFs are generated and signed there; here they are read, with check-ins,
+shadow cases, feeds, generations and sign-offs, for support."""
 
 from django.contrib import admin
 
@@ -9,6 +10,8 @@ from handoff.models import (
     CheckInFollowUp,
     CheckInStage,
     Competency,
+    HandoffDocument,
+    HandoffSignOff,
     ShadowCase,
     SkillTransferPlan,
     StanceStep,
@@ -83,3 +86,25 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
     list_display = ["user", "created_at", "revoked_at"]
     list_select_related = ["user"]
     exclude = ["token_hash"]
+
+
+class HandoffSignOffInline(admin.TabularInline):
+    model = HandoffSignOff
+    fields = ["signed_by", "role", "sha256", "signed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(HandoffDocument)
+class HandoffDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["engagement", "version", "status", "sha256", "page_count", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["engagement", "engagement__client"]
+    inlines = [HandoffSignOffInline]
+
+
+@admin.register(HandoffSignOff)
+class HandoffSignOffAdmin(ReadOnlyAdmin):
+    list_display = ["document", "signed_by", "role", "signed_at"]
+    list_select_related = ["document__engagement__client", "signed_by"]

@@ -419,7 +419,7 @@ def test_hostile_names_are_printed_as_text(engagement):
 
 
 def _section_html(html: str, key: str) -> str:
-    return html.split(f'<section class="part" id="{key}">')[1].split("</section>")[0]
+    return html.split(f'id="{key}">', 1)[1].split("</section>")[0]
 
 
 def test_the_cover_dates_the_document_on_the_clients_calendar(engagement):

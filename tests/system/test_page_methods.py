@@ -74,6 +74,8 @@ TAKES_POST = {
     "handoff.views.plans.competency_delete",
     "handoff.views.plans.competency_move",
     "handoff.views.plans.stance_step",
+    "handoff.views.handoff.handoff_document_sign_off",
+    "handoff.views.verify.verify_page",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 
