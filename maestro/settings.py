@@ -232,8 +232,44 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or VAR_DIR / "static")
+# Uploaded and generated files (training import uploads, handoff PDFs) are read and written
+# through STORAGES["default"] only, never a filesystem path, so workers on several hosts can
+# share them: local files under DJANGO_MEDIA_ROOT by default; MAESTRO_STORAGE=s3 for an
+# S3-compatible object store (django-storages; README, "Configuration").
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+MAESTRO_STORAGE = env_str("MAESTRO_STORAGE", "filesystem") or "filesystem"
+if MAESTRO_STORAGE == "filesystem":
+    _default_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MAESTRO_STORAGE == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MAESTRO_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            # Unset: AWS itself; set for another S3-compatible store (MinIO, Ceph, R2 …).
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws, the standard variables).
+            "access_key": env_secret("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AWS_SECRET_ACCESS_KEY") or None,
+            # A folder inside the bucket, if the bucket is shared.
+            "location": env_str("AWS_LOCATION", "") or "",
+            # "path" for stores without virtual-host buckets (MinIO); unset: boto3 decides.
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            # Private objects; Maestro serves them itself, after its own access checks.
+            "default_acl": None,
+            "querystring_auth": True,
+            # A name already taken gets a suffix, as on the filesystem; nothing is overwritten.
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"MAESTRO_STORAGE must be filesystem or s3, got {MAESTRO_STORAGE!r}."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
