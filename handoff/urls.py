@@ -1,6 +1,7 @@
 from django.urls import path  # noqa: F401 - each section below adds its pages
 
 from handoff.views import check_ins, plans
+from handoff.views import documents as document_views
 from handoff.views import shadow as shadow_views
 
 app_name = "handoff"
@@ -40,5 +41,26 @@ urlpatterns: list = [
         "skill-plans/<int:plan_id>/shadow-share/",
         shadow_views.plan_shadow_share,
         name="plan-shadow-share",
+    ),
+    # --- Handoff PDF: generations, downloads, print preview ---
+    path(
+        "engagements/<int:engagement_id>/handoff-pdf/",
+        document_views.documents,
+        name="documents",
+    ),
+    path(
+        "engagements/<int:engagement_id>/handoff-pdf/generate/",
+        document_views.document_generate,
+        name="document-generate",
+    ),
+    path(
+        "engagements/<int:engagement_id>/handoff-pdf/preview/",
+        document_views.document_preview,
+        name="document-preview",
+    ),
+    path(
+        "handoff-pdfs/<int:document_id>/download/",
+        document_views.document_download,
+        name="document-download",
     ),
 ]

@@ -436,7 +436,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 # Task modules autodiscovery misses (it imports each app's `tasks.py` only).
-CELERY_IMPORTS = ["maestro.monitoring.tasks_weekly"]
+CELERY_IMPORTS = ["maestro.monitoring.tasks_weekly", "handoff.tasks_documents"]
+# The handoff PDF is made on its own queue, by a worker of its own (README, "Handoff PDF"):
+#   celery -A maestro worker -Q pdf --pool=prefork --concurrency=1 --max-memory-per-child=...
+# Every other task stays on the default queue.
+CELERY_TASK_ROUTES = {
+    "handoff.tasks_documents.handoff_document_generate_task": {"queue": "pdf"},
+}
 
 # --- Email ---
 # Review-task escalations mail the new assignee. Debug default: printed to the console.
@@ -472,6 +478,22 @@ WEBHOOKS_RETRY_BASE_SECONDS = env_int("WEBHOOKS_RETRY_BASE_SECONDS", 30)
 # a child process stopped after this many seconds (runbooks.guard): the save is refused with
 # code `render_too_slow` instead of stalling a web process.
 RUNBOOK_RENDER_TIME_LIMIT = env_int("RUNBOOK_RENDER_TIME_LIMIT", 10)
+
+# --- Handoff PDF ---
+# Limits of one generation (README, "Handoff PDF"); a document over one fails with a message
+# naming it, and the next generation is unaffected. Checked before gathering: the published
+# runbooks' text, printed in full (characters).
+HANDOFF_PDF_MAX_RUNBOOK_CHARS = env_int("HANDOFF_PDF_MAX_RUNBOOK_CHARS", 2_000_000)
+# Checked once the sections are gathered, before WeasyPrint: the rows gathered (items of the
+# lists in the data attached to the PDF: table rows, chart points …) and the HTML's size.
+HANDOFF_PDF_MAX_ROWS = env_int("HANDOFF_PDF_MAX_ROWS", 50_000)
+HANDOFF_PDF_MAX_HTML_BYTES = env_int("HANDOFF_PDF_MAX_HTML_BYTES", 10 * 1024 * 1024)
+# The render (HTML to PDF) runs in a child process of the worker: stopped after this many
+# seconds (below the task's own soft limit, HandoffDocument.SOFT_TIME_LIMIT = 100 s), and
+# bounded to this much address space (RLIMIT_AS, MB; the child starts at about 150 MB; 0 = no
+# bound).
+HANDOFF_PDF_RENDER_TIME_LIMIT = env_int("HANDOFF_PDF_RENDER_TIME_LIMIT", 80)
+HANDOFF_PDF_RENDER_MEMORY_MB = env_int("HANDOFF_PDF_RENDER_MEMORY_MB", 1024)
 
 # --- Logging ---
 LOGGING = {

@@ -1,6 +1,7 @@
 from django.urls import path  # noqa: F401 - each section below adds its endpoints
 
 from handoff.api import check_ins, plans
+from handoff.api import documents as documents_api
 from handoff.api import shadow as shadow_api
 
 app_name = "handoff-api"
@@ -81,5 +82,21 @@ urlpatterns: list = [
         "skill-plans/<int:plan_id>/evidence/",
         shadow_api.PlanEvidenceApi.as_view(),
         name="plan-evidence",
+    ),
+    # --- Handoff PDF: generations and their files ---
+    path(
+        "engagements/<int:engagement_id>/handoff-documents/",
+        documents_api.EngagementDocumentListApi.as_view(),
+        name="document-list",
+    ),
+    path(
+        "handoff-documents/<int:document_id>/",
+        documents_api.DocumentDetailApi.as_view(),
+        name="document",
+    ),
+    path(
+        "handoff-documents/<int:document_id>/download/",
+        documents_api.DocumentDownloadApi.as_view(),
+        name="document-download",
     ),
 ]

@@ -33,6 +33,7 @@ SECTIONS: list[tuple[str, Promise, str, bool]] = [
     ("agreement", _("Shadow agreement"), "handoff:agreement", False),
     ("runbooks", _("Runbooks"), "runbooks:list", False),
     ("skill-transfer", _("Skill transfer"), "handoff:plans", False),
+    ("handoff-pdf", _("Handoff PDF"), "handoff:documents", False),
     ("webhooks", _("Webhooks"), "webhooks:list", False),
     ("api-keys", _("Agent API keys"), "decisions:api-keys", True),
     ("activity", _("Activity"), "engagements:activity", False),

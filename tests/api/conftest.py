@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from handoff.models import CheckIn, Competency, ShadowCase, SkillTransferPlan
+from handoff.models import CheckIn, Competency, HandoffDocument, ShadowCase, SkillTransferPlan
 from maestro.decisions.models import AgentApiKey, Decision
 from maestro.decisions.services import agent_api_key_create
 from maestro.demo.people import DEMO_PASSWORD
@@ -103,6 +103,7 @@ SINGLE: dict[str, QuerySet] = {
     "shadow_case_id": ShadowCase.objects.all(),
     "check_in_id": CheckIn.objects.all(),
     "competency_id": Competency.objects.all(),
+    "document_id": HandoffDocument.objects.all(),
 }
 # ...and nested parameters belong together (a run's own steps, a runbook's own versions).
 NESTED: dict[str, tuple[QuerySet, tuple[str, ...]]] = {
@@ -239,6 +240,29 @@ def _connection_kept_open() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
+def _handoff_document_seed(engagement: Engagement, *, by: User) -> None:
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from handoff.models import handoff_document_path
+
+    content = b"%PDF-1.7\n% the API fuzzing's stand-in\n%%EOF\n"
+    document = HandoffDocument.objects.create(
+        engagement=engagement, version=1, status="succeeded", requested_by=by, sections_total=11
+    )
+    HandoffDocument.objects.filter(pk=document.pk).update(
+        file=default_storage.save(
+            handoff_document_path(document, "fuzz.pdf"), ContentFile(content)
+        ),
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        page_count=1,
+        sections_done=11,
+    )
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
     with django_db_blocker.unblock(), transaction.atomic():
@@ -290,6 +314,9 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
         # Check-ins, if the demo has none: a plan for the client's operator and one check-in.
         if not CheckIn.objects.exists():
             _check_ins_seed(endpoint.engagement, by=maria)
+        # A generated handoff PDF (its file in storage), if the demo has none.
+        if not HandoffDocument.objects.exists():
+            _handoff_document_seed(endpoint.engagement, by=maria)
         if connection.vendor == "postgresql":
             # Planner statistics for the fresh rows, as autovacuum gathers them in production:
             # without them PostgreSQL picks nested loops that take seconds on the demo's 500
