@@ -59,7 +59,7 @@ urlpatterns: list = [
         name="document-preview",
     ),
     path(
-        "handoff-pdfs/<int:document_id>/download/",
+        "handoff-pdfs/<int:document_id>/download.pdf",
         document_views.document_download,
         name="document-download",
     ),

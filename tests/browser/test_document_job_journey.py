@@ -73,6 +73,16 @@ def test_a_consultant_generates_follows_and_downloads_the_pdf(
     assert hashlib.sha256(content).hexdigest() == document.sha256
     assert errors == []
 
+    # The print preview: the document's HTML under its own policy (any violation fails the
+    # test); its <style> elements apply, since the policy names their hashes.
+    href = page.get_by_role("link", name="Print preview").get_attribute("href")
+    preview = page.goto(live_server.url + href)
+    assert preview is not None and preview.ok
+    assert "'sha256-" in preview.headers["content-security-policy"]
+    applied = page.evaluate("[...document.querySelectorAll('style')].map(s => s.sheet !== null)")
+    assert applied and all(applied), applied
+    page.go_back()
+
     # A phone: nothing scrolls sideways.
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()

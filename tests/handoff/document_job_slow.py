@@ -1,8 +1,11 @@
 """Loaded only by the prefork worker that tests/handoff/test_document_job_prefork.py starts
-(through CELERY_IMPORTS): the cover of an engagement whose name starts with "Slow" takes a
-minute to gather, so the test can run a generation into the worker's time limits."""
+(through CELERY_IMPORTS): the cover of an engagement named "Slow …" takes a minute to gather,
+and that of one named "Stuck …" also shrugs off the soft time limit, as a render stuck in
+native code would (the limit's exception is only raised once Python runs again)."""
 
 import time
+
+from celery.exceptions import SoftTimeLimitExceeded
 
 from handoff.document.sections import cover
 
@@ -10,8 +13,16 @@ _gather = cover.gather
 
 
 def _slow_gather(source):
-    if source.engagement.name.startswith("Slow"):
+    name = source.engagement.name
+    if name.startswith("Slow"):
         time.sleep(60)
+    elif name.startswith("Stuck"):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(1)
+            except SoftTimeLimitExceeded:
+                pass
     return _gather(source)
 
 

@@ -1,7 +1,8 @@
 """The `pdf` worker as it runs in production (Procfile.dev's command: prefork, one process,
 --max-memory-per-child), started as a real process: the hard time limit kills the job's
-process and the worker fails the generation at once with the reason; the soft limit fails it
-from inside; and the next generation succeeds in the process that replaced it."""
+process (stuck past the soft limit, as in native code) and the worker fails the generation at
+once with the reason; the soft limit fails it from inside; and the next generation succeeds in
+the process that replaced it."""
 
 import os
 import subprocess
@@ -78,12 +79,14 @@ def _finished(document: HandoffDocument, worker, timeout: float = 120) -> Handof
 
 
 def test_time_limits_fail_the_generation_and_the_next_one_succeeds(world, pdf_worker):
-    slow = EngagementFactory(client=world.client_a, lead=world.consultant, name="Slow agents")
-    over_hard = HandoffDocument.objects.create(engagement=slow, version=1)
-    handoff_document_generate_task.apply_async(args=[over_hard.pk], time_limit=3)
+    stuck = EngagementFactory(client=world.client_a, lead=world.consultant, name="Stuck agents")
+    over_hard = HandoffDocument.objects.create(engagement=stuck, version=1)
+    handoff_document_generate_task.apply_async(args=[over_hard.pk], soft_time_limit=1, time_limit=3)
     over_hard = _finished(over_hard, pdf_worker)
 
-    over_soft = HandoffDocument.objects.create(engagement=slow, version=2)
+    slow = EngagementFactory(client=world.client_a, lead=world.consultant, name="Slow agents")
+
+    over_soft = HandoffDocument.objects.create(engagement=slow, version=1)
     handoff_document_generate_task.apply_async(
         args=[over_soft.pk], soft_time_limit=2, time_limit=60
     )
