@@ -74,6 +74,8 @@ TAKES_POST = {
     "handoff.views.plans.competency_delete",
     "handoff.views.plans.competency_move",
     "handoff.views.plans.stance_step",
+    # Handoff PDF
+    "handoff.views.documents.document_generate",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 
