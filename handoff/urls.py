@@ -1,6 +1,7 @@
 from django.urls import path  # noqa: F401 - each section below adds its pages
 
 from handoff.views import check_ins, plans
+from handoff.views import documents as document_views
 from handoff.views import handoff as handoff_views
 from handoff.views import shadow as shadow_views
 from handoff.views import verify as verify_views
@@ -51,4 +52,25 @@ urlpatterns: list = [
         name="document-sign-off",
     ),
     path("handoff-documents/verify/", verify_views.verify_page, name="verify"),
+    # --- Handoff PDF: generations, downloads, print preview ---
+    path(
+        "engagements/<int:engagement_id>/handoff-pdf/",
+        document_views.documents,
+        name="documents",
+    ),
+    path(
+        "engagements/<int:engagement_id>/handoff-pdf/generate/",
+        document_views.document_generate,
+        name="document-generate",
+    ),
+    path(
+        "engagements/<int:engagement_id>/handoff-pdf/preview/",
+        document_views.document_preview,
+        name="document-preview",
+    ),
+    path(
+        "handoff-pdfs/<int:document_id>/download.pdf",
+        document_views.document_download,
+        name="document-download",
+    ),
 ]

@@ -29,6 +29,13 @@ BEAT_SCHEDULE = {
         "task": "maestro.playbooks.tasks.dry_run_jobs_recover_task",
         "schedule": crontab(minute="*/5"),
     },
+    # */5 * * * *  — handoff PDF generations whose worker died are failed with a reason (most
+    # are failed at once by the worker itself; this catches a worker that vanished whole);
+    # those whose message was lost are sent again.
+    "handoff-documents-recover": {
+        "task": "handoff.tasks_documents.handoff_documents_recover_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # 7 * * * *  — hourly: each live engagement scores its client's yesterday (in the client's
     # time zone, so every zone's day is scored soon after it ends) and the late outcomes' days.
     # Re-running is idempotent.

@@ -234,8 +234,44 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or VAR_DIR / "static")
+# Uploaded and generated files (training import uploads, handoff PDFs) are read and written
+# through STORAGES["default"] only, never a filesystem path, so workers on several hosts can
+# share them: local files under DJANGO_MEDIA_ROOT by default; MAESTRO_STORAGE=s3 for an
+# S3-compatible object store (django-storages; README, "Configuration").
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+MAESTRO_STORAGE = env_str("MAESTRO_STORAGE", "filesystem") or "filesystem"
+if MAESTRO_STORAGE == "filesystem":
+    _default_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MAESTRO_STORAGE == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MAESTRO_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            # Unset: AWS itself; set for another S3-compatible store (MinIO, Ceph, R2 …).
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws, the standard variables).
+            "access_key": env_secret("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AWS_SECRET_ACCESS_KEY") or None,
+            # A folder inside the bucket, if the bucket is shared.
+            "location": env_str("AWS_LOCATION", "") or "",
+            # "path" for stores without virtual-host buckets (MinIO); unset: boto3 decides.
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            # Private objects; Maestro serves them itself, after its own access checks.
+            "default_acl": None,
+            "querystring_auth": True,
+            # A name already taken gets a suffix, as on the filesystem; nothing is overwritten.
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"MAESTRO_STORAGE must be filesystem or s3, got {MAESTRO_STORAGE!r}."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -405,7 +441,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 # Task modules autodiscovery misses (it imports each app's `tasks.py` only).
-CELERY_IMPORTS = ["maestro.monitoring.tasks_weekly"]
+CELERY_IMPORTS = ["maestro.monitoring.tasks_weekly", "handoff.tasks_documents"]
+# The handoff PDF is made on its own queue, by a worker of its own (README, "Handoff PDF"):
+#   celery -A maestro worker -Q pdf --pool=prefork --concurrency=1 --max-memory-per-child=...
+# Every other task stays on the default queue.
+CELERY_TASK_ROUTES = {
+    "handoff.tasks_documents.handoff_document_generate_task": {"queue": "pdf"},
+}
 
 # --- Email ---
 # Review-task escalations mail the new assignee. Debug default: printed to the console.
@@ -441,6 +483,22 @@ WEBHOOKS_RETRY_BASE_SECONDS = env_int("WEBHOOKS_RETRY_BASE_SECONDS", 30)
 # a child process stopped after this many seconds (runbooks.guard): the save is refused with
 # code `render_too_slow` instead of stalling a web process.
 RUNBOOK_RENDER_TIME_LIMIT = env_int("RUNBOOK_RENDER_TIME_LIMIT", 10)
+
+# --- Handoff PDF ---
+# Limits of one generation (README, "Handoff PDF"); a document over one fails with a message
+# naming it, and the next generation is unaffected. Checked before gathering: the published
+# runbooks' text, printed in full (characters).
+HANDOFF_PDF_MAX_RUNBOOK_CHARS = env_int("HANDOFF_PDF_MAX_RUNBOOK_CHARS", 2_000_000)
+# Checked once the sections are gathered, before WeasyPrint: the rows gathered (items of the
+# lists in the data attached to the PDF: table rows, chart points …) and the HTML's size.
+HANDOFF_PDF_MAX_ROWS = env_int("HANDOFF_PDF_MAX_ROWS", 50_000)
+HANDOFF_PDF_MAX_HTML_BYTES = env_int("HANDOFF_PDF_MAX_HTML_BYTES", 10 * 1024 * 1024)
+# The render (HTML to PDF) runs in a child process of the worker: stopped after this many
+# seconds (below the task's own soft limit, HandoffDocument.SOFT_TIME_LIMIT = 100 s), and
+# bounded to this much address space (RLIMIT_AS, MB; the child starts at about 150 MB; 0 = no
+# bound).
+HANDOFF_PDF_RENDER_TIME_LIMIT = env_int("HANDOFF_PDF_RENDER_TIME_LIMIT", 80)
+HANDOFF_PDF_RENDER_MEMORY_MB = env_int("HANDOFF_PDF_RENDER_MEMORY_MB", 1024)
 
 # --- Logging ---
 LOGGING = {

@@ -1,6 +1,7 @@
 from django.urls import path  # noqa: F401 - each section below adds its endpoints
 
 from handoff.api import check_ins, plans
+from handoff.api import documents as documents_api
 from handoff.api import shadow as shadow_api
 from handoff.api import sign_off as sign_off_api
 from handoff.api import verify as verify_api
@@ -99,5 +100,21 @@ urlpatterns: list = [
         "handoff-documents/<int:document_id>/sign-offs/",
         sign_off_api.HandoffDocumentSignOffListApi.as_view(),
         name="handoff-document-sign-off-list",
+    ),
+    # --- Handoff PDF: generations and their files ---
+    path(
+        "engagements/<int:engagement_id>/handoff-documents/",
+        documents_api.EngagementDocumentListApi.as_view(),
+        name="document-list",
+    ),
+    path(
+        "handoff-documents/<int:document_id>/",
+        documents_api.DocumentDetailApi.as_view(),
+        name="document",
+    ),
+    path(
+        "handoff-documents/<int:document_id>/download/",
+        documents_api.DocumentDownloadApi.as_view(),
+        name="document-download",
     ),
 ]

@@ -34,6 +34,7 @@ SECTIONS: list[tuple[str, Promise, str, bool]] = [
     ("runbooks", _("Runbooks"), "runbooks:list", False),
     ("skill-transfer", _("Skill transfer"), "handoff:plans", False),
     ("handoff", _("Handoff"), "handoff:handoff", False),
+    ("handoff-pdf", _("Handoff PDF"), "handoff:documents", False),
     ("webhooks", _("Webhooks"), "webhooks:list", False),
     ("api-keys", _("Agent API keys"), "decisions:api-keys", True),
     ("activity", _("Activity"), "engagements:activity", False),

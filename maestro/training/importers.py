@@ -1,15 +1,17 @@
 """Streaming CSV/JSONL readers and row validators for evaluation cases and agent outputs.
 
-Files stream from disk and are parsed once: `import_file` validates each row and hands clean
-rows, in batches, to the caller's writer (which stages them where no reader looks, see
-services). At the first bad row writing stops, the rest of the file is still checked so the
-report lists every problem, and ImportFailed tells the caller to discard what was staged: one
-bad row → nothing is written. Only the case refs seen are kept in memory.
+Files stream from disk or from Django's storage (an upload) and are parsed once: `import_file`
+validates each row and hands clean rows, in batches, to the caller's writer (which stages them
+where no reader looks, see services). At the first bad row writing stops, the rest of the file
+is still checked so the report lists every problem, and ImportFailed tells the caller to
+discard what was staged: one bad row → nothing is written. Only the case refs seen are kept in
+memory.
 """
 
 import csv
 import json
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -39,6 +41,9 @@ MAX_TEXT = 200
 
 Record = dict[str, Any]
 Progress = Callable[[str, int], None]
+# What an import reads: a file's path (the management command), or a callable opening the file
+# as a binary stream (an upload kept in STORAGES, maestro.training.services.import_jobs).
+Source = str | Callable[[], AbstractContextManager[BinaryIO]]
 
 
 class ImportFailed(DomainError):
@@ -68,11 +73,15 @@ def guess_format(filename: str) -> str:
     return "jsonl" if filename.lower().endswith((".jsonl", ".ndjson", ".json")) else "csv"
 
 
-def iter_records(path: str, fmt: str, required: tuple[str, ...]) -> Iterator[tuple[int, Record]]:
+def _open(source: Source) -> AbstractContextManager[BinaryIO]:
+    return open(source, "rb") if isinstance(source, str) else source()
+
+
+def iter_records(path: Source, fmt: str, required: tuple[str, ...]) -> Iterator[tuple[int, Record]]:
     """Yield (line number, record) one at a time. File-level problems raise ImportFailed."""
     if fmt not in FORMATS:
         raise _file_error(_("Unknown format %(fmt)s: use csv or jsonl.") % {"fmt": fmt})
-    with open(path, "rb") as raw:
+    with _open(path) as raw:
         head = raw.read(4096)
         if not head.lstrip(b"\xef\xbb\xbf").strip():
             raise _file_error(_("The file is empty."))
@@ -318,7 +327,7 @@ def clean_output(record: Record) -> tuple[Record, list[str]]:
 
 def import_file(
     *,
-    path: str,
+    path: Source,
     fmt: str,
     required: tuple[str, ...],
     clean: Callable[[Record], tuple[Record, list[str]]],

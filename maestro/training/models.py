@@ -119,7 +119,8 @@ class ImportJob(BackgroundJob):
         TrainingRound, on_delete=models.CASCADE, null=True, blank=True, related_name="import_jobs"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    file_path = models.CharField(max_length=500, blank=True)
+    # The upload, in STORAGES["default"] (local media or object storage) until the job ends.
+    file = models.FileField(upload_to="training-imports/", max_length=500, blank=True)
     file_format = models.CharField(max_length=10, default="csv")
     # Progress: rows_total is counted up front (lines in the file); rows_done counts rows
     # written, or rows validated once the file is refused (phase says which). While the job

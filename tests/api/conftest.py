@@ -227,25 +227,6 @@ def _check_ins_seed(engagement: Engagement, *, by: User) -> None:
     )
 
 
-def _handoff_document_seed(engagement: Engagement) -> None:
-    import hashlib
-
-    from django.core.files.base import ContentFile
-    from django.utils import timezone
-
-    content = b"%PDF-1.7\n% the API fuzzing's handoff document\n%%EOF\n"
-    document = HandoffDocument(
-        engagement=engagement,
-        version=1,
-        status=HandoffDocument.Status.SUCCEEDED,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size_bytes=len(content),
-        finished_at=timezone.now(),
-    )
-    document.file.save("handoff-v1.pdf", ContentFile(content), save=False)
-    document.save()
-
-
 @contextmanager
 def _connection_kept_open() -> Iterator[None]:
     """Requests sent to the WSGI handler in-process must not close the test's database
@@ -257,6 +238,29 @@ def _connection_kept_open() -> Iterator[None]:
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+def _handoff_document_seed(engagement: Engagement, *, by: User) -> None:
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from handoff.models import handoff_document_path
+
+    content = b"%PDF-1.7\n% the API fuzzing's stand-in\n%%EOF\n"
+    document = HandoffDocument.objects.create(
+        engagement=engagement, version=1, status="succeeded", requested_by=by, sections_total=11
+    )
+    HandoffDocument.objects.filter(pk=document.pk).update(
+        file=default_storage.save(
+            handoff_document_path(document, "fuzz.pdf"), ContentFile(content)
+        ),
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        page_count=1,
+        sections_done=11,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -310,9 +314,9 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[Demo]:
         # Check-ins, if the demo has none: a plan for the client's operator and one check-in.
         if not CheckIn.objects.exists():
             _check_ins_seed(endpoint.engagement, by=maria)
-        # A handoff document, if the demo has none: a succeeded generation, not signed off.
+        # A generated handoff PDF (its file in storage), if the demo has none.
         if not HandoffDocument.objects.exists():
-            _handoff_document_seed(endpoint.engagement)
+            _handoff_document_seed(endpoint.engagement, by=maria)
         if connection.vendor == "postgresql":
             # Planner statistics for the fresh rows, as autovacuum gathers them in production:
             # without them PostgreSQL picks nested loops that take seconds on the demo's 500

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
+from handoff.models import HandoffDocument
 from maestro.playbooks.models import DryRunJob
 from maestro.playbooks.services import playbook_version_create
 from maestro.training.models import ImportJob
@@ -64,6 +65,12 @@ ACCEPTING = {
         DryRunJob,
     ),
     "webhook ping": ("/api/webhook-endpoints/{endpoint}/ping/", dict, "json", WebhookDelivery),
+    "handoff PDF": (
+        "/api/engagements/{engagement}/handoff-documents/",
+        dict,
+        "json",
+        HandoffDocument,
+    ),
 }
 
 
@@ -73,6 +80,7 @@ def _path(template: str, world) -> str:
         round=world.round.pk,
         process=world.process.pk,
         endpoint=world.endpoint.pk,
+        engagement=world.engagement_a.pk,
     )
 
 
@@ -125,6 +133,7 @@ def test_the_schema_documents_location_and_status_url_on_every_202():
         "POST /api/rounds/{round_id}/outputs/import/",
         "POST /api/processes/{process_id}/playbook/dry-run/",
         "POST /api/webhook-endpoints/{endpoint_id}/ping/",
+        "POST /api/engagements/{engagement_id}/handoff-documents/",
     } <= set(accepted)
 
 

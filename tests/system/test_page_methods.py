@@ -76,6 +76,8 @@ TAKES_POST = {
     "handoff.views.plans.stance_step",
     "handoff.views.handoff.handoff_document_sign_off",
     "handoff.views.verify.verify_page",
+    # Handoff PDF
+    "handoff.views.documents.document_generate",
 }
 SAMPLE = {"int": "1", "slug": "x", "str": "x", "string": "x", "path": "x"}
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from maestro.training.models import EvaluationCase, ImportJob
@@ -17,9 +19,14 @@ NOW = timezone.now()
 LIMIT = timedelta(seconds=ImportJob.TIME_LIMIT + 60)
 
 
-def _job(dataset, path, status, **dates):
+def _upload(text: str) -> str:
+    """An upload as import_job_create keeps it: a name in STORAGES["default"]."""
+    return default_storage.save("training-imports/upload.csv", ContentFile(text.encode()))
+
+
+def _job(dataset, name, status, **dates):
     job = ImportJob.objects.create(
-        dataset=dataset, kind="cases", file_path=str(path), status=status, rows_total=3
+        dataset=dataset, kind="cases", file=name, status=status, rows_total=3
     )
     ImportJob.objects.filter(pk=job.pk).update(**dates)  # created_at is auto_now_add
     return job
@@ -30,15 +37,13 @@ def dataset(world):
     return DatasetFactory(process=ProcessFactory(engagement=world.engagement_a))
 
 
-def test_a_job_running_past_the_hard_limit_is_failed_and_its_upload_removed(
-    dataset, tmp_path, monkeypatch
-):
+def test_a_job_running_past_the_hard_limit_is_failed_and_its_upload_removed(dataset, monkeypatch):
     monkeypatch.setattr("maestro.training.tasks.import_job_run_task.delay", lambda pk: None)
-    upload = tmp_path / "lost.csv"
-    upload.write_text("case_ref,correct_outcome,category\n")
+    upload = _upload("case_ref,correct_outcome,category\n")
+    kept = _upload("case_ref,correct_outcome,category\n")
     lost = _job(dataset, upload, "running", started_at=NOW - LIMIT - timedelta(seconds=1))
     legacy = _job(dataset, "", "running", created_at=NOW - LIMIT - timedelta(seconds=1))
-    busy = _job(dataset, tmp_path / "busy.csv", "running", started_at=NOW - LIMIT / 2)
+    busy = _job(dataset, kept, "running", started_at=NOW - LIMIT / 2)
     done = _job(dataset, "", "succeeded", started_at=NOW - LIMIT * 2)
 
     assert import_jobs_recover(now=NOW) == (2, 0)
@@ -48,7 +53,8 @@ def test_a_job_running_past_the_hard_limit_is_failed_and_its_upload_removed(
     assert (lost.status, lost.phase, lost.finished_at) == ("failed", "done", NOW)
     assert "stopped before it finished" in lost.errors[0]
     assert "nothing was written" in lost.errors[0]
-    assert not upload.exists()
+    assert not default_storage.exists(upload)
+    assert default_storage.exists(kept)  # the job still running keeps its upload
     assert legacy.status == "failed"  # a job from before started_at existed
     assert (busy.status, done.status) == ("running", "succeeded")
     assert import_jobs_recover(now=NOW) == (0, 0)  # twice changes nothing
@@ -66,11 +72,10 @@ def test_only_queued_jobs_older_than_ten_minutes_are_sent_again(dataset, monkeyp
 
 @pytest.mark.celery_worker
 def test_a_queued_job_whose_message_was_lost_runs_once_sent_again(
-    transactional_db, world, celery_test_app, tmp_path
+    transactional_db, world, celery_test_app
 ):
     dataset = DatasetFactory(process=ProcessFactory(engagement=world.engagement_a))
-    upload = tmp_path / "cases.csv"
-    upload.write_text("case_ref,correct_outcome,category\nA,ok,c\nB,ok,c\nC,ok,c\n")
+    upload = _upload("case_ref,correct_outcome,category\nA,ok,c\nB,ok,c\nC,ok,c\n")
     job = _job(dataset, upload, "queued", created_at=timezone.now() - timedelta(minutes=11))
     with start_worker(celery_test_app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
         assert import_jobs_recover() == (0, 1)
@@ -84,3 +89,4 @@ def test_a_queued_job_whose_message_was_lost_runs_once_sent_again(
     job.refresh_from_db()
     assert (job.status, job.rows_written) == ("succeeded", 3)
     assert EvaluationCase.objects.filter(dataset=dataset).count() == 3
+    assert not default_storage.exists(upload)

@@ -66,7 +66,7 @@ def dataset_create(*, process: Process, name: str, by: User) -> EvaluationDatase
 def dataset_import_cases(
     *,
     dataset: EvaluationDataset,
-    path: str,
+    path: importers.Source,
     fmt: str,
     by: User | None,
     actor: Actor | User | None = None,

@@ -1,13 +1,14 @@
 """Import jobs: uploads through the API or the pages run on a Celery worker."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from functools import partial
+from typing import Any, BinaryIO, cast
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,24 +35,41 @@ from maestro.training.services.staging import (
     _staging_discard_abandoned,
 )
 
-
-def _upload_dir() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / "training-imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+# Uploads wait for their job in STORAGES["default"] (local media or object storage, so the
+# worker that runs the job needs no shared disk with the web process that took the upload).
+UPLOAD_FOLDER = "training-imports"
 
 
-def count_data_rows(*, path: str, fmt: str) -> int:
-    """Rows in the file, for progress (line count, less the CSV header): cheap, approximate
-    if quoted fields span lines."""
+def count_data_lines(chunks: Iterable[bytes], *, fmt: str) -> int:
+    """Rows in the file's `chunks`, for progress (line count, less the CSV header): cheap,
+    approximate if quoted fields span lines."""
     lines, last = 0, b""
-    with open(path, "rb") as raw:
-        while chunk := raw.read(1 << 20):
+    for chunk in chunks:
+        if chunk:
             lines += chunk.count(b"\n")
             last = chunk
     if last and not last.endswith(b"\n"):
         lines += 1
     return max(lines - 1, 0) if fmt == "csv" else lines
+
+
+def count_data_rows(*, path: str, fmt: str) -> int:
+    """count_data_lines of the file at `path` (the management command's)."""
+    with open(path, "rb") as raw:
+        return count_data_lines(iter(lambda: raw.read(1 << 20), b""), fmt=fmt)
+
+
+@contextmanager
+def _stored_upload(name: str) -> Iterator[BinaryIO]:
+    with default_storage.open(name, "rb") as stored:
+        # The file object underneath: it iterates line by line at b"\n" only, as a file opened
+        # from a path does (django's File splits at a lone b"\r" too, which CSV quotes may hold).
+        yield cast(BinaryIO, stored.file)
+
+
+def _upload_delete(name: str | None) -> None:
+    if name:
+        default_storage.delete(name)  # a missing file is no error
 
 
 def import_job_create(
@@ -62,7 +80,8 @@ def import_job_create(
     by: User,
     training_round: TrainingRound | None = None,
 ) -> ImportJob:
-    """Store the upload on disk (in chunks) and enqueue its import once the job row commits.
+    """Store the upload (in chunks, through STORAGES["default"]) and enqueue its import once
+    the job row commits.
 
     What the request gets wrong (no file, an empty or oversized one, an unknown type) is a
     ValidationError on `file` before anything is stored; what the rows get wrong, the job
@@ -71,11 +90,8 @@ def import_job_create(
     if fmt is not None and fmt not in importers.FORMATS:
         raise ValidationError({"format": [_("Use csv or jsonl.")]})
     fmt = upload_check(upload, formats=importers.EXTENSIONS, fmt=fmt)
-    path = _upload_dir() / f"{uuid.uuid4().hex}.{fmt}"
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    total = count_data_rows(path=str(path), fmt=fmt)
+    total = count_data_lines(upload.chunks(), fmt=fmt)
+    name = default_storage.save(f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}.{fmt}", upload)
     from maestro.training.tasks import import_job_run_task
 
     with transaction.atomic():
@@ -83,7 +99,7 @@ def import_job_create(
             dataset=dataset,
             training_round=training_round,
             kind=ImportJob.Kind.OUTPUTS if training_round else ImportJob.Kind.CASES,
-            file_path=str(path),
+            file=name,
             file_format=fmt,
             rows_total=total,
             created_by=by,
@@ -113,13 +129,15 @@ def import_job_run(
         if on_progress:
             on_progress(phase, rows)
 
+    name = job.file.name or ""
+    source = partial(_stored_upload, name)
     succeeded, written = False, 0
     errors: list[str] = [_("The import stopped on an unexpected error; nothing was written.")]
     try:
         if job.training_round is not None:
             written = round_import_outputs(
                 training_round=job.training_round,
-                path=job.file_path,
+                path=source,
                 fmt=job.file_format,
                 by=None,
                 actor=job.created_by,  # who uploaded the file, for the audit trail
@@ -129,7 +147,7 @@ def import_job_run(
         else:
             written = dataset_import_cases(
                 dataset=job.dataset,
-                path=job.file_path,
+                path=source,
                 fmt=job.file_format,
                 by=None,
                 actor=job.created_by,  # who uploaded the file, for the audit trail
@@ -147,7 +165,7 @@ def import_job_run(
     except FileNotFoundError:
         errors = [_("The uploaded file is gone; upload it again.")]
     finally:
-        Path(job.file_path).unlink(missing_ok=True)
+        _upload_delete(name)
         job_finish(
             ImportJob,
             job_id=job_id,
@@ -165,9 +183,8 @@ def import_job_run(
 
 def _import_jobs_clean_up(job_ids: Iterable[int]) -> None:
     """Remove the uploads and live progress of jobs a worker lost."""
-    for pk, path in ImportJob.objects.filter(pk__in=list(job_ids)).values_list("pk", "file_path"):
-        if path:
-            Path(path).unlink(missing_ok=True)
+    for pk, name in ImportJob.objects.filter(pk__in=list(job_ids)).values_list("pk", "file"):
+        _upload_delete(name)
         import_job_progress_clear(job_id=pk)
 
 

@@ -44,7 +44,7 @@ def round_create(
 def round_import_outputs(
     *,
     training_round: TrainingRound,
-    path: str,
+    path: importers.Source,
     fmt: str,
     by: User | None,
     actor: Actor | User | None = None,
