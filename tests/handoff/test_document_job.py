@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from handoff.document.sections import SectionData, sections
+from handoff.document.sections import SectionData, open_risks, sections, sign_off
 from handoff.models import HandoffDocument
 from handoff.services import documents as services
 from handoff.tasks_documents import handoff_document_generate_task
@@ -177,8 +177,10 @@ def test_the_manifest_is_what_the_sign_off_section_gathered(queued, monkeypatch)
         "runbooks": [{"id": 7, "version": 3, "sha256": "ab" * 32}],
         "playbooks": [{"id": 2, "version": 5, "sha256": "cd" * 32}],
     }
+    real = sign_off.gather
     monkeypatch.setattr(
-        "handoff.document.sections.sign_off.gather", lambda source: SectionData(data=manifest)
+        "handoff.document.sections.sign_off.gather",
+        lambda source: SectionData(context=real(source).context, data=manifest),
     )
     document = services.handoff_document_generate(document_id=queued.pk)
     assert document.manifest == manifest
@@ -249,12 +251,16 @@ def test_html_over_the_cap_fails_before_rendering(queued, settings, monkeypatch)
 
 def test_rows_over_the_cap_fail(queued, settings, monkeypatch):
     settings.HANDOFF_PDF_MAX_ROWS = 5
+    real = open_risks.gather
     monkeypatch.setattr(
         "handoff.document.sections.open_risks.gather",
-        lambda source: SectionData(data={"tasks": [{"id": n} for n in range(6)]}),
+        lambda source: SectionData(
+            context=real(source).context, data={"tasks": [{"id": n} for n in range(6)]}
+        ),
     )
     services.handoff_document_generate(document_id=queued.pk)
-    _failed(queued.pk, fragment="the data gathered is 6 rows, over the limit of 5 rows")
+    # The six tasks and whatever the other sections gathered.
+    _failed(queued.pk, fragment="rows, over the limit of 5 rows (HANDOFF_PDF_MAX_ROWS)")
 
 
 def test_runbooks_over_the_cap_fail_before_anything_is_gathered(
