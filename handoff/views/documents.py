@@ -9,7 +9,9 @@ else gets a 404. Times show in the client's time zone."""
 import base64
 import hashlib
 import re
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -19,6 +21,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from handoff.document.fetcher import STATIC_PREFIX
 from handoff.models import HandoffDocument
 from handoff.selectors import documents as selectors
 from handoff.services import documents as services
@@ -40,6 +43,13 @@ PREVIEW_CSP = {
     "frame-ancestors": ["'none'"],
 }
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def preview_html(html: str) -> str:
+    """The document names the product's static files by its fetcher's URLs
+    (`maestro:/static/…`), which a browser cannot load: the preview names them by the site's
+    static URL instead, so its fonts are the PDF's."""
+    return html.replace(STATIC_PREFIX, urljoin("/", settings.STATIC_URL))
 
 
 def preview_policy(html: str) -> str:
@@ -132,8 +142,9 @@ def document_preview(request, engagement_id: int):
             return HttpResponse(
                 exc.message, content_type="text/plain; charset=utf-8", status=exc.status_code
             )
-    response = HttpResponse(built.html, content_type="text/html; charset=utf-8")
-    response[str(CSP.HEADER_ENFORCE)] = preview_policy(built.html)
+    html = preview_html(built.html)
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response[str(CSP.HEADER_ENFORCE)] = preview_policy(html)
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -64,7 +64,9 @@ def test_the_sponsor_signs_off_and_verifies_on_a_phone_and_a_screen(live_server,
 
     page.goto(handoff)
     sections = page.get_by_role("navigation", name="Engagement sections")
-    expect(sections.get_by_role("link", name="Handoff")).to_have_attribute("aria-current", "page")
+    expect(sections.get_by_role("link", name="Handoff", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
     expect(page.get_by_test_id("checklist")).to_contain_text("Ready to step out?")
     expect(page.get_by_test_id("document-sha256")).to_have_text(document.sha256)
     for width in (DESKTOP, PHONE):
