@@ -36,6 +36,7 @@ class Section:
 
 def _sections() -> list[Section]:
     from handoff.document.sections import (
+        audit_summary,
         cover,
         decision_risk,
         live_metrics,
@@ -61,6 +62,7 @@ def _sections() -> list[Section]:
         Section("skill_transfer", _("Skill transfer"), skill_transfer.gather),
         Section("open_risks", _("Open risks and open tasks"), open_risks.gather),
         Section("sign_off", _("Sign-off"), sign_off.gather),
+        Section("audit_summary", _("Appendix: audit summary"), audit_summary.gather),
     ]
 
 
