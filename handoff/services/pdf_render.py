@@ -11,6 +11,13 @@ Pango, GLib and HarfBuzz, and GLib aborts the whole process when an allocation f
 the worker would kill it mid-task (and with it the chance to say why), and it would also bound
 Celery's and Django's own allocations. Here only the child dies, and the parent sees it.
 
+Fonts: the child's fontconfig knows the product's shipped fonts only (static/fonts/), with a
+cache folder of its own, made and removed by the parent for each render. Under a tight address
+space fontconfig can fail to map a cache file, rescan, find no font it can open, and write that
+empty result back; with the system's configuration it would write it into the machine's shared
+cache (/var/cache/fontconfig), leaving every program there without fonts (browsers crash,
+WeasyPrint in other processes segfaults). It also keeps the system-font lottery out of the PDF.
+
 The child touches no database: the rendered document and its source (the engagement with its
 client loaded) are pickled to it, and it answers the PDF's bytes and page count.
 """
@@ -20,12 +27,17 @@ import logging
 import os
 import pickle
 import resource
+import shutil
 import signal
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import billiard
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from maestro.exceptions import DomainError
@@ -61,9 +73,24 @@ def _fork_server() -> Any:
         return _context
 
 
-def _child(conn, payload: bytes, memory_bytes: int) -> None:
+def fontconfig_private(folder: Path) -> Path:
+    """Write, in `folder`, a fontconfig configuration that knows only the shipped fonts and
+    caches into `folder`; returns its path (for FONTCONFIG_FILE)."""
+    fonts = Path(settings.BASE_DIR) / "static" / "fonts"
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        f"<fontconfig><dir>{escape(str(fonts))}</dir>"
+        f"<cachedir>{escape(str(folder))}</cachedir></fontconfig>\n"
+    )
+    return conf
+
+
+def _child(conn, payload: bytes, memory_bytes: int, fontconfig_file: str) -> None:
     """Runs in the child: bound the address space, render, answer (status, value)."""
     try:
+        # Read by fontconfig each time WeasyPrint builds its font configuration.
+        os.environ["FONTCONFIG_FILE"] = fontconfig_file
         if memory_bytes:
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         import django
@@ -114,8 +141,13 @@ def pdf_render_bounded(built: Any, source: Any, *, seconds: float, memory_mb: in
     context = _fork_server()
     receiver, sender = context.Pipe(duplex=False)
     payload = pickle.dumps((built, source))
+    fonts_folder = Path(tempfile.mkdtemp(prefix="maestro-pdf-fonts-"))
+    fontconfig_file = str(fontconfig_private(fonts_folder))
     process = context.Process(
-        target=_child, args=(sender, payload, memory_mb * MIB), daemon=True, name="handoff-pdf"
+        target=_child,
+        args=(sender, payload, memory_mb * MIB, fontconfig_file),
+        daemon=True,
+        name="handoff-pdf",
     )
     process.start()
     sender.close()
@@ -148,6 +180,7 @@ def pdf_render_bounded(built: Any, source: Any, *, seconds: float, memory_mb: in
             with contextlib.suppress(ProcessLookupError):
                 os.kill(process.pid, signal.SIGKILL)  # WeasyPrint may be deep in native code
         process.join()
+        shutil.rmtree(fonts_folder, ignore_errors=True)
     if status == "memory":
         raise _out_of_memory(memory_mb)
     if status == "error":

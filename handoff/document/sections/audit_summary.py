@@ -59,7 +59,7 @@ def gather(source: DocumentSource) -> SectionData:
         }
         for event, by_month in sorted(counts.items(), key=lambda item: _event_label(item[0]))
     ]
-    overrides = [
+    overrides: list[dict[str, Any]] = [
         {
             "at": timezone.localtime(move.at, tz),
             "by": _name(move.by),
