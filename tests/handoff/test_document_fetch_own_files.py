@@ -346,6 +346,23 @@ def test_urllibs_own_machinery_opens_nothing():
         assert listener.connections() == 0
 
 
+def test_a_rendering_builds_none_of_urllibs_network_machinery(monkeypatch, engagement):
+    built = []
+    monkeypatch.setattr(http.client, "_create_https_context", lambda *a: built.append("SSL"))
+    monkeypatch.setattr(
+        urllib.request.OpenerDirector,
+        "add_handler",
+        lambda self, handler: built.append(type(handler).__name__),
+    )
+
+    one = DocumentFetcher()
+    pdf = render_html(html_with("<p>body</p>"), engagement)
+
+    assert built == []
+    assert one.handlers == [] and one.handle_open == {}
+    assert pdf.startswith(b"%PDF-")
+
+
 def test_the_listener_does_count_a_direct_connection():
     # The probe itself works: a plain connection is counted.
     with Listener() as listener:
