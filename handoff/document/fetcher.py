@@ -34,11 +34,12 @@ Everything else is refused: file:, http:, https:, ftp:, data: (a data: URL is no
 would let content choose the bytes of an attachment in the signed archival PDF or feed the SVG
 and image parsers; the product's own charts are inline SVG, so nothing needs it), other schemes,
 other spellings (`MAESTRO:`, `maestro://static/...`). Redirects cannot happen: no URL here
-reaches a network, and urllib's handlers are removed. A refusal raises FetchRefused (a
-ValueError): WeasyPrint logs it and renders on without the resource; the fetcher logs a warning
-too (the first MAX_LOGGED_REFUSALS of a rendering). One exception is WeasyPrint 70's own: it
-does not catch a failed `@color-profile` fetch, so a refused one stops the rendering (nothing
-is fetched; the job fails naming the URL). The product's templates use no colour profile.
+reaches a network, and the fetcher builds none of urllib's handlers. A refusal raises
+FetchRefused (a ValueError): WeasyPrint logs it and renders on without the resource; the fetcher
+logs a warning too (the first MAX_LOGGED_REFUSALS of a rendering). One exception is WeasyPrint
+70's own: it does not catch a failed `@color-profile` fetch, so a refused one stops the
+rendering (nothing is fetched; the job fails naming the URL). The product's templates use no
+colour profile.
 
 Limit: an image in media is served whoever uploaded it; media has no per-client prefix yet.
 Today media holds no uploaded images (only generated PDFs and imports, never served); a
@@ -49,7 +50,7 @@ fetcher that prefix.
 import logging
 import os
 import re
-from typing import Any
+from urllib import request
 from urllib.parse import unquote
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -150,14 +151,15 @@ class DocumentFetcher(URLFetcher):
     refuses every other URL. Make one per rendering (it counts the bytes it served)."""
 
     def __init__(self) -> None:
-        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
-        # URLFetcher is a urllib OpenerDirector: leave it no handler, so that nothing that
-        # bypasses `fetch` could open a URL either.
-        self.handlers: list[Any] = []
-        self.handle_open: dict[str, Any] = {}
-        self.handle_error: dict[str, Any] = {}
-        self.process_request: dict[str, Any] = {}
-        self.process_response: dict[str, Any] = {}
+        # Not URLFetcher.__init__: it builds urllib's HTTP, FTP, file and data handlers and an
+        # HTTPS one with a new SSL context (tens of ms a rendering), for URLs this fetcher never
+        # opens. Only the OpenerDirector underneath is set up, with no handler, so that nothing
+        # that bypasses `fetch` could open a URL either; then what WeasyPrint 70 reads of a
+        # URLFetcher (weasyprint.urls.fetch reads `_fail_on_errors`), refusing every protocol
+        # should URLFetcher's own `fetch` ever be reached.
+        request.OpenerDirector.__init__(self)
+        self._allowed_protocols: tuple[str, ...] = ()
+        self._fail_on_errors = False
         self.served_bytes = 0
         self.refusals = 0
 

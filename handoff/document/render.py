@@ -1,10 +1,10 @@
 """From the engagement to the handoff document's HTML, and from that HTML to the PDF.
 
 The document names the product's own files (its fonts) by `maestro:/static/<path>` URLs and is
-rendered with `base_url=None`: see handoff/document/assets.py for that contract, which the one
-URL fetcher (fetcher.py) serves. The print stylesheet, static/handoff/document.css, is read from
-the static files and inlined into the HTML at build time, so the print preview shows the same
-document and the PDF fetches nothing but fonts.
+rendered with `base_url=None`: see handoff/document/fetcher.py for that contract and the one URL
+fetcher that serves it. The print stylesheet, static/handoff/document.css, is read through that
+fetcher and inlined into the HTML at build time, so the print preview shows the same document
+and the PDF fetches nothing but fonts.
 """
 
 import json
@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from handoff.document.assets import static_file_bytes
+from handoff.document.assets import static_text
 from handoff.document.fetcher import DocumentFetcher
 from handoff.document.sections import Section, sections
 from handoff.document.source import DocumentSource
@@ -89,7 +89,7 @@ def document_build(
             "body": [part for part in rendered if part.section.in_contents],
             "page_size": PAGE_SIZES.get(source.paper_size, "A4"),
             # The product's own file, not data: inlined as it is.
-            "stylesheet": mark_safe(static_file_bytes(STYLESHEET).decode()),
+            "stylesheet": mark_safe(static_text(STYLESHEET)),
         },
     )
     return BuiltDocument(html=html, data=data, title=meta.title, meta=meta)

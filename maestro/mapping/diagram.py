@@ -103,9 +103,15 @@ def _box(parent, x: int, y: int, step) -> None:
         )
 
 
-def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> str:
+def process_map_id_prefix(process_id: int) -> str:
+    """The ids of a process's map: one process, one drawing, wherever it is shown."""
+    return f"map-{process_id}"
+
+
+def process_map_svg(*, title: str, documented: Sequence, actual: Sequence, id_prefix: str) -> str:
     """`documented` and `actual` are the two step lists in order, with `decision_points`
-    (and their `decision_type`) prefetched."""
+    (and their `decision_type`) prefetched. Every id in the drawing starts with `id_prefix`
+    (`process_map_id_prefix`), so that several maps in one page or document never share one."""
     rows = max(len(documented), len(actual), 1)
     legend_y = TOP + rows * (BOX_H + GAP) + 10
     width, height = PAD * 2 + COL_W * 2, legend_y + 60
@@ -113,13 +119,13 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
     decisions = sum(1 for s in actual if s.decision_points.all())
     svg = svg_root(
         title=f"Process map: {title}",
-        title_id="map-title",
+        title_id=f"{id_prefix}-title",
         desc=(
             f"Documented flow with {len(documented)} steps beside the actual flow with "
             f"{len(actual)} steps, {informal} of them informal and {decisions} with decision "
             "points."
         ),
-        desc_id="map-desc",
+        desc_id=f"{id_prefix}-desc",
         width=width,
         height=height,
     )
@@ -127,7 +133,7 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
         ET.SubElement(svg, "defs"),
         "marker",
         {
-            "id": "arrow",
+            "id": f"{id_prefix}-arrow",
             "viewBox": "0 0 10 10",
             "refX": "9",
             "refY": "5",
@@ -140,7 +146,7 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
     link_marker = ET.SubElement(
         svg.find("defs"),  # type: ignore[arg-type]
         "marker",
-        {"id": "link-arrow", "viewBox": "0 0 10 10", "refX": "9", "refY": "5",
+        {"id": f"{id_prefix}-link-arrow", "viewBox": "0 0 10 10", "refX": "9", "refY": "5",
          "markerWidth": "6", "markerHeight": "6", "orient": "auto"},
     )  # fmt: skip
     ET.SubElement(link_marker, "path", {"d": "M0,0 L10,5 L0,10 z", "fill": LINK})
@@ -158,7 +164,13 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
             if row:
                 line_x = x + BOX_W // 2
                 svg_line(
-                    lane, line_x, y - GAP, line_x, y - 2, stroke=MUTED, marker_end="url(#arrow)"
+                    lane,
+                    line_x,
+                    y - GAP,
+                    line_x,
+                    y - 2,
+                    stroke=MUTED,
+                    marker_end=f"url(#{id_prefix}-arrow)",
                 )
             _box(lane, x, y, step)
             centre_y[step.pk] = y + BOX_H // 2
@@ -181,7 +193,7 @@ def process_map_svg(*, title: str, documented: Sequence, actual: Sequence) -> st
                     "stroke": LINK,
                     "stroke-width": "1.5",
                     "stroke-dasharray": "3 3",
-                    "marker-end": "url(#link-arrow)",
+                    "marker-end": f"url(#{id_prefix}-link-arrow)",
                     "class": "link",
                 },
             )

@@ -14,7 +14,7 @@ from maestro.engagements.selectors import engagement_get_for_user
 from maestro.lib.forms import form_errors
 from maestro.lib.timezones import client_time_zone_activate
 from maestro.mapping import hooks, selectors, services
-from maestro.mapping.diagram import process_map_svg
+from maestro.mapping.diagram import process_map_id_prefix, process_map_svg
 from maestro.mapping.forms import DecisionTypeForm, ProcessForm
 from maestro.mapping.models import Step
 
@@ -72,6 +72,7 @@ def _diagram(process) -> str:
         title=process.name,
         documented=[s for s in steps if s.flow == Step.Flow.DOCUMENTED],
         actual=[s for s in steps if s.flow == Step.Flow.ACTUAL],
+        id_prefix=process_map_id_prefix(process.pk),
     )
 
 
@@ -91,7 +92,12 @@ def process_detail(request, process_id: int):
             "process": process,
             "engagement": process.engagement,
             "summary": selectors.process_summary(process=process, steps=steps),
-            "diagram": process_map_svg(title=process.name, documented=documented, actual=actual),
+            "diagram": process_map_svg(
+                title=process.name,
+                documented=documented,
+                actual=actual,
+                id_prefix=process_map_id_prefix(process.pk),
+            ),
             "documented": documented,
             "actual": actual,
             "kinds": Step.Kind.choices,

@@ -12,10 +12,8 @@ import pypdf
 from django.conf import settings
 from django.template import engines
 from fontTools.ttLib import TTFont
-from weasyprint.urls import URLFetcherResponse
 
 from handoff.document import render
-from handoff.document.assets import content_type, static_file_bytes, static_path, static_url
 from handoff.document.fetcher import DocumentFetcher
 from handoff.document.sections import Section, SectionData, sections
 from handoff.document.source import DocumentSource
@@ -29,35 +27,19 @@ def shipped_postscript_names() -> set[str]:
     return {TTFont(path)["name"].getDebugName(6) for path in FONTS_DIR.glob("*.ttf")}
 
 
-def _fetcher_serves_static() -> bool:
-    try:
-        DocumentFetcher().fetch(static_url("fonts/IBMPlexSans-Regular.ttf"))
-    except Exception:
-        return False
-    return True
-
-
 class RecordingFetcher(DocumentFetcher):
-    """The document's fetcher, recording every URL asked for. Where the fetcher does not serve
-    the static files yet, it serves `maestro:/static/…` here, through the same function the
-    fetcher calls (handoff.document.assets.static_file_bytes)."""
+    """The document's fetcher, recording every URL asked for."""
 
     asked: list[str] = []
-    serve_static = False
 
     def fetch(self, url, headers=None):
         self.asked.append(url)
-        if self.serve_static and (path := static_path(url)) is not None:
-            return URLFetcherResponse(
-                url, static_file_bytes(path), {"Content-Type": content_type(path)}
-            )
         return super().fetch(url, headers)
 
 
 def use_recording_fetcher(monkeypatch) -> list[str]:
     asked: list[str] = []
     monkeypatch.setattr(RecordingFetcher, "asked", asked)
-    monkeypatch.setattr(RecordingFetcher, "serve_static", not _fetcher_serves_static())
     monkeypatch.setattr(render, "DocumentFetcher", RecordingFetcher)
     return asked
 

@@ -54,6 +54,7 @@ def static_root(tmp_path, settings) -> Path:
     (root / "probe" / "ok.css").write_text(f'html::before {{ content: "{STATIC_TEXT}"; }}\n')
     (root / "probe" / "nested.css").write_text('@import url("maestro:/static/probe/ok.css");\n')
     (root / "probe" / "relative.css").write_text('@import "ok.css";\n')
+    (root / "probe" / "café.css").write_text("p { color: blue; }\n")
     (root / "probe" / ".hidden.css").write_text("p { color: red; }\n")
     (root / "probe" / "notes.txt").write_text("notes\n")
     canary = make_canary(tmp_path)
@@ -114,6 +115,12 @@ def test_an_apps_static_file_is_found_by_the_finders():
 
     assert response.content_type == "text/css"
     assert response.read()
+
+
+def test_a_non_ascii_name_is_decoded_once_as_weasyprint_encodes_it(static_root):
+    response = DocumentFetcher().fetch("maestro:/static/probe/caf%C3%A9.css")
+
+    assert response.read() == (static_root / "probe" / "café.css").read_bytes()
 
 
 def test_a_served_stylesheet_imports_by_the_same_contract(static_root, engagement):
@@ -185,6 +192,8 @@ STATIC_REFUSED = [
     "maestro:/static/probe/ok.css#x",
     "maestro:/static/probe/.hidden.css",
     "maestro:/static/probe/notes.txt",
+    "maestro:/static/probe/missing.css",
+    "maestro:/static/probe/" + "x" * 1100 + ".css",
     "maestro:/static/probe/ok.css%00.png",
     "maestro:/static/probe/",
     "maestro:/static/probe",
@@ -253,6 +262,9 @@ TRAVERSALS = [
     "probe//ok.css",
     "probe/.hidden.css",
     "probe/ok.css%00.css",
+    "probe/ok\x00.css",
+    "C:/windows/secret.css",
+    "",
 ]
 
 
@@ -332,6 +344,23 @@ def test_urllibs_own_machinery_opens_nothing():
         assert urllib.request.OpenerDirector.open(one, url) is None
 
         assert listener.connections() == 0
+
+
+def test_a_rendering_builds_none_of_urllibs_network_machinery(monkeypatch, engagement):
+    built = []
+    monkeypatch.setattr(http.client, "_create_https_context", lambda *a: built.append("SSL"))
+    monkeypatch.setattr(
+        urllib.request.OpenerDirector,
+        "add_handler",
+        lambda self, handler: built.append(type(handler).__name__),
+    )
+
+    one = DocumentFetcher()
+    pdf = render_html(html_with("<p>body</p>"), engagement)
+
+    assert built == []
+    assert one.handlers == [] and one.handle_open == {}
+    assert pdf.startswith(b"%PDF-")
 
 
 def test_the_listener_does_count_a_direct_connection():

@@ -630,7 +630,8 @@ def test_a_hostile_runbook_prints_as_its_sanitised_html_stores_it(built):
     stored = built.runbooks["escalation"].published_version.html
     assert "<script" not in stored and "127.0.0.1" not in stored
 
-    # The stored HTML, its runbook links resolved against the runbooks in the document.
+    # The stored HTML, its runbook links resolved against the runbooks in the document, and
+    # its heading ids scoped to the runbook (two runbooks may have the same headings).
     published = {
         slug: (f"#runbook-{slug}", title)
         for slug, title in [
@@ -639,7 +640,9 @@ def test_a_hostile_runbook_prints_as_its_sanitised_html_stores_it(built):
             ("edge-cases", "Edge cases"),
         ]
     }
-    assert resolve_links(stored, published) in document.html
+    resolved = resolve_links(stored, published)
+    assert runbooks.scoped_heading_ids(resolved, "runbook-escalation") in document.html
+    assert 'id="runbook-escalation/h-escalation"' in document.html
     assert "<script" not in document.html
     assert "127.0.0.1" not in document.html
     text = _text(reader)

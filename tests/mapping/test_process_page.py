@@ -77,4 +77,35 @@ def test_links_are_curves_that_stay_between_the_columns(world):
     for link in links:
         xs = [float(x) for x in re.findall(r"[MC ](-?[\d.]+),", link.get("d"))]
         assert all(PAD + BOX_W <= x <= PAD + COL_W for x in xs), link.get("d")
-        assert link.get("marker-end") == "url(#link-arrow)"
+        assert link.get("marker-end") == f"url(#map-{process.pk}-link-arrow)"
+
+
+def _references(root) -> set[str]:
+    """The ids a drawing points at: url(#…) in its attributes and its aria-labelledby."""
+    refs = set()
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            refs.update(re.findall(r"url\(#([^)]+)\)", value))
+            if name == "aria-labelledby":
+                refs.update(value.split())
+    return refs
+
+
+def test_two_maps_share_no_id_and_each_points_at_its_own(world):
+    """Both on one page or in one handoff document: no id twice, every reference resolved
+    inside its own drawing."""
+    client = PageClient()
+    client.force_login(world.consultant)
+    ids_of = []
+    for process in (_process(world), _process(world)):
+        page = client.get(f"/processes/{process.pk}/").content.decode()
+        start = page.index("<svg", page.index('id="map-diagram"'))
+        inline = ET.fromstring(page[start : page.index("</svg>", start) + len("</svg>")])
+        alone = ET.fromstring(client.get(f"/processes/{process.pk}/diagram.svg").content)
+        ids = [element.get("id") for element in alone.iter() if element.get("id")]
+        assert len(ids) == len(set(ids)) == 4
+        assert _references(alone) == set(ids)
+        # The editor swaps the page's drawing for this one: the same ids.
+        assert [element.get("id") for element in inline.iter() if element.get("id")] == ids
+        ids_of.append(set(ids))
+    assert not ids_of[0] & ids_of[1]

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 
 from handoff.document.sections import SectionData
 from handoff.document.source import DocumentSource
-from maestro.mapping.diagram import process_map_svg
+from maestro.mapping.diagram import process_map_id_prefix, process_map_svg
 from maestro.mapping.models import DecisionPoint, Process, Step
 from maestro.mapping.selectors import process_summary
 
@@ -85,7 +85,12 @@ def gather(source: DocumentSource) -> SectionData:
         documented = [s for s in own if s.flow == Step.Flow.DOCUMENTED]
         actual = [s for s in own if s.flow == Step.Flow.ACTUAL]
         summary = process_summary(process=process, steps=own)
-        diagram = process_map_svg(title=process.name, documented=documented, actual=actual)
+        diagram = process_map_svg(
+            title=process.name,
+            documented=documented,
+            actual=actual,
+            id_prefix=process_map_id_prefix(process.pk),
+        )
         maps.append(
             {
                 "process": process,

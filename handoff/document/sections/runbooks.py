@@ -17,7 +17,7 @@ from handoff.document.sections import SectionData
 from handoff.document.source import DocumentSource
 from maestro.engagements.models import Engagement
 from runbooks.models import Runbook, RunbookVersion
-from runbooks.rendering import resolve_links
+from runbooks.rendering import HEADING_ID_PREFIX, resolve_links
 
 
 def runbook_version_sha256(version: RunbookVersion) -> str:
@@ -43,6 +43,23 @@ def own_images(html: str) -> str:
 
 def runbook_anchor(slug: str) -> str:
     return f"runbook-{slug}"
+
+
+# Each runbook's headings have ids of their own page ("h-steps"), which two runbooks of one
+# document can share; the document scopes them under the runbook's anchor, with a "/" that no
+# slug holds, and points the body's own "#h-…" links there. Only inside tags: the sanitised
+# HTML escapes every "<" of its text, so prose or code that reads `id="h-x"` is left as written.
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_HEADING_REFERENCE = re.compile(rf'(\s(?:id="|href="#))({HEADING_ID_PREFIX}[a-z0-9_-]+")')
+
+
+def scoped_heading_ids(html: str, anchor: str) -> str:
+    """`html` with its heading ids, and its links to them, under `anchor`."""
+
+    def scope(tag: re.Match) -> str:
+        return _HEADING_REFERENCE.sub(lambda m: f"{m[1]}{anchor}/{m[2]}", tag[0])
+
+    return _TAG.sub(scope, html)
 
 
 def runbooks_of(engagement: Engagement) -> list[Runbook]:
@@ -86,6 +103,10 @@ def gather(source: DocumentSource) -> SectionData:
                 # Sanitised when the version was saved (runbooks.rendering.sanitise); resolving
                 # the link markers only adds links built from escaped slugs and titles.
                 "html": mark_safe(html),  # noqa: S308
+                # Its heading ids scoped to it, for the document; the JSON keeps `html` as is.
+                "printed": mark_safe(  # noqa: S308
+                    scoped_heading_ids(html, runbook_anchor(runbook.slug))
+                ),
                 "unpublished_changes": runbook.has_unpublished_changes,
             }
         )
