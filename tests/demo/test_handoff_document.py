@@ -1,7 +1,8 @@
 """The demo's handoff PDF: version 1 of Northwind's engagement, generated while seeding (the
 file in storage is the one its SHA-256 names, a real PDF naming the engagement on its cover)
 and signed off by its sponsor and its operator; the generation task's message, sent once the
-seed commits, changes nothing when a worker receives it."""
+seed commits, changes nothing when a worker receives it; a generation that fails stops the
+seed."""
 
 import hashlib
 import io
@@ -13,6 +14,7 @@ from django.core.files.storage import default_storage
 
 from handoff.models import HandoffDocument, HandoffSignOff
 from handoff.selectors.sign_offs import sign_off_status
+from handoff.services.pdf_render import RenderRefused
 from handoff.tasks_documents import handoff_document_generate_task
 from maestro.audit.events import AuditEvent
 from maestro.audit.models import AuditEntry
@@ -93,3 +95,14 @@ def test_the_generation_message_sent_after_the_seed_changes_nothing_when_deliver
     assert default_storage.exists(document.file.name)
     assert _document_events(engagement) == events
     assert sign_off_status(engagement).signed_off
+
+
+def test_a_failed_generation_stops_the_seed_and_keeps_nothing():
+    refused = RenderRefused("Rendering the PDF failed on purpose.", code="render_failed")
+    with (
+        mock.patch("handoff.services.documents.pdf_render_bounded", side_effect=refused),
+        pytest.raises(RuntimeError, match="Rendering the PDF failed on purpose."),
+    ):
+        demo_seed()
+    assert not Engagement.objects.exists()
+    assert not HandoffDocument.objects.exists()
