@@ -7,17 +7,23 @@ sessions a week; the cadence since is weekly.
 
 Forty of Olivia's resolved ticket-routing tasks were also answered blind by Maria (shadow
 reviews): they agree on all but the few cases that bring Cohen's kappa closest to 0.70.
-Skipped when Olivia has a plan on the engagement."""
+Skipped when Olivia has a plan on the engagement.
+
+The handoff PDF: version 1, generated while seeding through the job's own services, and signed
+off by Sam (sponsor) and Olivia (operator), so the Handoff page's checklist shows one item met
+next to the four still open. Skipped when the engagement has a generation of any kind."""
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from handoff.models import CheckIn, Competency, ShadowCase, SkillTransferPlan
+from handoff.models import CheckIn, Competency, HandoffDocument, ShadowCase, SkillTransferPlan
 from handoff.selectors.evidence import cohen_kappa
 from handoff.services.check_ins import check_in_local_start, check_in_next_at, check_in_record
+from handoff.services.documents import handoff_document_generate, handoff_document_request
 from handoff.services.plans import plan_create
 from handoff.services.shadow import plan_shadow_share_set
+from handoff.services.sign_off import handoff_document_sign
 from maestro.demo.timeline import phase_move_backdated
 from maestro.engagements.models import Engagement, Phase
 from maestro.lib.timezones import local_today
@@ -131,3 +137,20 @@ def handoff_demo_seed(
         )
         for task, (consultant, operator_outcome) in zip(tasks, pairs, strict=True)
     )
+
+
+def handoff_document_demo_seed(*, engagement: Engagement, by: User, signers: list[User]) -> None:
+    """Version 1 of the engagement's handoff PDF, asked for by `by` and generated here, in the
+    seeding transaction (the render runs in its bounded child process, which reads no database),
+    then signed off by each of `signers`. The generation task's message still goes out once the
+    seed commits; a worker that receives it finds the version no longer queued and does nothing.
+    A generation that fails stops the seed with its error."""
+    if HandoffDocument.objects.filter(engagement=engagement).exists():
+        return
+    requested = handoff_document_request(engagement=engagement, actor=by)
+    document = handoff_document_generate(document_id=requested.pk)
+    if document is None or document.status != HandoffDocument.Status.SUCCEEDED:
+        error = document.error if document is not None else "it was not queued"
+        raise RuntimeError(f"The demo's handoff PDF could not be generated: {error}")
+    for signer in signers:
+        handoff_document_sign(document=document, user=signer)

@@ -9,7 +9,7 @@ from maestro.demo.engagement import (
     northwind_engagement,
     training_and_playbooks_demo_seed,
 )
-from maestro.demo.handoff import handoff_demo_seed
+from maestro.demo.handoff import handoff_demo_seed, handoff_document_demo_seed
 from maestro.demo.intake import decisions_demo_seed
 from maestro.demo.mapping import mapping_demo_seed
 from maestro.demo.monitoring import monitoring_demo_seed
@@ -41,5 +41,9 @@ def demo_seed() -> dict:
     # Mid-handoff: olivia's plan moves the engagement on, with its check-ins and shadow reviews.
     handoff_demo_seed(
         engagement=northwind, operator=people["olivia"], by=maria, live_since=live_since, now=now
+    )
+    # Last of all, since it prints everything above: the handoff PDF, signed off.
+    handoff_document_demo_seed(
+        engagement=northwind, by=maria, signers=[people["sam"], people["olivia"]]
     )
     return {"clients": len(clients), "people": len(people)}
