@@ -499,6 +499,9 @@ HANDOFF_PDF_MAX_HTML_BYTES = env_int("HANDOFF_PDF_MAX_HTML_BYTES", 10 * 1024 * 1
 # bound).
 HANDOFF_PDF_RENDER_TIME_LIMIT = env_int("HANDOFF_PDF_RENDER_TIME_LIMIT", 80)
 HANDOFF_PDF_RENDER_MEMORY_MB = env_int("HANDOFF_PDF_RENDER_MEMORY_MB", 1024)
+# `seed_demo` ends by generating and signing the demo's handoff PDF (a few seconds). The test
+# settings turn it off: most tests seed the demo for something else; tests/demo turns it on.
+MAESTRO_DEMO_HANDOFF_PDF = True
 
 # --- Logging ---
 LOGGING = {

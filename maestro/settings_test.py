@@ -89,3 +89,7 @@ ZEAL_SHOW_ALL_CALLERS = False
 # Relations that are loaded once per row on purpose, each with why. Keep it short: the fix for
 # an N+1 is a select_related/prefetch_related in the selector that lists the rows.
 ZEAL_ALLOWLIST: list[dict] = []
+
+# The demo's handoff PDF is rendered by the tests that look at it (tests/demo), not by the
+# fifty other tests that seed the demo for something else.
+MAESTRO_DEMO_HANDOFF_PDF = False

@@ -1,6 +1,7 @@
 """Demo data from the article: an engagement run by a consultant for a client, and a second
 client whose operator must never see the first. Idempotent: seeding twice changes nothing."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +44,8 @@ def demo_seed() -> dict:
         engagement=northwind, operator=people["olivia"], by=maria, live_since=live_since, now=now
     )
     # Last of all, since it prints everything above: the handoff PDF, signed off.
-    handoff_document_demo_seed(
-        engagement=northwind, by=maria, signers=[people["sam"], people["olivia"]]
-    )
+    if settings.MAESTRO_DEMO_HANDOFF_PDF:
+        handoff_document_demo_seed(
+            engagement=northwind, by=maria, signers=[people["sam"], people["olivia"]]
+        )
     return {"clients": len(clients), "people": len(people)}

@@ -25,6 +25,12 @@ from maestro.engagements.models import Engagement
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def demo_handoff_pdf(settings):
+    """`make demo` seeds the PDF; the test settings leave it out elsewhere."""
+    settings.MAESTRO_DEMO_HANDOFF_PDF = True
+
+
 def _engagement() -> Engagement:
     return Engagement.objects.select_related("client").get(name=NORTHWIND_ENGAGEMENT)
 
