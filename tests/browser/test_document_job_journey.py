@@ -10,6 +10,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import Page, expect
 
+from handoff.document.sections import sections
 from handoff.models import HandoffDocument
 
 pytestmark = [
@@ -48,9 +49,10 @@ def test_a_consultant_generates_follows_and_downloads_the_pdf(
     HandoffDocument.objects.filter(pk=document.pk).update(
         status="running", sections_done=4, current_section="Training history"
     )
-    expect(row.locator("[data-progress-text]")).to_have_text("5 of 11: Training history")
+    total = len(sections())
+    expect(row.locator("[data-progress-text]")).to_have_text(f"5 of {total}: Training history")
     expect(row.locator(".job-status")).to_have_text("Running")
-    expect(row.locator("progress")).to_have_js_property("value", 36)
+    expect(row.locator("progress")).to_have_js_property("value", 400 // total)
     page.set_viewport_size({"width": 1440, "height": 900})
     page.screenshot(path=str(tmp_path / "handoff-pdf-running-1440.png"), full_page=True)
     HandoffDocument.objects.filter(pk=document.pk).update(
