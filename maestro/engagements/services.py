@@ -90,29 +90,35 @@ def client_create(*, name: str, slug: str, by: User, time_zone: str | None = Non
     return client
 
 
+def _client_setting_set(
+    *, client: Client, by: User, field: str, value: str, event: AuditEvent, refusal: str
+) -> Client:
+    """Set one of the client's settings as its consultants (and staff) may: validated with the
+    model's own rules, saved and audited (before and after) only when it changed."""
+    if not is_consultant_at(by, client):
+        raise NotPermitted(refusal % {"client": client}, code="not_consultant")
+    before = getattr(client, field)
+    setattr(client, field, value)
+    client.full_clean(exclude=["name", "slug"])
+    if value == before:
+        return client
+    client.save(update_fields=[field])
+    audit_record(event, actor=by, client=client, target=client, changes={field: (before, value)})
+    return client
+
+
 @transaction.atomic
 def client_time_zone_set(*, client: Client, time_zone: str, by: User) -> Client:
     """The client's consultants (and staff) set its IANA time zone: its days and weeks for
     scoring, weekly reviews and check-ins. Audited with the before and after."""
-    if not is_consultant_at(by, client):
-        raise NotPermitted(
-            _("Only consultants at %(client)s can change its time zone.") % {"client": client},
-            code="not_consultant",
-        )
-    before = client.time_zone
-    client.time_zone = time_zone
-    client.full_clean(exclude=["name", "slug"])
-    if time_zone == before:
-        return client
-    client.save(update_fields=["time_zone"])
-    audit_record(
-        AuditEvent.CLIENT_TIME_ZONE_CHANGED,
-        actor=by,
+    return _client_setting_set(
         client=client,
-        target=client,
-        changes={"time_zone": (before, time_zone)},
+        by=by,
+        field="time_zone",
+        value=time_zone,
+        event=AuditEvent.CLIENT_TIME_ZONE_CHANGED,
+        refusal=_("Only consultants at %(client)s can change its time zone."),
     )
-    return client
 
 
 @transaction.atomic
@@ -120,25 +126,14 @@ def client_paper_size_set(*, client: Client, paper_size: str, by: User) -> Clien
     """The client's consultants (and staff) choose the paper its handoff PDF is laid out for
     (A4 or US Letter); documents generated from then on use it. Audited with the before and
     after."""
-    if not is_consultant_at(by, client):
-        raise NotPermitted(
-            _("Only consultants at %(client)s can change its paper size.") % {"client": client},
-            code="not_consultant",
-        )
-    before = client.paper_size
-    client.paper_size = paper_size
-    client.full_clean(exclude=["name", "slug"])
-    if paper_size == before:
-        return client
-    client.save(update_fields=["paper_size"])
-    audit_record(
-        AuditEvent.CLIENT_PAPER_SIZE_CHANGED,
-        actor=by,
+    return _client_setting_set(
         client=client,
-        target=client,
-        changes={"paper_size": (before, paper_size)},
+        by=by,
+        field="paper_size",
+        value=paper_size,
+        event=AuditEvent.CLIENT_PAPER_SIZE_CHANGED,
+        refusal=_("Only consultants at %(client)s can change its paper size."),
     )
-    return client
 
 
 @transaction.atomic
